@@ -1,0 +1,14 @@
+"""The bundled study notes and concept catalogue, shipped as package data.
+
+>>> (ROOT / "concepts.yaml").name
+'concepts.yaml'
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["ROOT", "NOTES", "CATALOGUE"]
+
+ROOT = Path(__file__).resolve().parent
+NOTES = ROOT / "notes"
+CATALOGUE = ROOT / "concepts.yaml"
