@@ -1,0 +1,91 @@
+"""Find concept mentions in text with an alias automaton (Aho-Corasick over folded aliases).
+
+Matching happens on folded text (:mod:`kg.text`), so case, full-width forms, ``1×1``/``1*1``
+and ``max-pooling``/``max pooling`` do not matter. An alias that starts or ends with an
+ASCII letter or digit must meet a word boundary there, so ``BN`` is not found in ``BNN``;
+Chinese needs no segmentation. Where matches overlap, the longest wins, then the leftmost.
+
+>>> from kg.model import Concept
+>>> linker = Linker([Concept("bn", "Batch Normalization", "technique", aliases=("BN", "BN层")),
+...                  Concept("bnn", "BNN", "architecture", aliases=("BNN",))])
+>>> [(s.concept, s.surface) for s in linker.find("BNN不是BN层, batch-normalization")]
+[('bnn', 'BNN'), ('bn', 'BN层'), ('bn', 'batch-normalization')]
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from kg.model import Concept
+from kg.text import compact, fold, fold_with_offsets, is_word_char
+
+__all__ = ["Span", "Linker"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A mention: ``text[start:end] == surface`` names ``concept``."""
+
+    start: int
+    end: int
+    concept: str
+    surface: str
+
+
+class Linker:
+    """An immutable alias automaton over a set of concepts."""
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        self._keys: dict[str, str] = {}
+        for concept in concepts:
+            for alias in (concept.name, *concept.zh, *concept.aliases):
+                for key in {fold(alias), compact(alias)}:
+                    # A key shared by two concepts stays with the first: the catalogue
+                    # guarantees unique aliases, and proposals never override it.
+                    if len(key) >= 2 and key not in self._keys:
+                        self._keys[key] = concept.id
+        for key, concept_id in self._keys.items():
+            self._automaton.add_word(key, (key, concept_id))
+        if self._keys:
+            self._automaton.make_automaton()
+
+    def __contains__(self, name: str) -> bool:
+        return fold(name) in self._keys or compact(name) in self._keys
+
+    def lookup(self, name: str) -> str | None:
+        """The concept id whose alias is exactly ``name`` (folded), or None."""
+        return self._keys.get(fold(name)) or self._keys.get(compact(name))
+
+    def find(self, text: str) -> list[Span]:
+        """Non-overlapping mentions in ``text``, in order of position."""
+        if not self._keys or not text:
+            return []
+        folded, offsets = fold_with_offsets(text)
+        candidates: list[tuple[int, int, str]] = []
+        for last, (key, concept_id) in self._automaton.iter(folded):
+            first = last - len(key) + 1
+            if _bounded(folded, first, last, key):
+                candidates.append((first, last + 1, concept_id))
+        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        taken = [False] * len(folded)
+        chosen: list[Span] = []
+        for first, stop, concept_id in candidates:
+            if any(taken[first:stop]):
+                continue
+            for i in range(first, stop):
+                taken[i] = True
+            start, end = offsets[first], offsets[stop - 1] + 1
+            chosen.append(Span(start, end, concept_id, text[start:end]))
+        return sorted(chosen)
+
+
+def _bounded(folded: str, first: int, last: int, key: str) -> bool:
+    """Word boundaries hold at each ASCII-alphanumeric end of the match."""
+    if is_word_char(key[0]) and first > 0 and is_word_char(folded[first - 1]):
+        return False
+    if is_word_char(key[-1]) and last + 1 < len(folded) and is_word_char(folded[last + 1]):
+        return False
+    return True

@@ -1,0 +1,190 @@
+"""Turn a file's bytes into note text, or say clearly why it cannot be read.
+
+Accepted: UTF-8 (with or without BOM), UTF-16 with BOM, and GBK/GB18030 Chinese text;
+Markdown, plain text and HTML. Rejected with an :class:`InputError` naming the file:
+empty files, files over :data:`MAX_BYTES`, binary files and text that decodes to noise.
+HTML is reduced to Markdown-like text (headings, list items, paragraphs) and both HTML and
+plain text lose their web chrome (see :mod:`ingest.clean`).
+
+>>> decode(b"\\xc5\\xfa\\xb9\\xe9\\xd2\\xbb\\xbb\\xaf", "n.txt")  # GBK for 批归一化
+'批归一化'
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Literal
+
+from kg.errors import InputError
+from kg.text import has_cjk
+from ingest.clean import strip_chrome
+
+__all__ = ["MAX_BYTES", "RawNote", "decode", "read_note", "note_from_text", "html_to_text"]
+
+MAX_BYTES = 2_000_000
+Format = Literal["markdown", "text"]
+_MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_TEXT_SUFFIXES = {".txt", ".text", ""}
+
+
+@dataclass(frozen=True)
+class RawNote:
+    """A decoded note: its id (file name), text with ``\\n`` line ends, and how to parse it."""
+
+    id: str
+    text: str
+    format: Format
+    source: str = ""
+
+
+def _looks_binary(data: bytes) -> bool:
+    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    return False
+
+
+def _noise_ratio(text: str) -> float:
+    """Share of characters that no note contains: controls, private use, replacement marks."""
+    if not text:
+        return 0.0
+    bad = sum(
+        1
+        for ch in text
+        if (unicodedata.category(ch) in {"Cc", "Co", "Cs", "Cn"} and ch not in "\n\r\t") or ch == "\ufffd"
+    )
+    return bad / len(text)
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode note bytes, trying UTF-8 first and GB18030 (a superset of GBK) second."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # GB18030 maps almost any byte string to *something*: accept it only when the
+        # result reads as Chinese text rather than as a scatter of rare code points.
+        if encoding == "gb18030" and not _plausible_chinese(text):
+            continue
+        if _noise_ratio(text) > 0.01:
+            continue
+        return text
+    raise InputError(
+        f"{name}: cannot decode this file as UTF-8 or GBK/GB18030 text; save it as UTF-8 and try again"
+    )
+
+
+def _plausible_chinese(text: str) -> bool:
+    common = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fa5" or ch.isascii() or ch in "，。：；？！（）、“”")
+    return has_cjk(text) and common / max(len(text), 1) > 0.9
+
+
+class _HTMLText(HTMLParser):
+    """Collects visible text, writing headings as ``#`` lines and list items as ``- `` lines."""
+
+    _SKIP = {"script", "style", "nav", "footer", "header", "aside", "noscript", "form", "button", "svg"}
+    _BLOCK = {"p", "div", "section", "article", "br", "tr", "pre", "blockquote", "table", "ul", "ol"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self._buf: list[str] = []
+        self._skip = 0
+        self._prefix = ""
+
+    def _flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self._buf)).strip()
+        if text:
+            self.lines.append(self._prefix + text)
+        self._buf, self._prefix = [], ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skip += 1
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._flush()
+            self._prefix = "#" * int(tag[1]) + " "
+        elif tag == "li":
+            self._flush()
+            self._prefix = "- "
+        elif tag in self._BLOCK:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif re.fullmatch(r"h[1-6]", tag) or tag == "li" or tag in self._BLOCK:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._buf.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML page as Markdown-like lines.
+
+    >>> html_to_text("<h2>BN的作用</h2><script>x()</script><p>加快收敛</p>")
+    '## BN的作用\\n加快收敛'
+    """
+    parser = _HTMLText()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    return "\n".join(parser.lines)
+
+
+def _format_of(name: str, text: str) -> tuple[Format, bool]:
+    suffix = Path(name).suffix.lower()
+    is_html = suffix in _HTML_SUFFIXES or (
+        suffix not in _MARKDOWN_SUFFIXES and re.match(r"\s*(<!doctype html|<html)", text, re.I) is not None
+    )
+    if is_html:
+        return "markdown", True
+    if suffix in _MARKDOWN_SUFFIXES:
+        return "markdown", False
+    if suffix in _TEXT_SUFFIXES:
+        return "text", False
+    raise InputError(f"{name}: unsupported file type {suffix!r}; give a .md, .txt or .html note")
+
+
+def note_from_text(name: str, text: str, source: str = "") -> RawNote:
+    """Build a note from already-decoded text (the file name decides the format)."""
+    fmt, is_html = _format_of(name, text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = html_to_text(text) if is_html else text
+    text = strip_chrome(text)
+    if not text.strip():
+        raise InputError(f"{name}: the note has no text left after removing web chrome; nothing to ingest")
+    return RawNote(id=Path(name).name, text=text, format=fmt, source=source)
+
+
+def read_note(path: str | Path) -> RawNote:
+    """Read and decode one note file, raising :class:`InputError` with a one-line reason."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{name}: the file is empty; give a note with some text")
+    if size > MAX_BYTES:
+        raise InputError(f"{name}: {size:,} bytes is too large (limit {MAX_BYTES:,}); split the note into smaller files")
+    data = path.read_bytes()
+    if _looks_binary(data):
+        raise InputError(f"{name}: this looks like a binary file, not a text note; give Markdown, plain text or HTML")
+    text = decode(data, name)
+    if not text.strip():
+        raise InputError(f"{name}: the file holds only whitespace; give a note with some text")
+    return note_from_text(name, text, source=str(path.resolve()))

@@ -1,0 +1,230 @@
+"""Typed relations read from sentences, each with the sentence as evidence.
+
+No relation is invented: every rule fires on words in a sentence (or a heading) of the
+notes and returns that sentence as evidence. Rules are patterns over Chinese and English
+phrasing plus the section context, in four families:
+
+* trigger verbs between two mentions: ``X 解决/缓解/防止 P`` (solves), ``X 导致/引起 P``
+  (causes), ``A 引入/提出/采用 T`` (introduces), ``X 是 Y 的变体`` (variant_of),
+  ``X 改进了 Y`` (improves_on), ``X 由 Y 组成`` (part_of), ``X 和 Y 的区别`` (contrasts_with);
+* possessives: ``转置卷积的棋盘效应`` (causes), ``P 的原因是 X`` (causes);
+* roles: a role concept (降维, 上采样, 增大感受野...) said of the sentence's subject or,
+  failing that, of the section's topic: "1*1卷积的作用?" + "对通道数进行升维和降维";
+* section context: an architecture's section whose bullet says ``Dropout:抑制过拟合`` or
+  ``引入残差单元`` (introduces); a "how to handle P" section listing remedies (solves).
+
+When a sentence has no suitable subject, the section topic stands in for it: the first
+concept named by the section heading, then by its parent headings.
+
+>>> from kg.model import Concept
+>>> kinds = {"dropout": Concept("dropout", "Dropout", "technique"), "of": Concept("of", "overfitting", "problem")}
+>>> s = Sentence(3, 0, "Dropout:抑制过拟合", (Span(0, 7, "dropout", "Dropout"), Span(10, 13, "of", "过拟合")))
+>>> [(r.source, r.relation, r.target) for r in extract(s, Context("n.md", kinds, ()))]
+[('dropout', 'solves', 'of')]
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from ingest.linker import Span
+from ingest.sentences import Sentence, clause_start
+from kg.model import Concept, Evidence, Relation
+
+__all__ = ["Context", "extract", "is_actor", "remedy_target"]
+
+_ACTOR_CATEGORIES = {"activation", "optimizer", "loss", "normalization", "regularization", "initialization",
+                     "convolution", "pooling", "training", "architecture", "layer", "technique"}
+
+_NEGATION = re.compile(r"(不|无法|未|没有|没|难以|并非|不能|不会|not|n't|cannot|without)\s*\S{0,2}$", re.I)
+_SOLVES = re.compile(r"解决|缓解|防止|避免|抑制|减少|减轻|减小|降低|克服|改善|消除|应对|对抗|规避|弥补|"
+                     r"\b(solv|alleviat|mitigat|prevent|avoid|reduc|address|overcom|combat|tackl|suppress|eliminat|counter)", re.I)
+_CAUSES = re.compile(r"导致|引起|造成|产生|带来|引发|出现|容易|会使|"
+                     r"\b(lead(s)? to|caus|result(s)? in|give(s)? rise to|suffer)", re.I)
+_INTRODUCES = re.compile(r"引入|提出|采用|使用|利用|加入|增加了|用了|借鉴|首次|"
+                         r"\b(introduc|propos|adopt|use[sd]?\b|using\b|employ|utiliz|add(s|ed)?\b)", re.I)
+_VARIANT = re.compile(r"变体|变种|变形|特例|一种特殊|\b(variant|special case|a version of)", re.I)
+_IMPROVES = re.compile(r"改进|改良|基础上|升级|\b(improv|extend|build(s)? on|enhanc)", re.I)
+_PART = re.compile(r"由|组成|构成|包含|包括|分为|结构单元|一部分|组成部分|\b(consist|compos|contain|compris|part of)", re.I)
+_PART_REVERSED = re.compile(r"一部分|组成部分|part of")
+_CONTRAST = re.compile(r"区别|不同|差异|对比|比较|异同|相比|比(?![如较例起])|\b(vs\.?|versus|differ|compar|contrast)", re.I)
+_POSSESSIVE = re.compile(r"\s*(的|中的|里的|带来的|导致的|引起的|产生的|存在的)\s*")
+_CAUSE_OF = re.compile(r"(的原因是|的原因在于|是由于|是因为|源于|来自于?|is caused by|comes from|stems from)", re.I)
+_ROLE_USE = re.compile(r"使用|采用|用|通过|借助|\b(use|using|with)\b", re.I)
+_SOLUTION_TITLE = re.compile(r"如何|怎么|怎样|方法|解决|处理|应对|措施|技巧|办法|避免|防止|缓解|tricks?|how|solution|fix", re.I)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a sentence is read against: its note, the concepts by id, and the section topics."""
+
+    doc: str
+    concepts: Mapping[str, Concept]
+    topics: tuple[str, ...]          # concepts of the section heading, then of its parents
+    remedy_for: str | None = None    # problem the section lists remedies for ("如何解决过拟合?")
+
+
+def is_actor(concept: Concept) -> bool:
+    """Things that do something: architectures, layers, techniques, and typed tools like ReLU or Adam."""
+    if concept.kind in {"architecture", "layer", "technique"} or concept.proposed:
+        return True
+    return concept.kind == "concept" and (concept.category or "") in _ACTOR_CATEGORIES
+
+
+def _kind(ctx: Context, span_or_id: Span | str) -> Concept:
+    return ctx.concepts[span_or_id.concept if isinstance(span_or_id, Span) else span_or_id]
+
+
+def _is(kind: str):
+    return lambda c: c.kind == kind
+
+
+def _thing(c: Concept) -> bool:
+    return c.kind not in {"problem", "role"}
+
+
+def _negated(text: str, pos: int) -> bool:
+    return bool(_NEGATION.search(text[max(0, pos - 6):pos]))
+
+
+def _subject(s: Sentence, pos: int, ok, ctx: Context) -> str | None:
+    """The first fitting mention of the trigger's clause, else of the sentence before it, else the topic."""
+    cut = clause_start(s.text, pos)
+    for pool in ([sp for sp in s.before(pos) if sp.start >= cut], s.before(pos)):
+        for span in pool:
+            if ok(_kind(ctx, span)):
+                return span.concept
+    return _topic(ctx, ok)
+
+
+def _topic(ctx: Context, ok) -> str | None:
+    return next((t for t in ctx.topics if ok(ctx.concepts[t])), None)
+
+
+def _objects(s: Sentence, pos: int, ok, ctx: Context, first_only: bool) -> list[str]:
+    """Fitting mentions after ``pos`` up to the end of the clause."""
+    end = len(s.text)
+    stop = re.compile(r"[,，;；。]").search(s.text, pos)
+    if stop:
+        end = stop.start()
+    found = [sp.concept for sp in s.after(pos) if sp.end <= end and ok(_kind(ctx, sp))]
+    return found[:1] if first_only else found
+
+
+def _relation(ctx: Context, s: Sentence, source: str | None, relation: str, target: str | None) -> Relation | None:
+    if source is None or target is None or source == target:
+        return None
+    return Relation(source, relation, target, (Evidence(ctx.doc, s.line, s.text),))
+
+
+_TRIGGER_RULES = (
+    # (relation, trigger, source test, target test, first target only)
+    ("solves", _SOLVES, is_actor, _is("problem"), False),
+    ("causes", _CAUSES, _thing, _is("problem"), False),
+    ("introduces", _INTRODUCES, _is("architecture"), lambda c: is_actor(c) and c.kind != "architecture", True),
+    ("variant_of", _VARIANT, _thing, _thing, True),
+    ("improves_on", _IMPROVES, _thing, _thing, True),
+)
+
+
+def _trigger_relations(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
+    for relation, trigger, src_ok, tgt_ok, first_only in _TRIGGER_RULES:
+        for match in trigger.finditer(s.text):
+            if _negated(s.text, match.start()):
+                continue
+            targets = _objects(s, match.end(), tgt_ok, ctx, first_only)
+            if not targets:
+                continue
+            source = _subject(s, match.start(), src_ok, ctx)
+            for target in targets:
+                yield _relation(ctx, s, source, relation, target)
+
+
+def _possessive_causes(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
+    for a, b in zip(s.spans, s.spans[1:]):
+        if _thing(_kind(ctx, a)) and _kind(ctx, b).kind == "problem" and _POSSESSIVE.fullmatch(s.text[a.end:b.start]):
+            yield _relation(ctx, s, a.concept, "causes", b.concept)
+    for match in _CAUSE_OF.finditer(s.text):
+        problems = [sp for sp in s.before(match.start()) if _kind(ctx, sp).kind == "problem"]
+        causes = [sp for sp in s.after(match.end()) if _thing(_kind(ctx, sp))]
+        if problems and causes:
+            yield _relation(ctx, s, causes[0].concept, "causes", problems[-1].concept)
+
+
+def _roles(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
+    for span in s.spans:
+        if _kind(ctx, span).kind != "role" or _negated(s.text, span.start):
+            continue
+        before = [sp for sp in s.before(span.start) if is_actor(_kind(ctx, sp))]
+        if before:
+            source = before[0].concept
+        else:
+            use = _ROLE_USE.search(s.text, span.end)
+            after = [sp for sp in s.after(use.end()) if is_actor(_kind(ctx, sp))] if use else []
+            source = after[0].concept if after else _topic(ctx, is_actor)
+        yield _relation(ctx, s, source, "has_role", span.concept)
+
+
+def _parts(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
+    match = _PART.search(s.text)
+    if not match:
+        return
+    before = [sp.concept for sp in s.before(match.start()) if _thing(_kind(ctx, sp))]
+    after = [sp.concept for sp in s.after(match.end()) if _thing(_kind(ctx, sp))]
+    if _PART_REVERSED.search(match.group(0)):
+        if before and after:
+            yield _relation(ctx, s, before[0], "part_of", after[0])
+        return
+    whole = before[0] if before else _topic(ctx, _thing)
+    for part in after:
+        yield _relation(ctx, s, part, "part_of", whole)
+
+
+def _contrasts(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
+    match = _CONTRAST.search(s.text)
+    if not match:
+        return
+    named = list(dict.fromkeys(sp.concept for sp in s.spans if _kind(ctx, sp).kind != "role"))[:4]
+    for a, b in zip(named, named[1:]):
+        yield _relation(ctx, s, a, "contrasts_with", b)
+
+
+def _section_context(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
+    head = s.spans[0] if s.spans and s.spans[0].start <= 2 else None
+    architecture = _topic(ctx, _is("architecture"))
+    if head and architecture and not s.heading and re.match(r"\s*[:：]", s.text[head.end:]):
+        concept = _kind(ctx, head)
+        if concept.kind == "architecture":
+            after = [sp for sp in s.after(head.end) if is_actor(_kind(ctx, sp)) and _kind(ctx, sp).kind != "architecture"]
+            if after:
+                yield _relation(ctx, s, head.concept, "introduces", after[0].concept)
+        elif is_actor(concept):
+            yield _relation(ctx, s, architecture, "introduces", head.concept)
+    if ctx.remedy_for and not s.heading:
+        remedy = next((sp for sp in s.spans if is_actor(_kind(ctx, sp)) and not _negated(s.text, sp.start)), None)
+        if remedy:
+            yield _relation(ctx, s, remedy.concept, "solves", ctx.remedy_for)
+
+
+_RULES = (_trigger_relations, _possessive_causes, _roles, _parts, _contrasts, _section_context)
+
+
+def extract(sentence: Sentence, ctx: Context) -> list[Relation]:
+    """All relations one sentence supports, without duplicates."""
+    found: dict[tuple[str, str, str], Relation] = {}
+    for rule in _RULES:
+        for rel in rule(sentence, ctx):
+            if rel is not None:
+                found.setdefault(rel.key, rel)
+    return list(found.values())
+
+
+def remedy_target(titles: list[tuple[str, list[str]]], concepts: Mapping[str, Concept]) -> str | None:
+    """The problem a section offers remedies for: its own or an ancestor heading's
+    "how to handle P" problem, nearest first. ``titles`` pairs each heading with its concept ids."""
+    for title, ids in titles:
+        problems = [c for c in ids if concepts[c].kind == "problem"]
+        if problems and _SOLUTION_TITLE.search(title):
+            return problems[0]
+    return None

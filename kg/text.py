@@ -1,0 +1,77 @@
+"""Name folding: the one normal form in which aliases, questions and note text are compared.
+
+Folding applies NFKC (full-width to half-width), case folding, writes the multiplication
+signs of kernel sizes as ``x`` (``1×1``, ``1*1`` and ``1X1`` all become ``1x1``) and turns
+every run of spaces, hyphens and underscores into one space. :func:`fold_with_offsets`
+also returns, for every folded character, the index of the original character it came from,
+so a match found in folded text can be cut verbatim out of the original.
+
+>>> fold("Batch-Normalization")
+'batch normalization'
+>>> fold("1×1卷积") == fold("1*1卷积") == "1x1卷积"
+True
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["fold", "fold_with_offsets", "compact", "is_word_char", "has_cjk"]
+
+_SEPARATORS = frozenset(" \t\r\n\u3000-_\u2010\u2011\u2012\u2013\u2014")
+_TIMES = frozenset("×*✕✖xX")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` and map each folded character back to its source index.
+
+    >>> fold_with_offsets("Ａ-B")
+    ('a b', [0, 1, 2])
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        if char in _SEPARATORS:
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                offsets.append(index)
+            continue
+        for piece in unicodedata.normalize("NFKC", char).casefold():
+            chars.append(" " if piece in _SEPARATORS else piece)
+            offsets.append(index)
+    for i in range(1, len(chars) - 1):
+        if chars[i] in _TIMES and chars[i - 1].isdigit() and chars[i + 1].isdigit():
+            chars[i] = "x"
+    while chars and chars[-1] == " ":
+        chars.pop()
+        offsets.pop()
+    return "".join(chars), offsets
+
+
+def fold(text: str) -> str:
+    """The folded form of ``text`` (see the module docstring)."""
+    return fold_with_offsets(text)[0]
+
+
+def compact(text: str) -> str:
+    """Folded and without spaces, so ``max pooling`` meets ``maxpooling``.
+
+    >>> compact("Max Pooling")
+    'maxpooling'
+    """
+    return fold(text).replace(" ", "")
+
+
+def is_word_char(char: str) -> bool:
+    """True for the ASCII letters and digits that make up English words and abbreviations."""
+    return char.isascii() and char.isalnum()
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` contains a Chinese character.
+
+    >>> has_cjk("BN层"), has_cjk("BN")
+    (True, False)
+    """
+    return bool(_CJK.search(text))

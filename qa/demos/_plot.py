@@ -1,0 +1,103 @@
+"""Figures for demonstrations: pyplot-free, small, and honest about fonts.
+
+Why no ``pyplot``: the app serves several users from threads and pyplot keeps a global
+"current figure". Every figure here is a plain :class:`~matplotlib.figure.Figure` with its
+own Agg canvas.
+
+Why the font check: matplotlib's default font (DejaVu Sans) has no Chinese glyphs and draws
+empty boxes instead. We add the Chinese half of a title only when a CJK font is installed;
+otherwise titles stay English-only.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = [
+    "CJK_FAMILIES",
+    "add_title",
+    "cjk_font",
+    "new_figure",
+    "pick_cjk_font",
+    "png_bytes",
+]
+
+# Preferred families first; any installed name containing one of _CJK_HINTS is a fallback.
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Source Han Sans",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+    "Heiti SC",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+)
+_CJK_HINTS = ("cjk", "wenquanyi", "source han", "yahei", "simhei", "pingfang")
+
+WIDTH, HEIGHT = 7.0, 4.0
+
+
+def pick_cjk_font(available: Iterable[str]) -> str | None:
+    """First preferred CJK family among ``available`` font names, else ``None``.
+
+    Example: ``pick_cjk_font(["DejaVu Sans", "WenQuanYi Zen Hei"]) == "WenQuanYi Zen Hei"``.
+    """
+    names = set(available)
+    for family in CJK_FAMILIES:
+        if family in names:
+            return family
+    hinted = sorted(n for n in names if any(h in n.lower() for h in _CJK_HINTS))
+    return hinted[0] if hinted else None
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The installed CJK font family matplotlib can use, or ``None`` (cached per process)."""
+    return pick_cjk_font(f.name for f in font_manager.fontManager.ttflist)
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, **subplot_kw: Any) -> tuple[Figure, list[Axes]]:
+    """A small Agg-backed figure and its axes as a flat list.
+
+    Example: ``fig, (left, right) = new_figure(2)``.
+    """
+    fig = Figure(figsize=(WIDTH, HEIGHT), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw=subplot_kw or None)
+    return fig, [ax for row in axes for ax in row]
+
+
+def add_title(fig: Figure, title_en: str, title_zh: str, font: str | None = None) -> None:
+    """Set the figure title: bilingual with a CJK ``font``, English-only without one.
+
+    ``font`` defaults to :func:`cjk_font`; tests pass one explicitly.
+    """
+    font = cjk_font() if font is None else font
+    if font and title_zh:
+        fig.suptitle(f"{title_en}\n{title_zh}", fontsize=11, fontfamily=[font, "DejaVu Sans"])
+    else:
+        fig.suptitle(title_en, fontsize=11)
+
+
+def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
+    """Render ``fig`` as PNG bytes with its own Agg canvas (thread-safe, no pyplot)."""
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import NotFoundError
+from kg.graph import KnowledgeGraph
+from kg.model import Concept, Evidence, Relation
+
+
+@pytest.mark.parametrize("alias", ["BN", "bn层", "Batch-Normalization", "batch normalization", "bn"])
+def test_resolve_by_any_alias(tiny_graph: KnowledgeGraph, alias: str) -> None:
+    assert tiny_graph.resolve(alias).id == "bn"
+
+
+def test_unknown_name_suggests_close_matches(tiny_graph: KnowledgeGraph) -> None:
+    with pytest.raises(NotFoundError, match="did you mean: ReLU"):
+        tiny_graph.resolve("Rel")
+    assert tiny_graph.find("nothing like it") is None
+
+
+def test_same_triple_merges_evidence_without_duplicates(tiny_graph: KnowledgeGraph) -> None:
+    extra = Relation("relu", "solves", "vanishing", (Evidence("m.md", 9, "ReLU缓解梯度消失"), Evidence("n.md", 3, "ReLU:减少梯度消失现象")))
+    tiny_graph.add_relation(extra)
+    [edge] = [r for r in tiny_graph.relations() if r.key == ("relu", "solves", "vanishing")]
+    assert [e.doc for e in edge.evidence] == ["n.md", "m.md"]
+    assert tiny_graph.stats()["relations"] == 4
+
+
+def test_relation_to_unknown_concept_is_refused(tiny_graph: KnowledgeGraph) -> None:
+    with pytest.raises(NotFoundError):
+        tiny_graph.add_relation(Relation("bn", "solves", "ghost"))
+
+
+def test_node_and_edge_attributes_follow_the_contract(tiny_graph: KnowledgeGraph) -> None:
+    for _, data in tiny_graph.nx.nodes(data=True):
+        assert {"name", "kind", "aliases", "gloss"} <= data.keys()
+        assert isinstance(data["aliases"], list)
+    for _, _, data in tiny_graph.nx.edges(data=True):
+        assert data["relation"] and data["evidence"]
+        assert all({"doc", "line", "text"} == e.keys() for e in data["evidence"])
+
+
+def test_stats_count_by_kind_and_relation(tiny_graph: KnowledgeGraph) -> None:
+    stats = tiny_graph.stats()
+    assert stats["concepts"] == 5
+    assert stats["by_kind"]["technique"] == 2
+    assert stats["by_relation"] == {"contrasts_with": 1, "introduces": 1, "solves": 2}
+
+
+def test_concept_round_trips_through_node_attributes() -> None:
+    concept = Concept("x", "X", "layer", aliases=("X", "叉"), zh=("叉",), gloss="g", category="c", proposed=True)
+    graph = KnowledgeGraph.from_parts([concept], [])
+    assert graph.concept("x") == concept

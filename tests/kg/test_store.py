@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.errors import StoreError
+from kg.graph import KnowledgeGraph
+from kg.model import Document, Mention, Section
+from kg.store import KB_FILE, VERSION, Snapshot, atomic_write, load, node_link, save
+
+
+def _snapshot(graph: KnowledgeGraph) -> Snapshot:
+    doc = Document("n.md", "T", "# T\nResNet引入残差单元", "sha", bundled=True, meta={"format": "markdown"})
+    section = Section("n.md#0", "n.md", "T", 1, 1, 2, doc.text, ())
+    mention = Mention("resnet", section.id, "n.md", 2, "ResNet")
+    return Snapshot(graph, (doc,), (section,), (mention,), tuple(graph.concepts()), "fp")
+
+
+def test_save_load_round_trip(tmp_path: Path, tiny_graph: KnowledgeGraph) -> None:
+    original = _snapshot(tiny_graph)
+    save(original, tmp_path)
+    loaded = load(tmp_path)
+    assert loaded.documents == original.documents
+    assert loaded.sections == original.sections
+    assert loaded.mentions == original.mentions
+    assert loaded.catalogue == original.catalogue
+    assert sorted(loaded.graph.relations(), key=lambda r: r.key) == sorted(tiny_graph.relations(), key=lambda r: r.key)
+    assert list(tmp_path.iterdir()) == [tmp_path / KB_FILE]
+
+
+def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "kb.json"
+    atomic_write(target, b"old")
+
+    def explode(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", explode)
+    with pytest.raises(OSError):
+        atomic_write(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["kb.json"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"{not json", "corrupt"), (b'{"format": "other"}', "corrupt"), (b"\xff\xfe", "corrupt"),
+     (json.dumps({"format": "kgqa-kb", "version": VERSION + 1}).encode(), "version")],
+)
+def test_bad_files_say_how_to_rebuild(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / KB_FILE).write_bytes(content)
+    with pytest.raises(StoreError, match=message) as info:
+        load(tmp_path)
+    assert "kgqa build --kb" in str(info.value)
+
+
+def test_missing_kb_says_how_to_build(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="kgqa build"):
+        load(tmp_path / "nowhere")
+
+
+def test_node_link_export_reads_back_with_networkx(tiny_graph: KnowledgeGraph) -> None:
+    data = json.loads(json.dumps(node_link(tiny_graph), ensure_ascii=False))
+    graph = nx.node_link_graph(data, edges="edges")
+    assert graph.number_of_edges() == 4
+    assert data["links"] == data["edges"]
+    assert all(e["evidence"] and e["relation"] for e in data["edges"])

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+from kg.text import compact, fold, fold_with_offsets, has_cjk
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["1x1卷积", "1×1卷积", "1*1卷积", "1X1卷积", "１x１卷积"],
+        ["Batch Normalization", "batch-normalization", "BATCH  NORMALIZATION", "batch_normalization"],
+        ["max pooling", "Max-Pooling", "max\tpooling"],
+    ],
+)
+def test_spelling_variants_fold_to_one_key(variants: list[str]) -> None:
+    assert len({fold(v) for v in variants}) == 1
+
+
+@pytest.mark.parametrize("text", ["BN层的作用?", "Ｆｕｌｌ－ｗｉｄｔｈ BN", "a  b -- c", "", "× 3x3 ×"])
+def test_offsets_point_back_into_the_original(text: str) -> None:
+    folded, offsets = fold_with_offsets(text)
+    assert len(folded) == len(offsets)
+    assert offsets == sorted(offsets)
+    assert all(0 <= i < len(text) for i in offsets)
+
+
+def test_times_sign_only_between_digits() -> None:
+    assert fold("a×b") == "a×b"
+    assert compact("Max Pooling") == "maxpooling"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("BN层", True), ("BN", False), ("池化", True), ("", False)])
+def test_has_cjk(text: str, expected: bool) -> None:
+    assert has_cjk(text) is expected

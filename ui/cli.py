@@ -1,0 +1,166 @@
+"""The ``kgqa`` command line: build, ingest, remove, graph, concept (and more as they land).
+
+Every command takes ``--kb DIR`` (default: ``$KGQA_KB``, else
+``$XDG_DATA_HOME/kgqa/kb``, else ``~/.local/share/kgqa/kb``). Errors that a user can cause
+print one line, ``kgqa: error: ...``, and exit with code 2.
+
+    $ kgqa build
+    $ kgqa concept BN层
+    $ kgqa graph --stats
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg.errors import KGQAError
+from ui.format import concept_report, stats_report
+
+__all__ = ["main", "default_kb"]
+
+
+def default_kb(environ: dict[str, str] | None = None) -> Path:
+    """Where the knowledge base lives when ``--kb`` is not given."""
+    env = os.environ if environ is None else environ
+    if env.get("KGQA_KB"):
+        return Path(env["KGQA_KB"]).expanduser()
+    data_home = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "kgqa" / "kb"
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _snapshot(kb: Path):
+    """The knowledge base at ``kb``, built from the bundled corpus first if there is none."""
+    from ingest.pipeline import build_kb
+    from kg.store import exists, load
+
+    if not exists(kb):
+        _progress(f"no knowledge base at {kb} yet: building it from the bundled notes")
+        return build_kb(kb, _progress)
+    return load(kb)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from ingest.pipeline import build_kb
+
+    snapshot = build_kb(args.kb, _progress)
+    print(f"built {args.kb}: {len(snapshot.documents)} notes, {len(snapshot.sections)} sections")
+    print(stats_report(snapshot.graph.stats()))
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.pipeline import ingest_files
+
+    _snapshot(args.kb)
+    snapshot = ingest_files(args.kb, args.files, _progress)
+    print(f"ingested {len(args.files)} file(s) into {args.kb}: {len(snapshot.documents)} notes now")
+    print(stats_report(snapshot.graph.stats()))
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    from ingest.pipeline import remove_doc
+
+    _snapshot(args.kb)
+    snapshot = remove_doc(args.kb, args.doc, _progress)
+    print(f"removed {args.doc} from {args.kb}: {len(snapshot.documents)} notes left")
+    return 0
+
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from kg.store import atomic_write, node_link
+
+    snapshot = _snapshot(args.kb)
+    if args.export:
+        data = json.dumps(node_link(snapshot.graph), ensure_ascii=False, indent=1).encode("utf-8")
+        atomic_write(Path(args.export), data)
+        print(f"wrote {args.export}: {snapshot.graph.stats()['concepts']} nodes, {snapshot.graph.stats()['relations']} edges")
+    if args.stats or not args.export:
+        stats = snapshot.graph.stats()
+        print(json.dumps(stats, ensure_ascii=False, indent=1) if args.json else stats_report(stats))
+    return 0
+
+
+def _cmd_concept(args: argparse.Namespace) -> int:
+    snapshot = _snapshot(args.kb)
+    if args.name is None:
+        return _concept_loop(snapshot)
+    concept = snapshot.graph.resolve(args.name)
+    relations = snapshot.graph.relations_of(concept.id)
+    if args.json:
+        payload = {**concept.to_dict(), "relations": [
+            {"source": r.source, "relation": r.relation, "target": r.target, "evidence": [e.to_dict() for e in r.evidence]}
+            for r in relations
+        ]}
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+    else:
+        print(concept_report(snapshot.graph, concept, relations))
+    return 0
+
+
+def _concept_loop(snapshot) -> int:
+    """Look concepts up one after another until an empty line or end of input."""
+    print("Type a concept in any language (e.g. BN层, 1x1卷积, ResNet); an empty line quits.")
+    while True:
+        try:
+            name = input("concept> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not name:
+            return 0
+        try:
+            concept = snapshot.graph.resolve(name)
+            print(concept_report(snapshot.graph, concept, snapshot.graph.relations_of(concept.id)))
+        except KGQAError as exc:
+            print(f"  {exc}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kgqa", description="Offline deep-learning interview companion.")
+    parser.add_argument("--kb", type=Path, default=None, help="knowledge-base directory (default: %(default)s)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--kb", type=Path, default=argparse.SUPPRESS, help="knowledge-base directory")
+        p.set_defaults(handler=handler)
+        return p
+
+    command("build", _cmd_build, "build the knowledge base from the bundled notes")
+    p = command("ingest", _cmd_ingest, "add Markdown, plain-text or HTML notes (UTF-8 or GBK)")
+    p.add_argument("files", nargs="+", help="note files")
+    p = command("remove", _cmd_remove, "remove a note and everything only it supported")
+    p.add_argument("doc", help="the note's file name, as listed by `kgqa graph --stats`")
+    p = command("graph", _cmd_graph, "graph statistics and export")
+    p.add_argument("--stats", action="store_true", help="counts by kind and relation")
+    p.add_argument("--export", metavar="FILE.json", help="write networkx node-link JSON")
+    p.add_argument("--json", action="store_true", help="print statistics as JSON")
+    p = command("concept", _cmd_concept, "one concept: aliases, gloss, relations with evidence")
+    p.add_argument("name", nargs="?", help="any alias, e.g. BN层, 1x1卷积, ResNet; omit it to look up interactively")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    args.kb = (args.kb or default_kb()).expanduser()
+    try:
+        return int(args.handler(args) or 0)
+    except KGQAError as exc:
+        print(f"kgqa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
