@@ -27,7 +27,7 @@ __all__ = ["propose"]
 _GLOSSED = re.compile(
     r"([\u4e00-\u9fff]{2,12})\s*[（(]\s*([A-Za-z][A-Za-z0-9'\- ]{2,48}?)\s*(?:[,，]\s*([A-Za-z][A-Za-z0-9\-]{1,12}))?\s*[)）]"
 )
-_CAMEL = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]+(?:[A-Z][a-z0-9]*)+(?:-[A-Z]?\d+)?|[A-Z][A-Za-z]*Net(?:-?[vVbB]?\d+)?)(?![A-Za-z0-9])")
+_CAMEL = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]+(?:[A-Z][a-z0-9]+)+(?:-[A-Z]?\d+)?|[A-Z][A-Za-z]*Net(?:-?[vVbB]?\d+)?)(?![A-Za-z0-9])")
 _HEADED = re.compile(
     r"(?<![A-Za-z0-9])((?:[A-Z][a-zA-Z]+[ -]){1,3}(?:Normali[sz]ation|Loss|Pooling|Convolution|Attention|Dropout|"
     r"Initiali[sz]ation|Regulari[sz]ation|Optimi[sz]er|Network|Block|Layer|Connection|Module))(?![A-Za-z])"
@@ -61,7 +61,8 @@ def propose(text: str, known: Callable[[str], bool]) -> list[Concept]:
 
     for match in _GLOSSED.finditer(text):
         zh, english, abbreviation = _zh_term(match.group(1)), match.group(2).strip(), match.group(3)
-        if len(zh) >= 2 and len(english) >= 3:
+        # A lone lower-case word in brackets is usually a translation ("分布(distribution)"), not a term.
+        if len(zh) >= 2 and len(english) >= 3 and (" " in english or english != english.lower()):
             add(english, [zh], [abbreviation] if abbreviation else [])
     for pattern in (_CAMEL, _HEADED):
         for match in pattern.finditer(text):

@@ -34,10 +34,11 @@ from kg.model import Concept, Evidence, Relation
 
 __all__ = ["Context", "extract", "is_actor", "remedy_target"]
 
-_ACTOR_CATEGORIES = {"activation", "optimizer", "loss", "normalization", "regularization", "initialization",
-                     "convolution", "pooling", "training", "architecture", "layer", "technique"}
+# Plain concepts that still act like tools: an activation, an optimiser or a loss can solve a problem.
+_ACTOR_CATEGORIES = {"activation", "optimizer", "loss"}
 
-_NEGATION = re.compile(r"(不|无法|未|没有|没|难以|并非|不能|不会|not|n't|cannot|without)\s*\S{0,2}$", re.I)
+_NEGATION = re.compile(r"(不|无法|未|没有|没|难以|并非|不能|不会|not|n't|cannot|without)\s*\S{0,3}$", re.I)
+_REMOVAL = re.compile(r"(去掉|去除|移除|删除|不要|不用|避免使用|少用|remove|drop|avoid)\S{0,4}$", re.I)
 _SOLVES = re.compile(r"解决|缓解|防止|避免|抑制|减少|减轻|减小|降低|克服|改善|消除|应对|对抗|规避|弥补|"
                      r"\b(solv|alleviat|mitigat|prevent|avoid|reduc|address|overcom|combat|tackl|suppress|eliminat|counter)", re.I)
 _CAUSES = re.compile(r"导致|引起|造成|产生|带来|引发|出现|容易|会使|"
@@ -46,11 +47,15 @@ _INTRODUCES = re.compile(r"引入|提出|采用|使用|利用|加入|增加了|�
                          r"\b(introduc|propos|adopt|use[sd]?\b|using\b|employ|utiliz|add(s|ed)?\b)", re.I)
 _VARIANT = re.compile(r"变体|变种|变形|特例|一种特殊|\b(variant|special case|a version of)", re.I)
 _IMPROVES = re.compile(r"改进|改良|基础上|升级|\b(improv|extend|build(s)? on|enhanc)", re.I)
-_PART = re.compile(r"由|组成|构成|包含|包括|分为|结构单元|一部分|组成部分|\b(consist|compos|contain|compris|part of)", re.I)
+_PART = re.compile(r"由(?!于|此)(?=.*(组成|构成|组合))|包含|包括|结构单元|一部分|组成部分|\b(consist|compos|contain|compris|part of)", re.I)
 _PART_REVERSED = re.compile(r"一部分|组成部分|part of")
-_CONTRAST = re.compile(r"区别|不同|差异|对比|比较|异同|相比|比(?![如较例起])|\b(vs\.?|versus|differ|compar|contrast)", re.I)
+_CONTRAST = re.compile(r"区别|不同|差异|对比|比较|异同|相比|\b(differ|compar|contrast)", re.I)
+_CONNECTOR = re.compile(r"\s*(\S{0,2}?(和|与|跟|同|及|以及|、|/|或)|vs\.?|versus|and|or)\s*", re.I)
+_COMPARED = re.compile(r"\s*(比|vs\.?|versus|相对于|相比于?)\s*", re.I)
 _POSSESSIVE = re.compile(r"\s*(的|中的|里的|带来的|导致的|引起的|产生的|存在的)\s*")
 _CAUSE_OF = re.compile(r"(的原因是|的原因在于|是由于|是因为|源于|来自于?|is caused by|comes from|stems from)", re.I)
+_COPULA = re.compile(r"\s*(是|为|就是|其实是|is|was|are)\s*(an?\s+|一种|一个)?\s*", re.I)
+_OF = re.compile(r"\s*(的|之)?\s*(一种|一个|主要|常见)?\s*")
 _ROLE_USE = re.compile(r"使用|采用|用|通过|借助|\b(use|using|with)\b", re.I)
 _SOLUTION_TITLE = re.compile(r"如何|怎么|怎样|方法|解决|处理|应对|措施|技巧|办法|避免|防止|缓解|tricks?|how|solution|fix", re.I)
 
@@ -95,6 +100,8 @@ def _subject(s: Sentence, pos: int, ok, ctx: Context) -> str | None:
         for span in pool:
             if ok(_kind(ctx, span)):
                 return span.concept
+    if s.lead and ok(ctx.concepts[s.lead]):
+        return s.lead
     return _topic(ctx, ok)
 
 
@@ -128,10 +135,27 @@ _TRIGGER_RULES = (
 )
 
 
+def _copula_pair(s: Sentence, pos: int, src_ok, tgt_ok, ctx: Context) -> tuple[str, str] | None:
+    """``X 是 Y 的 <trigger>`` (GRU是LSTM的变体, Dropout是过拟合的解决方法) -> (X, Y)."""
+    before = s.before(pos)
+    if len(before) < 2:
+        return None
+    x, y = before[-2], before[-1]
+    if not (_COPULA.fullmatch(s.text[x.end:y.start]) and _OF.fullmatch(s.text[y.end:pos])):
+        return None
+    if src_ok(_kind(ctx, x)) and tgt_ok(_kind(ctx, y)):
+        return x.concept, y.concept
+    return None
+
+
 def _trigger_relations(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
     for relation, trigger, src_ok, tgt_ok, first_only in _TRIGGER_RULES:
         for match in trigger.finditer(s.text):
             if _negated(s.text, match.start()):
+                continue
+            pair = _copula_pair(s, match.start(), src_ok, tgt_ok, ctx)
+            if pair:
+                yield _relation(ctx, s, pair[0], relation, pair[1])
                 continue
             targets = _objects(s, match.end(), tgt_ok, ctx, first_only)
             if not targets:
@@ -176,18 +200,24 @@ def _parts(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
         if before and after:
             yield _relation(ctx, s, before[0], "part_of", after[0])
         return
-    whole = before[0] if before else _topic(ctx, _thing)
-    for part in after:
-        yield _relation(ctx, s, part, "part_of", whole)
+    # "包含1x1卷积,3x3卷积..." under an Inception heading: the whole is the topic.
+    whole = before[0] if before else (_topic(ctx, is_actor) if not s.before(match.start()) else None)
+    if whole is not None and is_actor(ctx.concepts[whole]):
+        for part in after:
+            yield _relation(ctx, s, part, "part_of", whole)
 
 
 def _contrasts(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
-    match = _CONTRAST.search(s.text)
-    if not match:
-        return
-    named = list(dict.fromkeys(sp.concept for sp in s.spans if _kind(ctx, sp).kind != "role"))[:4]
-    for a, b in zip(named, named[1:]):
-        yield _relation(ctx, s, a, "contrasts_with", b)
+    """``X和Y的区别``, ``X与Y不同``, ``X比Y更合适``, ``X vs Y``: two mentions of one kind, side by side."""
+    cue = _CONTRAST.search(s.text)
+    for a, b in zip(s.spans, s.spans[1:]):
+        ka, kb = _kind(ctx, a), _kind(ctx, b)
+        if ka.kind != kb.kind or ka.kind == "role":
+            continue
+        between = s.text[a.end:b.start]
+        joined = _CONNECTOR.fullmatch(between) and cue is not None and 0 <= cue.start() - b.end <= 8
+        if joined or _COMPARED.fullmatch(between):
+            yield _relation(ctx, s, a.concept, "contrasts_with", b.concept)
 
 
 def _section_context(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
@@ -202,7 +232,8 @@ def _section_context(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
         elif is_actor(concept):
             yield _relation(ctx, s, architecture, "introduces", head.concept)
     if ctx.remedy_for and not s.heading:
-        remedy = next((sp for sp in s.spans if is_actor(_kind(ctx, sp)) and not _negated(s.text, sp.start)), None)
+        remedy = next((sp for sp in s.spans if is_actor(_kind(ctx, sp)) and not _negated(s.text, sp.start)
+                       and not _REMOVAL.search(s.text[max(0, sp.start - 8):sp.start])), None)
         if remedy:
             yield _relation(ctx, s, remedy.concept, "solves", ctx.remedy_for)
 

@@ -21,6 +21,7 @@ __all__ = ["Sentence", "split_line", "clause_start"]
 _END = re.compile(r"[。！？!?；;]+|\.(?=\s)|\.$")
 _MARKER = re.compile(r"^\s*(#{1,6}\s+|[-*•·]\s*|\d{1,2}[.、)]\s*(?!\d)|\(\d+\)\s*|（\d+）\s*)")
 _CLAUSE = re.compile(r"[,，:：、]")
+_LEAD = re.compile(r"\s*(\(.{0,20}?\)|（.{0,20}?）)?\s*[:：]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Sentence:
     spans: tuple[Span, ...]
     heading: bool = False
     list_item: bool = False
+    lead: str | None = None  # the concept heading the line, as in "- AlexNet: ...; 引入dropout"
 
     def before(self, pos: int) -> list[Span]:
         return [s for s in self.spans if s.end <= pos]
@@ -46,6 +48,7 @@ def split_line(line_no: int, line: str, spans: Sequence[Span], heading: bool = F
     marker = _MARKER.match(line)
     begin = marker.end() if marker else 0
     list_item = bool(marker) and not heading
+    lead = next((sp.concept for sp in spans if sp.start <= begin + 1 and _LEAD.match(line, sp.end)), None)
     pieces: list[tuple[int, int]] = []
     for match in _END.finditer(line, begin):
         pieces.append((begin, match.end()))
@@ -62,7 +65,9 @@ def split_line(line_no: int, line: str, spans: Sequence[Span], heading: bool = F
         inside = tuple(
             Span(s.start - start, s.end - start, s.concept, s.surface) for s in spans if start <= s.start and s.end <= end
         )
-        sentences.append(Sentence(line_no, start, line[start:end], inside, heading, list_item and start == pieces[0][0]))
+        sentences.append(
+            Sentence(line_no, start, line[start:end], inside, heading, list_item and start == pieces[0][0], lead)
+        )
     return sentences
 
 

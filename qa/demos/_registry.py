@@ -9,12 +9,39 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from kg.errors import NotFoundError
-from qa.demos import conv
+from qa.demos import (
+    activation,
+    conv,
+    efficient_conv,
+    initialization,
+    normalization,
+    optim,
+    pooling,
+    receptive_field,
+    recurrent,
+    regularization,
+    residual,
+    upsampling,
+)
 from qa.demos._demo import Demo, DemoResult
 
 __all__ = ["DEMOS", "build_registry", "demos_for_concepts", "get_demo", "list_demos", "run_demo"]
 
-_FAMILIES = (conv,)
+# Curriculum order: convolution arithmetic first, then layers, training, and sequences.
+_FAMILIES = (
+    conv,
+    efficient_conv,
+    receptive_field,
+    pooling,
+    normalization,
+    regularization,
+    activation,
+    residual,
+    initialization,
+    optim,
+    upsampling,
+    recurrent,
+)
 
 
 def build_registry(demos: Iterable[Demo]) -> Mapping[str, Demo]:

@@ -1,0 +1,83 @@
+"""Retrieval units: sections cut into verbatim passages of at most :data:`MAX_CHARS` characters.
+
+A short section is one passage. A long one is cut at line boundaries, and a single line
+longer than the limit at sentence ends, so every passage is a contiguous, verbatim piece
+of its note with an exact line range. Each passage also carries ``context``, the headings
+above it, which is indexed with it but never shown as if it were quoted text.
+
+>>> from kg.model import Section
+>>> s = Section("n.md#1", "n.md", "Q", 2, 3, 5, "## Q\\n" + "甲。" * 400 + "\\n乙", ("T",))
+>>> [(p.start_line, p.end_line, len(p.text)) for p in passages(s)]
+[(3, 4, 599), (4, 5, 208)]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.model import Section
+
+__all__ = ["MAX_CHARS", "Passage", "passages"]
+
+MAX_CHARS = 600
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim piece of a section: lines ``start_line..end_line`` of ``doc``."""
+
+    id: str
+    doc: str
+    section: str
+    title: str
+    context: str
+    start_line: int
+    end_line: int
+    text: str
+
+    @property
+    def indexed_text(self) -> str:
+        """What the retrievers see: headings for context, then the passage."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+
+def _atoms(section: Section) -> list[tuple[int, int, int]]:
+    """(line number, start, end) offsets into ``section.text``: whole lines, or sentences of a long line."""
+    atoms: list[tuple[int, int, int]] = []
+    offset = 0
+    for index, line in enumerate(section.text.split("\n")):
+        number = section.start_line + index
+        if len(line) <= MAX_CHARS:
+            atoms.append((number, offset, offset + len(line)))
+        else:
+            cursor = offset
+            for sentence in _SENTENCE_END.split(line):
+                for cut in range(0, len(sentence), MAX_CHARS):
+                    piece = sentence[cut : cut + MAX_CHARS]
+                    if piece:
+                        atoms.append((number, cursor, cursor + len(piece)))
+                        cursor += len(piece)
+        offset += len(line) + 1
+    return atoms
+
+
+def passages(section: Section) -> list[Passage]:
+    """Cut ``section`` into passages by packing whole lines (or sentences) up to MAX_CHARS."""
+    context = " > ".join([*section.path, section.title])
+    out: list[Passage] = []
+    run: list[tuple[int, int, int]] = []
+
+    def flush() -> None:
+        text = section.text[run[0][1] : run[-1][2]] if run else ""
+        if text.strip():
+            out.append(Passage(f"{section.id}.{len(out)}", section.doc, section.id, section.title, context,
+                               run[0][0], run[-1][0], text))
+        run.clear()
+
+    for atom in _atoms(section):
+        if run and atom[2] - run[0][1] > MAX_CHARS:
+            flush()
+        run.append(atom)
+    flush()
+    return out
