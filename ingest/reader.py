@@ -93,7 +93,7 @@ def _plausible_chinese(text: str) -> bool:
 class _HTMLText(HTMLParser):
     """Collects visible text, writing headings as ``#`` lines and list items as ``- `` lines."""
 
-    _SKIP = {"script", "style", "nav", "footer", "header", "aside", "noscript", "form", "button", "svg"}
+    _SKIP = {"head", "title", "script", "style", "nav", "footer", "header", "aside", "noscript", "form", "button", "svg"}
     _BLOCK = {"p", "div", "section", "article", "br", "tr", "pre", "blockquote", "table", "ul", "ol"}
 
     def __init__(self) -> None:

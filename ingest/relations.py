@@ -29,10 +29,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ingest.linker import Span
-from ingest.sentences import Sentence, clause_start
+from ingest.sentences import LEAD as _LEAD, Sentence, clause_start
 from kg.model import Concept, Evidence, Relation
 
-__all__ = ["Context", "extract", "is_actor", "remedy_target"]
+__all__ = ["Context", "extract", "is_actor", "is_problem", "looks_like_architecture", "remedy_target"]
 
 # Plain concepts that still act like tools: an activation, an optimiser or a loss can solve a problem.
 _ACTOR_CATEGORIES = {"activation", "optimizer", "loss"}
@@ -57,6 +57,8 @@ _CAUSE_OF = re.compile(r"(的原因是|的原因在于|是由于|是因为|源�
 _COPULA = re.compile(r"\s*(是|为|就是|其实是|is|was|are)\s*(an?\s+|一种|一个)?\s*", re.I)
 _OF = re.compile(r"\s*(的|之)?\s*(一种|一个|主要|常见)?\s*")
 _ROLE_USE = re.compile(r"使用|采用|用|通过|借助|\b(use|using|with)\b", re.I)
+_PROBLEM_NAME = re.compile(r"(效应|问题|现象|困难|崩溃|退化)$|\b(effect|problem|collapse|artifacts?|degradation)\b", re.I)
+_NET_NAME = re.compile(r"Net\b|Net-|former\b|GAN\b|^[A-Z]{2,}[a-z]*-?v?\d*$")
 _SOLUTION_TITLE = re.compile(r"如何|怎么|怎样|方法|解决|处理|应对|措施|技巧|办法|避免|防止|缓解|tricks?|how|solution|fix", re.I)
 
 
@@ -72,7 +74,9 @@ class Context:
 
 def is_actor(concept: Concept) -> bool:
     """Things that do something: architectures, layers, techniques, and typed tools like ReLU or Adam."""
-    if concept.kind in {"architecture", "layer", "technique"} or concept.proposed:
+    if concept.proposed:
+        return not is_problem(concept)
+    if concept.kind in {"architecture", "layer", "technique"}:
         return True
     return concept.kind == "concept" and (concept.category or "") in _ACTOR_CATEGORIES
 
@@ -81,12 +85,22 @@ def _kind(ctx: Context, span_or_id: Span | str) -> Concept:
     return ctx.concepts[span_or_id.concept if isinstance(span_or_id, Span) else span_or_id]
 
 
+def looks_like_architecture(concept: Concept) -> bool:
+    """Architectures by kind, or proposed names shaped like one (EfficientNet, SENet, RetinaNet, ViT-B)."""
+    return concept.kind == "architecture" or (concept.proposed and _NET_NAME.search(concept.name) is not None)
+
+
 def _is(kind: str):
     return lambda c: c.kind == kind
 
 
+def is_problem(c: Concept) -> bool:
+    """Problems by kind, or proposed names that say so (网格效应, gridding effect, 模式崩溃问题)."""
+    return c.kind == "problem" or (c.proposed and any(_PROBLEM_NAME.search(n) for n in (c.name, *c.zh)))
+
+
 def _thing(c: Concept) -> bool:
-    return c.kind not in {"problem", "role"}
+    return c.kind != "role" and not is_problem(c)
 
 
 def _negated(text: str, pos: int) -> bool:
@@ -127,9 +141,9 @@ def _relation(ctx: Context, s: Sentence, source: str | None, relation: str, targ
 
 _TRIGGER_RULES = (
     # (relation, trigger, source test, target test, first target only)
-    ("solves", _SOLVES, is_actor, _is("problem"), False),
-    ("causes", _CAUSES, _thing, _is("problem"), False),
-    ("introduces", _INTRODUCES, _is("architecture"), lambda c: is_actor(c) and c.kind != "architecture", True),
+    ("solves", _SOLVES, is_actor, is_problem, False),
+    ("causes", _CAUSES, is_actor, is_problem, False),
+    ("introduces", _INTRODUCES, looks_like_architecture, lambda c: is_actor(c) and not looks_like_architecture(c), True),
     ("variant_of", _VARIANT, _thing, _thing, True),
     ("improves_on", _IMPROVES, _thing, _thing, True),
 )
@@ -148,6 +162,14 @@ def _copula_pair(s: Sentence, pos: int, src_ok, tgt_ok, ctx: Context) -> tuple[s
     return None
 
 
+def _instrument(s: Sentence, pos: int, source: str | None, ctx: Context) -> str | None:
+    """In "EfficientNet使用了Swish激活函数,缓解了梯度消失", the tool used, not the model using it, solves."""
+    if source is None or not looks_like_architecture(ctx.concepts[source]):
+        return source
+    tools = [sp.concept for sp in s.before(pos) if is_actor(_kind(ctx, sp)) and not looks_like_architecture(_kind(ctx, sp))]
+    return tools[0] if tools else source
+
+
 def _trigger_relations(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
     for relation, trigger, src_ok, tgt_ok, first_only in _TRIGGER_RULES:
         for match in trigger.finditer(s.text):
@@ -161,16 +183,18 @@ def _trigger_relations(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
             if not targets:
                 continue
             source = _subject(s, match.start(), src_ok, ctx)
+            if relation == "solves":
+                source = _instrument(s, match.start(), source, ctx)
             for target in targets:
                 yield _relation(ctx, s, source, relation, target)
 
 
 def _possessive_causes(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
     for a, b in zip(s.spans, s.spans[1:]):
-        if _thing(_kind(ctx, a)) and _kind(ctx, b).kind == "problem" and _POSSESSIVE.fullmatch(s.text[a.end:b.start]):
+        if _thing(_kind(ctx, a)) and is_problem(_kind(ctx, b)) and _POSSESSIVE.fullmatch(s.text[a.end:b.start]):
             yield _relation(ctx, s, a.concept, "causes", b.concept)
     for match in _CAUSE_OF.finditer(s.text):
-        problems = [sp for sp in s.before(match.start()) if _kind(ctx, sp).kind == "problem"]
+        problems = [sp for sp in s.before(match.start()) if is_problem(_kind(ctx, sp))]
         causes = [sp for sp in s.after(match.end()) if _thing(_kind(ctx, sp))]
         if problems and causes:
             yield _relation(ctx, s, causes[0].concept, "causes", problems[-1].concept)
@@ -222,11 +246,11 @@ def _contrasts(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
 
 def _section_context(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
     head = s.spans[0] if s.spans and s.spans[0].start <= 2 else None
-    architecture = _topic(ctx, _is("architecture"))
-    if head and architecture and not s.heading and re.match(r"\s*[:：]", s.text[head.end:]):
+    architecture = _topic(ctx, looks_like_architecture)
+    if head and architecture and not s.heading and _LEAD.match(s.text, head.end):
         concept = _kind(ctx, head)
-        if concept.kind == "architecture":
-            after = [sp for sp in s.after(head.end) if is_actor(_kind(ctx, sp)) and _kind(ctx, sp).kind != "architecture"]
+        if looks_like_architecture(concept):
+            after = [sp for sp in s.after(head.end) if is_actor(_kind(ctx, sp)) and not looks_like_architecture(_kind(ctx, sp))]
             if after:
                 yield _relation(ctx, s, head.concept, "introduces", after[0].concept)
         elif is_actor(concept):
@@ -255,7 +279,7 @@ def remedy_target(titles: list[tuple[str, list[str]]], concepts: Mapping[str, Co
     """The problem a section offers remedies for: its own or an ancestor heading's
     "how to handle P" problem, nearest first. ``titles`` pairs each heading with its concept ids."""
     for title, ids in titles:
-        problems = [c for c in ids if concepts[c].kind == "problem"]
+        problems = [c for c in ids if is_problem(concepts[c])]
         if problems and _SOLUTION_TITLE.search(title):
             return problems[0]
     return None

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from ingest.linker import Span
 
-__all__ = ["Sentence", "split_line", "clause_start"]
+__all__ = ["LEAD", "Sentence", "split_line", "clause_start"]
 
 _END = re.compile(r"[。！？!?；;]+|\.(?=\s)|\.$")
 _MARKER = re.compile(r"^\s*(#{1,6}\s+|[-*•·]\s*|\d{1,2}[.、)]\s*(?!\d)|\(\d+\)\s*|（\d+）\s*)")
 _CLAUSE = re.compile(r"[,，:：、]")
-_LEAD = re.compile(r"\s*(\(.{0,20}?\)|（.{0,20}?）)?\s*[:：]")
+LEAD = re.compile(r"\s*(\(.{0,20}?\)|（.{0,20}?）)?\s*[:：]")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def split_line(line_no: int, line: str, spans: Sequence[Span], heading: bool = F
     marker = _MARKER.match(line)
     begin = marker.end() if marker else 0
     list_item = bool(marker) and not heading
-    lead = next((sp.concept for sp in spans if sp.start <= begin + 1 and _LEAD.match(line, sp.end)), None)
+    lead = next((sp.concept for sp in spans if sp.start <= begin + 1 and LEAD.match(line, sp.end)), None)
     pieces: list[tuple[int, int]] = []
     for match in _END.finditer(line, begin):
         pieces.append((begin, match.end()))

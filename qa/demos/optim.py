@@ -67,14 +67,14 @@ def race(surface: Surface, name: str, lr: float, steps: int) -> Run:
     for _ in range(steps):
         opt.zero_grad()
         loss = surface.loss(point[0], point[1])
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
         loss.backward()
         opt.step()
         x, y = (float(v) for v in point.detach())
         if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > _DIVERGED:
             return Run(path, [v for v in losses if math.isfinite(v)], diverged=True)
         path.append((x, y))
-    losses.append(float(surface.loss(point[0], point[1])))
+    losses.append(float(surface.loss(*point.detach())))
     return Run(path, losses, diverged=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import torch
+from matplotlib.axes import Axes
 import torch.nn.functional as F
 from torch import nn
 
@@ -31,6 +32,15 @@ def pooling_grads(x: torch.Tensor, kernel: int) -> tuple[torch.Tensor, torch.Ten
     return grads[0], grads[1]
 
 
+def _annotate(ax: Axes, data: torch.Tensor, middle: float) -> None:
+    """Write each cell's value, dark on bright cells and light on dark ones."""
+    for r in range(data.shape[0]):
+        for c in range(data.shape[1]):
+            value = float(data[r, c])
+            ax.text(c, r, f"{value:.2g}", ha="center", va="center", fontsize=7,
+                    color="black" if value > middle else "white")
+
+
 def _check_divides(values: Mapping[str, ParamValue]) -> None:
     size, k = int(values["size"]), int(values["kernel"])
     if size % k:
@@ -49,21 +59,21 @@ def _pooling(size: int, kernel: int) -> DemoResult:
         (x * g_max).reshape(windows, kernel, windows, kernel).sum(dim=(1, 3)),
     ))
     fig, axes = new_figure(3)
-    for ax, data, title in zip(axes, (x, g_max, g_avg),
-                               ("input x", "grad through max pool", "grad through mean pool"),
-                               strict=True):
-        ax.imshow(data.numpy(), cmap="viridis")
+    panels = ((x, "input x", None), (g_max, "grad through max pool", 1.0),
+              (g_avg, "grad through mean pool", 1.0))
+    for ax, (data, title, top) in zip(axes, panels, strict=True):
+        # Gradient maps share the 0..1 colour scale, so 0.25 looks dimmer than 1.
+        low = float(data.min()) if top is None else 0.0
+        high = float(data.max()) if top is None else top
+        ax.imshow(data.numpy(), cmap="viridis", vmin=low, vmax=high)
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("column")
         ax.set_ylabel("row")
         for edge in range(0, size + 1, kernel):
-            ax.axhline(edge - 0.5, color="white", lw=0.8)
-            ax.axvline(edge - 0.5, color="white", lw=0.8)
+            ax.axhline(edge - 0.5, color="red", lw=1.0)
+            ax.axvline(edge - 0.5, color="red", lw=1.0)
         if size <= 8:
-            for (r, c), v in zip(torch.cartesian_prod(torch.arange(size), torch.arange(size)),
-                                 data.flatten(), strict=True):
-                ax.text(int(c), int(r), f"{float(v):.2g}", ha="center", va="center",
-                        fontsize=6, color="white")
+            _annotate(ax, data, (low + high) / 2)
     text = (
         f"With an upstream gradient of 1 per pooled output ({kernel}x{kernel} windows): max "
         f"pooling sends it to exactly one input per window (the argmax) and 0 elsewhere; mean "
@@ -83,11 +93,17 @@ def _pooling(size: int, kernel: int) -> DemoResult:
     return DemoResult(text, metrics, fig)
 
 
+class _Unset(nn.Linear):
+    """A Linear layer whose weights are allocated but not initialised (counting only)."""
+
+    def reset_parameters(self) -> None:
+        pass
+
+
 def _gap_vs_fc(channels: int, spatial: int, classes: int) -> DemoResult:
-    # The FC head can hold 25M weights; on the meta device it has shapes but no storage,
-    # so counting it costs microseconds instead of a 100 MB random initialisation.
-    fc = nn.Sequential(nn.Flatten(),
-                       nn.Linear(channels * spatial * spatial, classes, device="meta"))
+    # The FC head holds up to 25M weights; _Unset skips their random initialisation, and
+    # layer_cost only reads shapes (empty batch), so the garbage values are never used.
+    fc = nn.Sequential(nn.Flatten(), _Unset(channels * spatial * spatial, classes))
     gap = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, classes))
     shape = (channels, spatial, spatial)
     fc_cost, gap_cost = layer_cost(fc, shape), layer_cost(gap, shape)
@@ -148,9 +164,9 @@ DEMOS: tuple[Demo, ...] = (
         concepts=("global_average_pooling", "fully_connected_layer", "parameter_count",
                   "average_pooling", "overfitting"),
         params=(
-            Param("channels", "int", 512, 1, 1024, help="feature channels C",
+            Param("channels", "int", 512, 1, 512, help="feature channels C",
                   help_zh="特征通道数 C"),
-            Param("spatial", "int", 7, 1, 14, help="feature map height = width",
+            Param("spatial", "int", 7, 1, 7, help="feature map height = width",
                   help_zh="特征图边长"),
             Param("classes", "int", 1000, 2, 1000, help="number of classes", help_zh="类别数"),
         ),

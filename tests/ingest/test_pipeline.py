@@ -1,0 +1,141 @@
+"""The whole path on the bundled corpus: golden relations, verbatim evidence, ingest and remove."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import build, build_kb, bundled_catalogue, bundled_notes, ingest_files, remove_doc, with_notes, without_note
+from ingest.reader import read_note
+from kg.errors import InputError, NotFoundError
+from kg.store import KB_FILE, Snapshot, load
+from kg.text import compact
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Snapshot:
+    notes = bundled_notes()
+    return build(notes, bundled_catalogue(), bundled=[n.id for n in notes])
+
+
+def _ids(snapshot: Snapshot, names: list[str]) -> set[str]:
+    keys = {compact(n) for n in names}
+    return {c.id for c in snapshot.graph.concepts() if keys & {compact(a) for a in (c.name, *c.aliases)}}
+
+
+def _has(snapshot: Snapshot, sources: list[str], relations: list[str], targets: list[str]) -> bool:
+    s, t = _ids(snapshot, sources), _ids(snapshot, targets)
+    return any(r.source in s and r.target in t and r.relation in relations and r.evidence for r in snapshot.graph.relations())
+
+
+def _golden() -> list[dict]:
+    path = SHARED / "golden_relations.jsonl"
+    if not path.exists():
+        pytest.skip("../shared/eval is not beside this checkout")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_every_golden_relation_is_in_the_graph(snapshot: Snapshot) -> None:
+    missing = [g for g in _golden() if not _has(snapshot, g["source"], g["relation"], g["target"])]
+    assert missing == []
+
+
+def test_every_evidence_sentence_is_verbatim_on_its_cited_line(snapshot: Snapshot) -> None:
+    lines = {d.id: d.text.split("\n") for d in snapshot.documents}
+    count = 0
+    for relation in snapshot.graph.relations():
+        assert relation.evidence
+        for ev in relation.evidence:
+            assert ev.text in lines[ev.doc][ev.line - 1]
+            count += 1
+    assert count > 150
+
+
+def test_sections_and_mentions_point_at_their_text(snapshot: Snapshot) -> None:
+    lines = {d.id: d.text.split("\n") for d in snapshot.documents}
+    for section in snapshot.sections:
+        assert section.text == "\n".join(lines[section.doc][section.start_line - 1 : section.end_line])
+    for mention in snapshot.mentions:
+        assert mention.surface in lines[mention.doc][mention.line - 1]
+
+
+def test_graph_has_every_kind_and_relation_type(snapshot: Snapshot) -> None:
+    stats = snapshot.graph.stats()
+    assert stats["concepts"] >= 200
+    assert set(stats["by_kind"]) == {"architecture", "layer", "technique", "problem", "role", "concept"}
+    assert {"introduces", "solves", "causes", "has_role", "part_of", "contrasts_with"} <= set(stats["by_relation"])
+
+
+UNSEEN = [
+    (["SENet"], ["introduces"], ["Squeeze-and-Excitation Block", "挤压激励模块"]),
+    (["EfficientNet"], ["introduces"], ["复合缩放"]),
+    (["EfficientNet"], ["introduces"], ["深度可分离卷积"]),
+    (["Swish"], ["solves"], ["梯度消失"]),
+    (["Layer Normalization"], ["solves"], ["small-batch instability", "小batch"]),
+    (["RetinaNet"], ["introduces"], ["Focal Loss"]),
+    (["FPN"], ["has_role"], ["多尺度特征融合", "multi-scale feature fusion"]),
+    (["FPN"], ["solves"], ["small object detection", "小目标检测"]),
+    (["Leaky ReLU"], ["solves"], ["Dying ReLU"]),
+    (["空洞卷积"], ["causes"], ["网格效应"]),
+]
+
+
+@pytest.fixture(scope="module")
+def grown(snapshot: Snapshot) -> Snapshot:
+    return with_notes(snapshot, [read_note(p) for p in sorted(DATA.iterdir())])
+
+
+@pytest.mark.parametrize(("sources", "relations", "targets"), UNSEEN, ids=lambda v: str(v[0]))
+def test_unseen_notes_bring_their_concepts_and_relations(grown: Snapshot, sources, relations, targets) -> None:
+    assert _has(grown, sources, relations, targets)
+
+
+def test_unseen_terms_become_proposed_concepts(grown: Snapshot) -> None:
+    proposed = {c.name for c in grown.graph.concepts() if c.proposed}
+    assert {"SENet", "EfficientNet", "RetinaNet", "FPN", "Swish"} <= proposed
+    assert all(grown.graph.concept(c).kind == "concept" for c in _ids(grown, ["EfficientNet"]))
+
+
+def test_ingest_is_idempotent_and_remove_restores(snapshot: Snapshot, grown: Snapshot) -> None:
+    again = with_notes(grown, [read_note(p) for p in sorted(DATA.iterdir())])
+    assert again.graph.stats() == grown.graph.stats()
+    assert len(again.documents) == len(snapshot.documents) + 3
+    shrunk = grown
+    for path in sorted(DATA.iterdir()):
+        shrunk = without_note(shrunk, path.name)
+    assert sorted(r.key for r in shrunk.graph.relations()) == sorted(r.key for r in snapshot.graph.relations())
+    assert shrunk.sections == snapshot.sections
+    assert {c.id for c in shrunk.graph.concepts()} == {c.id for c in snapshot.graph.concepts()}
+
+
+def test_removing_a_bundled_note_drops_only_what_it_alone_supported(snapshot: Snapshot) -> None:
+    doc = "04-dl-fundamentals-interview-collection.md"
+    smaller = without_note(snapshot, doc)
+    assert all(ev.doc != doc for r in smaller.graph.relations() for ev in r.evidence)
+    kept = {r.key for r in snapshot.graph.relations() if any(ev.doc != doc for ev in r.evidence)}
+    assert kept == {r.key for r in smaller.graph.relations()}
+
+
+def test_remove_unknown_note_lists_the_notes(snapshot: Snapshot) -> None:
+    with pytest.raises(NotFoundError, match="00-cnn-interview-basics.md"):
+        without_note(snapshot, "nope.md")
+
+
+def test_bad_file_leaves_the_knowledge_base_untouched(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    build_kb(kb)
+    before = (kb / KB_FILE).read_bytes()
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(InputError, match="bad.md"):
+        ingest_files(kb, [DATA / "unseen-lightweight.md", bad])
+    assert (kb / KB_FILE).read_bytes() == before
+    ingest_files(kb, [DATA / "unseen-lightweight.md"])
+    assert load(kb).document("unseen-lightweight.md") is not None
+    remove_doc(kb, str(DATA / "unseen-lightweight.md"))
+    assert load(kb).document("unseen-lightweight.md") is None
+    assert sorted(p.name for p in kb.iterdir()) == [KB_FILE]
