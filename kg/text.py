@@ -2,7 +2,7 @@
 
 Folding applies NFKC (full-width to half-width), case folding, writes the multiplication
 signs of kernel sizes as ``x`` (``1×1``, ``1*1`` and ``1X1`` all become ``1x1``) and turns
-every run of spaces, hyphens and underscores into one space. :func:`fold_with_offsets`
+every run of spaces and hyphens into one space, dropping it next to a Chinese character. :func:`fold_with_offsets`
 also returns, for every folded character, the index of the original character it came from,
 so a match found in folded text can be cut verbatim out of the original.
 
@@ -18,7 +18,9 @@ import unicodedata
 
 __all__ = ["fold", "fold_with_offsets", "compact", "is_word_char", "has_cjk"]
 
-_SEPARATORS = frozenset(" \t\r\n\u3000-_\u2010\u2011\u2012\u2013\u2014")
+# "_" is not a separator: in code (fc_dim, conv3x3_bn_relu) it glues words, and "BN" must not
+# be found inside an identifier.
+_SEPARATORS = frozenset(" \t\r\n\u3000-\u2010\u2011\u2012\u2013\u2014")
 _TIMES = frozenset("×*✕✖xX")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -43,10 +45,12 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     for i in range(1, len(chars) - 1):
         if chars[i] in _TIMES and chars[i - 1].isdigit() and chars[i + 1].isdigit():
             chars[i] = "x"
-    while chars and chars[-1] == " ":
-        chars.pop()
-        offsets.pop()
-    return "".join(chars), offsets
+    # A space next to a Chinese character separates nothing ("GAN 训练" is "GAN训练").
+    keep = [
+        i for i, ch in enumerate(chars)
+        if ch != " " or not (i == 0 or i == len(chars) - 1 or _CJK.match(chars[i - 1]) or _CJK.match(chars[i + 1]))
+    ]
+    return "".join(chars[i] for i in keep), [offsets[i] for i in keep]
 
 
 def fold(text: str) -> str:
@@ -64,8 +68,8 @@ def compact(text: str) -> str:
 
 
 def is_word_char(char: str) -> bool:
-    """True for the ASCII letters and digits that make up English words and abbreviations."""
-    return char.isascii() and char.isalnum()
+    """True for the ASCII letters, digits and underscores that make up words and identifiers."""
+    return char.isascii() and (char.isalnum() or char == "_")
 
 
 def has_cjk(text: str) -> bool:

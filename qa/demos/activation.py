@@ -61,9 +61,10 @@ def _activation_gradients(depth: int, width: int, negative_slope: float) -> Demo
     derivs = {name: activation_derivative(act, x) for name, act in acts.items()}
     norms = {name: layer_grad_norms(act, depth, width) for name, act in acts.items()}
     fig, (left, right) = new_figure(2)
-    for name, d in derivs.items():
-        left.plot(x.numpy(), d.numpy(), label=name)
-        right.semilogy(range(1, depth + 1), norms[name], "o-", ms=3, label=name)
+    # Distinct line styles: ReLU and LeakyReLU coincide for x > 0 and would hide each other.
+    for (name, d), style in zip(derivs.items(), ("-", "-", "--", ":"), strict=True):
+        left.plot(x.numpy(), d.numpy(), style, lw=1.8, label=name)
+        right.semilogy(range(1, depth + 1), norms[name], style, marker="o", ms=3, label=name)
     left.set_xlabel("pre-activation x")
     left.set_ylabel("derivative f'(x)")
     left.set_title("derivatives", fontsize=9)

@@ -60,16 +60,22 @@ def _bottleneck(
     expand = layer_cost(_conv(bottleneck, out_channels, kernel), reduce.out_shape)
     total_w, total_m = reduce.params + expand.params, reduce.macs + expand.macs
     fig, (left, right) = new_figure(2)
-    names = ["direct", "bottleneck"]
-    for ax, first, second, what in (
-        (left, (direct.params, reduce.params), (0, expand.params), "weights"),
-        (right, (direct.macs, reduce.macs), (0, expand.macs), "multiply-adds"),
+    for ax, (d, r, e), what in (
+        (left, (direct.params, reduce.params, expand.params), "weights"),
+        (right, (direct.macs, reduce.macs, expand.macs), "multiply-adds"),
     ):
-        ax.bar(names, first, color=["tab:red", "tab:blue"], label=f"{kernel}x{kernel} / 1x1 conv")
-        ax.bar(names, second, bottom=first, color="tab:cyan", label=f"{kernel}x{kernel} after 1x1")
+        ax.bar(["direct"], [d], color="tab:red",
+               label=f"{kernel}x{kernel} conv {in_channels}->{out_channels}")
+        ax.bar(["bottleneck"], [r], color="tab:blue",
+               label=f"1x1 conv {in_channels}->{bottleneck}")
+        ax.bar(["bottleneck"], [e], bottom=[r], color="tab:cyan",
+               label=f"{kernel}x{kernel} conv {bottleneck}->{out_channels}")
+        for x, total in ((0, d), (1, r + e)):
+            ax.text(x, total, f"{total:,}", ha="center", va="bottom", fontsize=8)
+        ax.set_ylim(0, 1.25 * max(d, r + e))
         ax.set_xlabel("design")
         ax.set_ylabel(what)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7, loc="upper right")
     left.set_title(f"{in_channels}->{out_channels} ch, bottleneck {bottleneck}", fontsize=9)
     right.set_title(f"input {in_size}x{in_size}", fontsize=9)
     ratio = direct.params / total_w

@@ -45,7 +45,7 @@ def activation_stats(init: str, activation: str, depth: int,
     gen = torch.Generator().manual_seed(0)
     # float64: with N(0,1) weights ReLU activations reach ~1e31 and their squares would
     # overflow float32 inside std().
-    h = torch.randn(256, width, generator=gen, dtype=torch.float64)
+    h = torch.randn(64, width, generator=gen, dtype=torch.float64)
     weight = torch.empty(width, width, dtype=torch.float64)
     stds, saturated = [], []
     with torch.no_grad():
@@ -139,7 +139,7 @@ DEMOS: tuple[Demo, ...] = (
                   "vanishing_gradient", "exploding_gradient", "tanh", "relu"),
         params=(
             Param("depth", "int", 10, 2, 30, help="number of layers", help_zh="层数"),
-            Param("width", "int", 128, 16, 256, help="units per layer", help_zh="每层单元数"),
+            Param("width", "int", 128, 16, 128, help="units per layer", help_zh="每层单元数"),
         ),
         fn=_weight_init,
     ),

@@ -92,7 +92,7 @@ def _train(x: torch.Tensor, y: torch.Tensor, classes: int, epsilon: float,
         with torch.no_grad():
             for p in model.parameters():
                 if p.grad is not None:
-                    p -= 0.5 * p.grad
+                    p -= 0.3 * p.grad
         gaps.append(_gap(model(x).detach()))
     accuracy = float((model(x).argmax(dim=1) == y).float().mean())
     return gaps, accuracy
@@ -138,7 +138,8 @@ def _label_smoothing(epsilon: float, classes: int, steps: int) -> DemoResult:
         f"class and eps/K = {epsilon / classes:.3f} on the others (rows sum to 1); their cross-"
         f"entropy {manual:.5f} equals F.cross_entropy(label_smoothing={epsilon:g}) = "
         f"{builtin:.5f}. After {steps} steps the logit gap is {hard[-1]:.2f} with hard targets "
-        f"(still growing) vs {soft[-1]:.2f} with smoothing (bounded by {best:.2f}); accuracy "
+        f"(still growing) vs {soft[-1]:.2f} with smoothing (which settles near its optimum "
+        f"{best:.2f}); accuracy "
         f"{acc_hard:.2f} vs {acc_soft:.2f}."
     )
     return DemoResult(text, metrics, fig)

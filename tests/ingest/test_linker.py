@@ -36,6 +36,8 @@ def linker() -> Linker:
         ("LeakyReLU vs relu", [("lrelu", "LeakyReLU"), ("relu", "relu")]),
         ("Relu函数", [("relu", "Relu")]),
         ("ＢＮ层", [("bn", "ＢＮ层")]),
+        ("conv3x3_bn_relu(fc_dim)", []),
+        ("BN 层", [("bn", "BN 层")]),
     ],
 )
 def test_longest_match_with_word_boundaries(linker: Linker, text: str, expected: list[tuple[str, str]]) -> None:

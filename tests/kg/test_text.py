@@ -9,7 +9,8 @@ from kg.text import compact, fold, fold_with_offsets, has_cjk
     "variants",
     [
         ["1x1卷积", "1×1卷积", "1*1卷积", "1X1卷积", "１x１卷积"],
-        ["Batch Normalization", "batch-normalization", "BATCH  NORMALIZATION", "batch_normalization"],
+        ["Batch Normalization", "batch-normalization", "BATCH  NORMALIZATION"],
+        ["GAN训练不稳定", "GAN 训练不稳定", "gan　训练不稳定"],
         ["max pooling", "Max-Pooling", "max\tpooling"],
     ],
 )
@@ -23,6 +24,10 @@ def test_offsets_point_back_into_the_original(text: str) -> None:
     assert len(folded) == len(offsets)
     assert offsets == sorted(offsets)
     assert all(0 <= i < len(text) for i in offsets)
+
+
+def test_underscore_keeps_identifiers_whole() -> None:
+    assert fold("fc_dim") == "fc_dim"
 
 
 def test_times_sign_only_between_digits() -> None:
