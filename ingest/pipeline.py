@@ -31,7 +31,7 @@ from ingest.sentences import split_line
 from kg.errors import NotFoundError
 from kg.graph import KnowledgeGraph
 from kg.model import Concept, Document, Mention, Relation, Section
-from kg.store import Snapshot, load, save
+from kg.store import Snapshot, exists, load, save
 
 __all__ = [
     "build",
@@ -41,6 +41,7 @@ __all__ = [
     "with_notes",
     "without_note",
     "build_kb",
+    "open_kb",
     "ingest_files",
     "remove_doc",
 ]
@@ -214,6 +215,25 @@ def build_kb(directory: Path, progress: Progress | None = None) -> Snapshot:
         corpus_fingerprint=corpus_fingerprint(),
         progress=progress,
     )
+    save(snapshot, directory)
+    return snapshot
+
+
+def open_kb(directory: Path, progress: Progress | None = None) -> Snapshot:
+    """The snapshot in ``directory``: built from the bundled corpus if missing, and rebuilt
+    (keeping the user's own notes) when the bundled corpus has changed since it was built."""
+    if not exists(directory):
+        return build_kb(directory, progress)
+    snapshot = load(directory)
+    current = corpus_fingerprint()
+    if snapshot.corpus_fingerprint == current:
+        return snapshot
+    if progress:
+        progress(f"the bundled notes changed: rebuilding {directory}")
+    notes = bundled_notes()
+    user = [_note(d) for d in snapshot.documents if not d.bundled and d.id not in {n.id for n in notes}]
+    snapshot = build([*notes, *user], bundled_catalogue(), bundled=[n.id for n in notes],
+                     corpus_fingerprint=current, progress=progress)
     save(snapshot, directory)
     return snapshot
 

@@ -1,0 +1,30 @@
+"""Question answering over the knowledge graph: hybrid retrieval, grounded answers, demos.
+
+>>> from qa import KnowledgeBase   # doctest: +SKIP
+>>> KnowledgeBase.open().ask("BN层的作用是什么?").refused  # doctest: +SKIP
+False
+"""
+from __future__ import annotations
+
+from qa.answer import Answer, ConceptRef, Fact, Source
+from qa.api import KnowledgeBase, Settings, clean_question, default_kb_dir
+from qa.embed import DEFAULT_MODEL, Embedder, HashEmbedder, SentenceTransformerEmbedder
+from qa.refusal import RefusalModel
+from qa.retrieve import RetrievalConfig
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Answer",
+    "ConceptRef",
+    "Embedder",
+    "Fact",
+    "HashEmbedder",
+    "KnowledgeBase",
+    "RefusalModel",
+    "RetrievalConfig",
+    "SentenceTransformerEmbedder",
+    "Settings",
+    "Source",
+    "clean_question",
+    "default_kb_dir",
+]

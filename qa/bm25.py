@@ -53,8 +53,8 @@ def add_terms(terms: Iterable[str]) -> None:
             jieba.add_word(term, freq=20000)
 
 
-def tokenize(text: str) -> list[str]:
-    """Folded word tokens, jieba words and character bigrams, without function words.
+def tokenize(text: str, bigrams: bool = True) -> list[str]:
+    """Folded word tokens, jieba words and (unless ``bigrams=False``) character bigrams, without function words.
 
     >>> tokenize("BN层的作用?")
     ['bn', '层', '作用', '层的', '的作', '作用']
@@ -66,7 +66,8 @@ def tokenize(text: str) -> list[str]:
                 tokens.append(run)
             continue
         tokens.extend(w for w in _jieba().lcut_for_search(run) if w not in _STOP and w.strip())
-        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        if bigrams:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
     return tokens
 
 

@@ -37,6 +37,11 @@ class Passage:
     text: str
 
     @property
+    def heading(self) -> str:
+        """The headings above the passage without the note's own title ("【五】优化器 > Adam")."""
+        return self.context.split(" > ", 1)[1] if " > " in self.context else self.context
+
+    @property
     def indexed_text(self) -> str:
         """What the retrievers see: headings for context, then the passage."""
         return f"{self.context}\n{self.text}" if self.context else self.text

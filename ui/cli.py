@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.errors import KGQAError
+from kg.errors import InputError, KGQAError
 from ui.format import concept_report, stats_report
 
 __all__ = ["main", "default_kb"]
@@ -124,6 +124,86 @@ def _concept_loop(snapshot) -> int:
             print(f"  {exc}")
 
 
+def _open_qa(args: argparse.Namespace):
+    from qa.api import KnowledgeBase, Settings
+
+    settings = Settings(model=args.model) if getattr(args, "model", None) else Settings()
+    return KnowledgeBase.open(args.kb, settings=settings, progress=_progress)
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return
+    print(answer.markdown)
+    if not answer.refused:
+        print()
+        for number, source in enumerate(answer.sources, 1):
+            print(f"[{number}] {source.citation}  {source.heading}")
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    kb = _open_qa(args)
+    if args.question:
+        _print_answer(kb.ask(" ".join(args.question), k=args.k), args.json)
+        return 0
+    print("Ask in Chinese or English (e.g. BN层的作用是什么?); an empty line quits.")
+    while True:
+        try:
+            question = input("ask> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            _print_answer(kb.ask(question, k=args.k), args.json)
+        except KGQAError as exc:
+            print(f"  {exc}")
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from qa.evaluate import evaluate, load_questions, report
+
+    questions = load_questions(args.file)
+    results = evaluate(_open_qa(args), questions, k=args.k)
+    print(json.dumps(results, ensure_ascii=False, indent=1) if args.json else report(results))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from qa.demos import get_demo, list_demos
+
+    if args.action == "list":
+        demos = list_demos()
+        if args.json:
+            print(json.dumps([d.to_dict() for d in demos], ensure_ascii=False, indent=1))
+        else:
+            for demo in demos:
+                print(f"{demo.id:<32} {demo.title_en}  ({', '.join(demo.concepts)})")
+        return 0
+    if not args.id:
+        raise InputError("name the demo to run: kgqa demo run ID (see kgqa demo list)")
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise InputError(f"--param {item!r} is not NAME=VALUE")
+        params[name.strip()] = value.strip()
+    result = get_demo(args.id).run(**params)
+    if args.png:
+        result.save_png(args.png)
+    if args.json:
+        print(json.dumps({"id": args.id, **result.to_dict(), "png": args.png}, ensure_ascii=False, indent=1))
+    else:
+        print(result.text)
+        for key, value in result.metrics.items():
+            print(f"  {key}: {value}")
+        if args.png:
+            print(f"figure written to {args.png}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kgqa", description="Offline deep-learning interview companion.")
     parser.add_argument("--kb", type=Path, default=None, help="knowledge-base directory (default: %(default)s)")
@@ -146,6 +226,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print statistics as JSON")
     p = command("concept", _cmd_concept, "one concept: aliases, gloss, relations with evidence")
     p.add_argument("name", nargs="?", help="any alias, e.g. BN层, 1x1卷积, ResNet; omit it to look up interactively")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p = command("ask", _cmd_ask, "answer a question from the notes (interactive when no question is given)")
+    p.add_argument("question", nargs="*", help="the question, e.g. BN层的作用是什么?")
+    p.add_argument("-k", type=int, default=5, help="number of cited sources (1-20)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--model", help="sentence-transformers model name or path (default: the bundled MiniLM)")
+    p = command("eval", _cmd_eval, "Hit@1/Hit@5/MRR, refusals and latency on a question set, with baselines")
+    p.add_argument("file", help="questions in the format of shared/eval/dev_questions.jsonl")
+    p.add_argument("-k", type=int, default=5, help="sources per answer")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--model", help="sentence-transformers model name or path")
+    p = command("demo", _cmd_demo, "list or run the torch demonstrations")
+    p.add_argument("action", choices=["list", "run"])
+    p.add_argument("id", nargs="?", help="demo id (for run)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a demo parameter")
+    p.add_argument("--png", metavar="FILE.png", help="write the figure")
     p.add_argument("--json", action="store_true", help="print as JSON")
     return parser
 

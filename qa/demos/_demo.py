@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from kg.errors import ParameterError
 from qa.demos._param import Param, ParamValue
-from qa.demos._plot import add_title, png_bytes
+from qa.demos._plot import add_title, png_bytes, thin_log_ticks
 
 __all__ = ["SEED", "Demo", "DemoResult", "deterministic"]
 
@@ -126,6 +126,7 @@ class Demo:
         with deterministic():
             result = self.fn(**values)
         add_title(result.figure, self.title_en, self.title_zh)
+        thin_log_ticks(result.figure)
         return result
 
     def to_dict(self) -> dict[str, Any]:

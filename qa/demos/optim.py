@@ -20,9 +20,14 @@ __all__ = ["DEMOS", "SURFACES", "OPTIMIZERS", "Run", "Surface", "ema", "race"]
 
 @dataclass(frozen=True)
 class Surface:
-    """A 2-D loss, its start point and the window to draw."""
+    """A 2-D loss, its gradient in closed form, a start point and the window to draw.
+
+    The closed-form gradient skips autograd in the race loop (a tiny graph per step costs
+    more than the arithmetic); the tests check it against autograd.
+    """
 
     loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    grad: Callable[[float, float], tuple[float, float]]
     start: tuple[float, float]
     xlim: tuple[float, float]
     ylim: tuple[float, float]
@@ -31,12 +36,16 @@ class Surface:
 
 SURFACES: dict[str, Surface] = {
     # Curvatures 0.1 and 5: condition number 50, a long shallow valley.
-    "valley": Surface(lambda x, y: 0.05 * x**2 + 2.5 * y**2, (-8.0, 1.5),
-                      (-9.0, 9.0), (-2.5, 2.5), "0.05x^2 + 2.5y^2"),
+    "valley": Surface(
+        loss=lambda x, y: 0.05 * x**2 + 2.5 * y**2,
+        grad=lambda x, y: (0.1 * x, 5.0 * y),
+        start=(-8.0, 1.5), xlim=(-9.0, 9.0), ylim=(-2.5, 2.5), formula="0.05x^2 + 2.5y^2"),
     # Rosenbrock's banana, scaled by 0.1 so one learning rate suits both surfaces.
-    "rosenbrock": Surface(lambda x, y: 0.1 * ((1 - x) ** 2 + 10 * (y - x**2) ** 2),
-                          (-1.5, 2.0), (-2.0, 2.0), (-1.0, 3.0),
-                          "0.1[(1-x)^2 + 10(y-x^2)^2]"),
+    "rosenbrock": Surface(
+        loss=lambda x, y: 0.1 * ((1 - x) ** 2 + 10 * (y - x**2) ** 2),
+        grad=lambda x, y: (-0.2 * (1 - x) - 4.0 * x * (y - x**2), 2.0 * (y - x**2)),
+        start=(-1.5, 2.0), xlim=(-2.0, 2.0), ylim=(-1.0, 3.0),
+        formula="0.1[(1-x)^2 + 10(y-x^2)^2]"),
 }
 
 OPTIMIZERS: dict[str, Callable[[list[torch.Tensor], float], torch.optim.Optimizer]] = {
@@ -59,28 +68,38 @@ class Run:
     diverged: bool
 
 
-def race(surface: Surface, name: str, lr: float, steps: int) -> Run:
-    """Run optimiser ``name`` from the surface's start; stops early if it diverges."""
-    point = torch.tensor(surface.start, requires_grad=True)
-    opt = OPTIMIZERS[name]([point], lr)
-    path, losses = [surface.start], []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = surface.loss(point[0], point[1])
-        losses.append(float(loss.detach()))
-        loss.backward()
-        opt.step()
-        x, y = (float(v) for v in point.detach())
-        if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > _DIVERGED:
-            return Run(path, [v for v in losses if math.isfinite(v)], diverged=True)
-        path.append((x, y))
-    losses.append(float(surface.loss(*point.detach())))
-    return Run(path, losses, diverged=False)
+def race(surface: Surface, lr: float, steps: int,
+         names: tuple[str, ...] = tuple(OPTIMIZERS)) -> dict[str, Run]:
+    """Run the optimisers ``names`` side by side from the surface's start.
+
+    Each optimiser owns its own point and receives the closed-form gradient, then takes a
+    real ``torch.optim`` step. An optimiser that diverges stops; the others go on.
+    """
+    runs = {}
+    for name in names:
+        point = torch.tensor(surface.start)
+        point.grad = torch.zeros(2)
+        opt = OPTIMIZERS[name]([point], lr)
+        x, y = surface.start
+        path, losses, diverged = [surface.start], [], False
+        for _ in range(steps):
+            losses.append(float(surface.loss(torch.tensor(x), torch.tensor(y))))
+            point.grad = torch.tensor(surface.grad(x, y))
+            opt.step()
+            x, y = (float(v) for v in point)
+            if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > _DIVERGED:
+                diverged = True
+                break
+            path.append((x, y))
+        if not diverged:
+            losses.append(float(surface.loss(torch.tensor(x), torch.tensor(y))))
+        runs[name] = Run(path, [v for v in losses if math.isfinite(v)], diverged)
+    return runs
 
 
 def _optimizer_race(surface: str, lr: float, steps: int) -> DemoResult:
     surf = SURFACES[surface]
-    runs = {name: race(surf, name, lr, steps) for name in OPTIMIZERS}
+    runs = race(surf, lr, steps)
     xs = torch.linspace(*surf.xlim, 200)
     ys = torch.linspace(*surf.ylim, 200)
     grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
@@ -187,7 +206,7 @@ DEMOS: tuple[Demo, ...] = (
                   help="loss surface", help_zh="损失曲面"),
             Param("lr", "float", 0.1, 0.0001, 1.0, help="learning rate for every optimiser",
                   help_zh="所有优化器共用的学习率"),
-            Param("steps", "int", 100, 10, 500, help="optimisation steps", help_zh="迭代步数"),
+            Param("steps", "int", 100, 10, 300, help="optimisation steps", help_zh="迭代步数"),
         ),
         fn=_optimizer_race,
     ),

@@ -81,20 +81,25 @@ def _gap(logits: torch.Tensor) -> float:
 
 def _train(x: torch.Tensor, y: torch.Tensor, classes: int, epsilon: float,
            steps: int) -> tuple[list[float], float]:
+    """Full-batch gradient descent on a linear model; the logit gap after each step."""
     torch.manual_seed(1)  # the same initial weights for hard and smoothed targets
     model = nn.Linear(x.shape[1], classes)
     gaps = []
-    for _ in range(steps):
+    for step in range(steps + 1):
+        logits = model(x)
+        if step:  # logits of this pass are the result of the previous step
+            gaps.append(_gap(logits.detach()))
+        if step == steps:
+            break
         model.zero_grad()
-        F.cross_entropy(model(x), y, label_smoothing=epsilon).backward()
+        F.cross_entropy(logits, y, label_smoothing=epsilon).backward()
         # Plain gradient descent by hand: torch.optim's first step imports torch._dynamo
         # (about 2 s once per process), too slow for a demo that needs nothing fancy.
         with torch.no_grad():
             for p in model.parameters():
                 if p.grad is not None:
                     p -= 0.3 * p.grad
-        gaps.append(_gap(model(x).detach()))
-    accuracy = float((model(x).argmax(dim=1) == y).float().mean())
+    accuracy = float((logits.argmax(dim=1) == y).float().mean())
     return gaps, accuracy
 
 

@@ -1,0 +1,102 @@
+"""Time every demonstration: run, CPU and PNG-render cost, flagging anything over 1 s.
+
+Usage (from the repository root)::
+
+    python bench/demos.py               # defaults, 5 runs each
+    python bench/demos.py --extremes    # also every numeric parameter at its maximum
+    python bench/demos.py --repeats 10 --dpi 150
+
+The first run of a demo in a process can pay one-off costs (lazy imports inside torch, e.g.
+``torch.optim`` imports ``torch._dynamo`` on its first step); it is shown separately as
+"first" and excluded from the medians.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kg.errors import ParameterError  # noqa: E402
+from qa.demos import Demo, DemoResult, list_demos  # noqa: E402
+
+LIMIT_S = 1.0
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Timings of one demo setting, in seconds."""
+
+    demo_id: str
+    setting: str
+    first_wall: float
+    wall: float
+    cpu: float
+    png: float
+
+    @property
+    def slow(self) -> bool:
+        return max(self.wall, self.cpu) > LIMIT_S
+
+
+def _timed(fn: Callable[[], DemoResult]) -> tuple[DemoResult, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def heaviest(demo: Demo) -> dict[str, object]:
+    """Every numeric parameter at its maximum; bools/choices at their defaults."""
+    return {p.name: p.max for p in demo.params if p.kind in ("int", "float") and p.max is not None}
+
+
+def bench(demo: Demo, params: Mapping[str, object], repeats: int, dpi: int,
+          setting: str) -> Timing:
+    """Run ``demo`` once to warm up, then ``repeats`` times; medians exclude the first run."""
+    result, first, _ = _timed(lambda: demo.run(**params))
+    walls, cpus, pngs = [], [], []
+    for _ in range(repeats):
+        result, wall, cpu = _timed(lambda: demo.run(**params))
+        start = time.perf_counter()
+        result.png_bytes(dpi=dpi)
+        pngs.append(time.perf_counter() - start)
+        walls.append(wall)
+        cpus.append(cpu)
+    return Timing(demo.id, setting, first, statistics.median(walls), statistics.median(cpus),
+                  statistics.median(pngs))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per demo")
+    parser.add_argument("--dpi", type=int, default=100, help="PNG resolution")
+    parser.add_argument("--extremes", action="store_true",
+                        help="also time every numeric parameter at its maximum")
+    args = parser.parse_args(argv)
+    rows: list[Timing] = []
+    for demo in list_demos():
+        rows.append(bench(demo, {}, args.repeats, args.dpi, "defaults"))
+        if args.extremes:
+            try:
+                rows.append(bench(demo, heaviest(demo), args.repeats, args.dpi, "max params"))
+            except ParameterError as err:  # some maxima are not a valid combination
+                print(f"# {demo.id}: max params skipped ({err})")
+    header = f"{'demo':32} {'setting':10} {'first s':>8} {'wall s':>8} {'cpu s':>8} {'png s':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        flag = "  > 1 s!" if r.slow else ""
+        print(f"{r.demo_id:32} {r.setting:10} {r.first_wall:8.3f} {r.wall:8.3f} {r.cpu:8.3f} "
+              f"{r.png:8.3f}{flag}")
+    slow = [r for r in rows if r.slow]
+    print(f"\n{len(rows)} settings, {len(slow)} over {LIMIT_S:g} s (median wall or CPU).")
+    return 1 if slow else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
