@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kg.errors import ParameterError  # noqa: E402
-from qa.demos import Demo, DemoResult, list_demos  # noqa: E402
+from kg.errors import ParameterError
+from qa.demos import Demo, DemoResult, list_demos
 
 LIMIT_S = 1.0
 

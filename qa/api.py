@@ -160,11 +160,13 @@ class KnowledgeBase:
             return self._refusal(text, found, state, lang, timings)
         return self._answer(text, found, state, lang, k, timings)
 
-    @staticmethod
-    def features(found: Retrieval) -> tuple[float, float, float, float]:
+    def features(self, found: Retrieval) -> tuple[float, ...]:
         """The refusal model's inputs (see :mod:`qa.refusal`)."""
         best = found.hits[0].score if found.hits else 0.0
-        return (found.coverage, found.dense_top, min(len(found.linked), 2) / 2, best)
+        ceiling = sum(w for _, w in self.settings.retrieval.weights) / (self.settings.retrieval.rrf_k + 1)
+        english = 0.0 if has_cjk(found.question) else 1.0
+        return (found.coverage, found.dense_top, min(len(found.linked), 2) / 2, best / ceiling if ceiling else 0.0,
+                found.novelty, min(found.unknown_terms, 2) / 2, english)
 
     def _nearest(self, found: Retrieval, state: _State) -> list[str]:
         titles = [state.index.passages[h.passage].title for h in found.hits[:3]]

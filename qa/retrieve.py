@@ -44,11 +44,11 @@ class RetrievalConfig:
     """Fusion weights and thresholds (fitted by ``bench/calibrate.py``)."""
 
     weights: tuple[tuple[str, float], ...] = (
-        ("bm25", 1.0), ("title", 1.0), ("dense", 0.6), ("entity", 1.0), ("graph", 0.6), ("intent", 0.8)
+        ("bm25", 2.0), ("title", 1.0), ("dense", 0.0), ("entity", 3.0), ("graph", 0.6), ("intent", 1.0)
     )
-    rrf_k: int = 10
+    rrf_k: int = 2
     concept_link_min: float = 0.62   # cosine above which a concept node counts as linked by meaning
-    pool: int = 12                   # passages each signal may rank
+    pool: int = 20                   # passages each signal may rank
 
     def weight(self, signal: str) -> float:
         return dict(self.weights).get(signal, 0.0)
@@ -74,6 +74,8 @@ class Retrieval:
     hits: tuple[Hit, ...]
     dense_top: float
     coverage: float
+    novelty: float = 0.0           # share of the question's content the notes never mention
+    unknown_terms: int = 0         # technical names (BERT, XGBoost, YOLOv5) absent from the notes
 
 
 def _rank(scores: np.ndarray, pool: int) -> dict[int, int]:
@@ -92,6 +94,7 @@ class Retriever:
         self.config = config or RetrievalConfig()
         self._folded = [fold(p.text) for p in index.passages]
         self._titles = [fold(p.context) for p in index.passages]
+        self._corpus = "\n".join(self._titles + self._folded)
 
     # -- signals --------------------------------------------------------------------------
     def _expansion(self, question: str, linked: Sequence[str], intent: str) -> list[str]:
@@ -195,7 +198,28 @@ class Retriever:
         scores, base = self.signals(question)
         hits = self.fuse(scores)[: max(k, 1)]
         coverage = self.coverage(question, base.linked, [h.passage for h in hits[:3]])
-        return Retrieval(base.question, base.intent, base.linked, base.related, tuple(hits), base.dense_top, coverage)
+        novelty, unknown = self.novelty(question)
+        return Retrieval(base.question, base.intent, base.linked, base.related, tuple(hits), base.dense_top, coverage,
+                         novelty, unknown)
+
+    def novelty(self, question: str) -> tuple[float, int]:
+        """How much of the question the notes never mention anywhere, and how many technical
+        names (``BERT``, ``YOLOv5``, ``XGBoost``) in it they do not know.
+
+        Content is counted as Chinese character bigrams and English words outside concept
+        mentions, question words and the lexicon; bigrams make the measure indifferent to
+        how jieba happens to segment the question.
+        """
+        remainder = _QUESTION_WORDS.sub(" ", _without_mentions(question, self.linker))
+        units: list[str] = []
+        for run in re.findall(r"[\u3400-\u9fff]+", remainder):
+            units += [run[i : i + 2] for i in range(len(run) - 1)] or [run]
+        english = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]{2,}", remainder)]
+        units += [w for w in english if not translate(w) and w not in _ENGLISH_STOP]
+        missing = sum(1 for u in units if fold(u) not in self._corpus and fold(u.rstrip("s")) not in self._corpus)
+        terms = [t for t in _TERM.findall(_without_mentions(question, self.linker))
+                 if fold(t) not in self._corpus and fold(t.rstrip("s")) not in self._corpus]
+        return (missing / len(units) if units else 0.0), len(terms)
 
     def coverage(self, question: str, linked: Sequence[str], passages: Sequence[int]) -> float:
         """Share of the question's content words that the top passages contain.
@@ -226,11 +250,24 @@ _QUESTION_WORDS = re.compile(
 )
 
 
+_TERM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Za-z]+[a-z][A-Z][A-Za-z0-9]*)(?![A-Za-z0-9])")
+_ENGLISH_STOP = frozenset(
+    "you your can could should would will does did done has have had not but also about into than then there their "
+    "this that these those some any all each every more most much many very just only other such same own both few "
+    "get got make makes made take takes give given let here why how what which when where who whom whose work works "
+    "need needs help helps mean means like well still even ever".split()
+)
+
+
+def _without_mentions(question: str, linker: Linker) -> str:
+    """The question with its concept mentions blanked out."""
+    rest = list(question)
+    for span in linker.find(question):
+        rest[span.start:span.end] = [" "] * (span.end - span.start)
+    return "".join(rest)
+
+
 def _content_words(question: str, linker: Linker) -> list[str]:
     """Words of the question that are neither concept mentions nor question/intent words."""
-    spans = linker.find(question)
-    rest = list(question)
-    for span in spans:
-        rest[span.start:span.end] = [" "] * (span.end - span.start)
-    remainder = _QUESTION_WORDS.sub(" ", "".join(rest))
+    remainder = _QUESTION_WORDS.sub(" ", _without_mentions(question, linker))
     return [t for t in tokenize(remainder, bigrams=False) if len(t) >= 2 and not (len(t) == 2 and t.isascii() and t.isdigit())]

@@ -102,7 +102,7 @@ class Param:
         if isinstance(value, numbers.Integral):
             return int(value)
         if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
-            return int(value)
+            return int(float(value))
         if isinstance(value, str):
             try:
                 return int(value.strip(), 10)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-__all__ = ["Cost", "layer_cost", "input_gradient", "nonzero_extent", "ones_conv"]
+__all__ = ["Cost", "input_gradient", "layer_cost", "nonzero_extent", "ones_conv"]
 
 
 @dataclass(frozen=True)

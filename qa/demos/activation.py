@@ -44,11 +44,12 @@ def layer_grad_norms(act: Activation, depth: int, width: int) -> list[float]:
     difference between two calls is the activation.
     """
     gen = torch.Generator().manual_seed(0)
-    layers = [nn.Linear(width, width, bias=False) for _ in range(depth)]
+    # float64: 40 sigmoid layers push the first gradients near float32's smallest number.
+    layers = [nn.Linear(width, width, bias=False, dtype=torch.float64) for _ in range(depth)]
     with torch.no_grad():
         for layer in layers:
             layer.weight.normal_(0.0, (2 / width) ** 0.5, generator=gen)
-    h = torch.randn(64, width, generator=gen)
+    h = torch.randn(64, width, generator=gen, dtype=torch.float64)
     for layer in layers:
         h = act(layer(h))
     h.pow(2).mean().backward()

@@ -168,7 +168,8 @@ DEMOS: tuple[Demo, ...] = (
         claim_zh="参数量 = C1*K*K*C（+C 偏置），乘加次数 = W1*H1*C1*K*K*C。",
         concepts=("convolution", "parameter_count", "flops"),
         params=(
-            Param("in_channels", "int", 64, 1, 256, help="input channels C1", help_zh="输入通道 C1"),
+            Param("in_channels", "int", 64, 1, 256, help="input channels C1",
+                  help_zh="输入通道 C1"),
             Param("out_channels", "int", 128, 1, 256, help="output channels C",
                   help_zh="输出通道 C"),
             Param("kernel", "int", 3, 1, 7, help=_KERNEL_HELP[0], help_zh=_KERNEL_HELP[1]),

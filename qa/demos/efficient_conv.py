@@ -29,7 +29,10 @@ def separable_ratio(c_out: int, kernel: int) -> float:
 
 
 def divisors(n: int) -> list[int]:
-    """Positive divisors of ``n`` in increasing order. Example: ``divisors(12) == [1, 2, 3, 4, 6, 12]``."""
+    """Positive divisors of ``n`` in increasing order.
+
+    Example: ``divisors(12) == [1, 2, 3, 4, 6, 12]``.
+    """
     return [d for d in range(1, n + 1) if n % d == 0]
 
 

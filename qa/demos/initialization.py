@@ -78,8 +78,8 @@ def unit_spread_after_training(init: str, steps: int = 10) -> float:
         with torch.no_grad():  # plain SGD by hand (torch.optim's first use is slow)
             for p in net.parameters():
                 if p.grad is not None:
-                    p -= 0.1 * p.grad
-    hidden = [net[0].weight.detach(), net[2].weight.detach()]
+                    p.sub_(0.1 * p.grad)
+    hidden = [net.get_parameter(f"{i}.weight").detach() for i in (0, 2)]
     return max(float((w - w[:1]).abs().max()) for w in hidden)
 
 

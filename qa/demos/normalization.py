@@ -23,17 +23,19 @@ def _channel_data(channels: int, batch: int, generator: torch.Generator) -> torc
 def _batchnorm(channels: int, batch_size: int, momentum: float, warmup: int) -> DemoResult:
     gen = torch.Generator().manual_seed(0)
     bn = nn.BatchNorm1d(channels, momentum=momentum)
+    running_mean, running_var = bn.running_mean, bn.running_var
+    assert running_mean is not None and running_var is not None  # track_running_stats=True
     history = []
     for _ in range(warmup):
         y_train = bn(_channel_data(channels, batch_size, gen))
-        history.append(bn.running_mean.clone())
+        history.append(running_mean.clone())
     train_mean = y_train.detach().mean(dim=0)
     train_std = y_train.detach().std(dim=0, unbiased=False)
     x = _channel_data(channels, batch_size, gen)
     bn.eval()
     with torch.no_grad():
         y_eval = bn(x)
-        formula = (x - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) * bn.weight + bn.bias
+        formula = (x - running_mean) / torch.sqrt(running_var + bn.eps) * bn.weight + bn.bias
         # Train-mode output of the same batch, without touching the running statistics.
         y_same = F.batch_norm(x, None, None, bn.weight, bn.bias, training=True, eps=bn.eps)
     sizes = [2, 4, 8, 16, 32, 64, 128]
@@ -62,7 +64,7 @@ def _batchnorm(channels: int, batch_size: int, momentum: float, warmup: int) -> 
         "train_std_max": float(train_std.max()),
         "eval_formula_max_err": float((y_eval - formula).abs().max()),
         "eval_vs_train_max_diff": float((y_eval - y_same).abs().max()),
-        "running_mean": [float(v) for v in bn.running_mean],
+        "running_mean": [float(v) for v in running_mean],
         "batch_mean_std_2": noise[0],
         "batch_mean_std_64": noise[sizes.index(64)],
     }

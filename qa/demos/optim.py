@@ -15,7 +15,7 @@ from qa.demos._demo import Demo, DemoResult
 from qa.demos._param import Param
 from qa.demos._plot import new_figure
 
-__all__ = ["DEMOS", "SURFACES", "OPTIMIZERS", "Run", "Surface", "ema", "race"]
+__all__ = ["DEMOS", "OPTIMIZERS", "SURFACES", "Run", "Surface", "ema", "race"]
 
 
 @dataclass(frozen=True)

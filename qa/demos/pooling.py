@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import torch
-from matplotlib.axes import Axes
 import torch.nn.functional as F
+from matplotlib.axes import Axes
 from torch import nn
 
 from kg.errors import ParameterError

@@ -7,6 +7,8 @@ gradient to early steps survives.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -16,7 +18,9 @@ from qa.demos._plot import new_figure
 
 __all__ = ["DEMOS", "step_gradients"]
 
-_CELLS: dict[str, type[nn.RNNBase]] = {"RNN (tanh)": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}
+_CELLS: dict[str, Callable[..., nn.RNNBase]] = {
+    "RNN (tanh)": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU,
+}
 
 
 def _set_keep_bias(cell: nn.RNNBase, hidden: int, bias: float) -> None:
@@ -26,8 +30,8 @@ def _set_keep_bias(cell: nn.RNNBase, hidden: int, bias: float) -> None:
     in rows hidden..2*hidden. A forget bias of 1 is the common default (Jozefowicz 2015).
     """
     with torch.no_grad():
-        cell.bias_ih_l0[hidden:2 * hidden].fill_(bias)
-        cell.bias_hh_l0[hidden:2 * hidden].zero_()
+        cell.get_parameter("bias_ih_l0")[hidden:2 * hidden].fill_(bias)
+        cell.get_parameter("bias_hh_l0")[hidden:2 * hidden].zero_()
 
 
 def step_gradients(kind: str, seq_len: int, hidden: int, keep_bias: float) -> list[float]:

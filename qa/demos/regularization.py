@@ -12,7 +12,7 @@ from qa.demos._demo import Demo, DemoResult
 from qa.demos._param import Param
 from qa.demos._plot import new_figure
 
-__all__ = ["DEMOS", "smooth_targets", "optimal_smoothed_gap"]
+__all__ = ["DEMOS", "optimal_smoothed_gap", "smooth_targets"]
 
 
 def _dropout(p: float, units: int) -> DemoResult:
@@ -98,7 +98,7 @@ def _train(x: torch.Tensor, y: torch.Tensor, classes: int, epsilon: float,
         with torch.no_grad():
             for p in model.parameters():
                 if p.grad is not None:
-                    p -= 0.3 * p.grad
+                    p.sub_(0.3 * p.grad)
     accuracy = float((logits.argmax(dim=1) == y).float().mean())
     return gaps, accuracy
 
@@ -175,7 +175,7 @@ DEMOS: tuple[Demo, ...] = (
         params=(
             Param("epsilon", "float", 0.1, 0.0, 0.5, help="smoothing eps", help_zh="平滑系数"),
             Param("classes", "int", 5, 2, 20, help="number of classes K", help_zh="类别数 K"),
-            Param("steps", "int", 200, 1, 500, help="training steps", help_zh="训练步数"),
+            Param("steps", "int", 200, 1, 300, help="training steps", help_zh="训练步数"),
         ),
         fn=_label_smoothing,
     ),

@@ -20,7 +20,8 @@ def grad_norms(layers: list[nn.Linear], activation: str, residual: bool) -> list
     act = torch.tanh if activation == "tanh" else torch.relu
     for layer in layers:
         layer.zero_grad()
-    h = torch.randn(64, layers[0].in_features, generator=torch.Generator().manual_seed(1))
+    h = torch.randn(64, layers[0].in_features, generator=torch.Generator().manual_seed(1),
+                    dtype=layers[0].weight.dtype)
     for layer in layers:
         branch = act(layer(h))
         h = h + branch if residual else branch
@@ -28,13 +29,28 @@ def grad_norms(layers: list[nn.Linear], activation: str, residual: bool) -> list
     return [float(layer.weight.grad.norm()) for layer in layers if layer.weight.grad is not None]
 
 
+def _ratio(a: float, b: float) -> float | None:
+    """``a / b``, or ``None`` when ``b`` is 0 (e.g. a ReLU stack whose units all died)."""
+    return a / b if b else None
+
+
+def _fmt(x: float | None) -> str:
+    """A spread for the text: ``1.9x``, ``4.7e+07x``, or ``infinitely`` for a 0 denominator."""
+    if x is None:
+        return "infinitely"
+    return f"{x:.1f}x" if x < 100 else f"{x:.1e}x"
+
+
 def _residual(depth: int, width: int, activation: str) -> DemoResult:
-    layers = [nn.Linear(width, width) for _ in range(depth)]  # PyTorch default init
+    # PyTorch's default init; float64 because the plain stack's gradients fall below
+    # float32's smallest number after ~50 layers.
+    layers = [nn.Linear(width, width, dtype=torch.float64) for _ in range(depth)]
     plain = grad_norms(layers, activation, residual=False)
     resid = grad_norms(layers, activation, residual=True)
     # Relative to the last layer, so both curves start at 1 on the output side.
-    rel_plain = [g / plain[-1] for g in plain]
-    rel_resid = [g / resid[-1] for g in resid]
+    rel_plain = [_ratio(g, plain[-1]) or 0.0 for g in plain]
+    rel_resid = [_ratio(g, resid[-1]) or 0.0 for g in resid]
+    plain_spread, resid_spread = _ratio(max(plain), min(plain)), _ratio(max(resid), min(resid))
     fig, (ax,) = new_figure()
     ax.semilogy(range(1, depth + 1), rel_plain, "o-", ms=3, label="plain: h = f(h)")
     ax.semilogy(range(1, depth + 1), rel_resid, "s-", ms=3, label="residual: h = h + f(h)")
@@ -45,8 +61,8 @@ def _residual(depth: int, width: int, activation: str) -> DemoResult:
     metrics = {
         "plain_first_over_last": rel_plain[0],
         "residual_first_over_last": rel_resid[0],
-        "plain_spread": max(plain) / min(plain),
-        "residual_spread": max(resid) / min(resid),
+        "plain_spread": plain_spread,
+        "residual_spread": resid_spread,
         "plain_relative": rel_plain,
         "residual_relative": rel_resid,
     }
@@ -55,7 +71,7 @@ def _residual(depth: int, width: int, activation: str) -> DemoResult:
         f"first layer's gradient is {rel_plain[0]:.1e} of the last layer's (it decays toward "
         f"the input). Residual: {rel_resid[0]:.2f}, because d(h + f(h))/dh = I + f' always "
         f"passes the gradient through unchanged; across layers the norms vary "
-        f"{metrics['residual_spread']:.1f}x instead of {metrics['plain_spread']:.1e}x."
+        f"{_fmt(resid_spread)} instead of {_fmt(plain_spread)}."
     )
     return DemoResult(text, metrics, fig)
 

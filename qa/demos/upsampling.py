@@ -17,7 +17,7 @@ from qa.demos._param import Param
 from qa.demos._plot import new_figure
 from qa.demos._probe import ones_conv
 
-__all__ = ["DEMOS", "overlap_counts", "resize_conv_counts", "interior_ratio"]
+__all__ = ["DEMOS", "interior_ratio", "overlap_counts", "resize_conv_counts"]
 
 
 def overlap_counts(size: int, kernel: int, stride: int) -> torch.Tensor:
@@ -97,7 +97,8 @@ DEMOS: tuple[Demo, ...] = (
         id="transposed_conv_checkerboard",
         title_en="Transposed convolution and checkerboard artifacts",
         title_zh="转置卷积与棋盘格伪影",
-        claim_en="Kernel 3, stride 2 overlaps unevenly (checkerboard); kernel 4 or resize+conv is even.",
+        claim_en="Kernel 3, stride 2 overlaps unevenly (checkerboard); kernel 4 or resize+conv "
+                 "is even.",
         claim_zh="核 3、步长 2 的转置卷积重叠不均匀（棋盘格）；核 4 或先插值再卷积则均匀。",
         concepts=("transposed_convolution", "checkerboard_artifacts", "upsampling"),
         params=(

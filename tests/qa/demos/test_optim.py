@@ -54,4 +54,5 @@ def test_closed_form_gradient_matches_autograd(surface: str) -> None:
         x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
         y = torch.tensor(y0, dtype=torch.float64, requires_grad=True)
         surf.loss(x, y).backward()
+        assert x.grad is not None and y.grad is not None
         assert surf.grad(x0, y0) == (pytest.approx(float(x.grad)), pytest.approx(float(y.grad)))

@@ -25,7 +25,8 @@ def test_int_accepts_native_and_strings(value: object, expected: int) -> None:
 @pytest.mark.parametrize("value", [True, False, "3.5", 3.5, "abc", "", None, [1], "1" * 5000,
                                    math.nan, math.inf])
 def test_int_rejects_non_integers(value: object) -> None:
-    with pytest.raises(ParameterError, match=r"^stride=.* is not an integer: choose an integer in 1\.\.4$"):
+    pattern = r"^stride=.* is not an integer: choose an integer in 1\.\.4$"
+    with pytest.raises(ParameterError, match=pattern):
         STRIDE.coerce(value)
 
 

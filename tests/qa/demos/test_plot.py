@@ -27,8 +27,8 @@ def test_bilingual_title_with_a_cjk_font() -> None:
     fig, _ = new_figure()
     add_title(fig, "Pooling", "池化", font="Noto Sans CJK SC")
     assert fig.get_suptitle() == "Pooling\n池化"
-    assert fig._suptitle is not None
-    assert fig._suptitle.get_fontfamily()[0] == "Noto Sans CJK SC"
+    title = next(t for t in fig.texts if t.get_text() == "Pooling\n池化")
+    assert title.get_fontfamily()[0] == "Noto Sans CJK SC"
 
 
 def test_figures_have_their_own_agg_canvas_and_render() -> None:

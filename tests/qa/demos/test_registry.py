@@ -186,11 +186,15 @@ def test_runs_are_deterministic(demo_id: str, default_results: dict[str, DemoRes
 
 
 def test_run_restores_threads_and_global_rng() -> None:
-    threads = torch.get_num_threads()
-    state = torch.get_rng_state()
-    run_demo("dropout_scaling")
-    assert torch.get_num_threads() == threads
-    assert torch.equal(torch.get_rng_state(), state)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        state = torch.get_rng_state()
+        run_demo("dropout_scaling")
+        assert torch.get_num_threads() == 2
+        assert torch.equal(torch.get_rng_state(), state)
+    finally:
+        torch.set_num_threads(before)
 
 
 def _series_lines(ax: Any) -> list[Line2D]:
