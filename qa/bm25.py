@@ -67,7 +67,7 @@ def tokenize(text: str, bigrams: bool = True) -> list[str]:
             continue
         tokens.extend(w for w in _jieba().lcut_for_search(run) if w not in _STOP and w.strip())
         if bigrams:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.extend(b for b in (run[i : i + 2] for i in range(len(run) - 1)) if b not in _STOP)
     return tokens
 
 

@@ -1,0 +1,118 @@
+"""The KnowledgeBase facade as the acceptance checks call it (fast: HashEmbedder)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.errors import InputError, NotFoundError
+from qa import Answer, HashEmbedder, KnowledgeBase
+from qa.api import MAX_QUESTION_CHARS, clean_question
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
+
+
+def _verbatim(kb: KnowledgeBase, answer: Answer) -> None:
+    lines = {d.id: d.text.split("\n") for d in kb.snapshot.documents}
+    for source in answer.sources:
+        assert len(source.text) <= 600
+        assert source.text in "\n".join(lines[source.doc][source.start_line - 1 : source.end_line])
+
+
+@pytest.mark.parametrize("question", ["BN层的作用是什么?", "What does 1x1 convolution do?", "Why does ResNet train deeper networks?"])
+def test_answers_cite_verbatim_passages(hash_kb: KnowledgeBase, question: str) -> None:
+    answer = hash_kb.ask(question)
+    assert not answer.refused
+    assert 1 <= len(answer.sources) <= 5
+    _verbatim(hash_kb, answer)
+    assert answer.sources[0].citation in answer.markdown
+    assert answer.concepts and answer.followups
+    json.dumps(answer.to_dict(), ensure_ascii=False)
+
+
+def test_k_limits_sources(hash_kb: KnowledgeBase) -> None:
+    assert len(hash_kb.ask("池化层的作用?", k=2).sources) <= 2
+    with pytest.raises(InputError, match="1..20"):
+        hash_kb.ask("池化层的作用?", k=0)
+
+
+def test_english_question_gets_english_framing(hash_kb: KnowledgeBase) -> None:
+    answer = hash_kb.ask("What is dilated convolution used for?")
+    assert answer.lang == "en" and answer.markdown.startswith("**Answer**")
+    assert hash_kb.ask("空洞卷积的作用?").markdown.startswith("**回答**")
+
+
+def test_graph_facts_carry_evidence(hash_kb: KnowledgeBase) -> None:
+    answer = hash_kb.ask("LSTM 为什么能缓解梯度消失?")
+    assert any(f.relation == "solves" and f.source == "lstm" for f in answer.relations)
+    assert all(f.evidence for f in answer.relations)
+    assert "—" in answer.markdown
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样?", "红烧肉怎么做才好吃?"])
+def test_off_topic_questions_are_refused_with_nearest_topics(hash_kb: KnowledgeBase, question: str) -> None:
+    answer = hash_kb.ask(question)
+    assert answer.refused and not answer.sources
+    assert "笔记里没有" in answer.markdown
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n\t", "empty"), ("\x00\x01", "empty"), ("问" * (MAX_QUESTION_CHARS + 1), "characters long"),
+     ("x" * 100_000, "under"), (None, "text")],
+)
+def test_bad_questions_get_clear_errors(hash_kb: KnowledgeBase, question, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        hash_kb.ask(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["<script>alert(1)</script>BN层的作用?", "BN层的作用?🤔🔥", "**BN** [x](javascript:alert(1)) 的作用", "BN\u202e层的作用?"],
+)
+def test_hostile_questions_are_answered_safely(hash_kb: KnowledgeBase, question: str) -> None:
+    answer = hash_kb.ask(question)
+    assert "<script" not in answer.markdown and "](javascript" not in answer.markdown
+
+
+def test_clean_question_strips_controls() -> None:
+    assert clean_question(" a\u200bb\x07 ") == "ab"
+
+
+def test_demos_are_linked_to_answer_concepts(hash_kb: KnowledgeBase) -> None:
+    answer = hash_kb.ask("BN层在训练和测试时有什么不同?")
+    assert "batchnorm_train_eval" in answer.demos
+    result = hash_kb.run_demo("batchnorm_train_eval")
+    assert result.metrics
+
+
+def test_ingest_and_remove_through_the_facade(tmp_path: Path) -> None:
+    kb = KnowledgeBase.open(tmp_path / "kb", embedder=HashEmbedder())
+    before = kb.graph.stats()
+    kb.ingest([DATA / "unseen-detection.txt"])
+    answer = kb.ask("RetinaNet 引入了什么?")
+    assert any(s.doc == "unseen-detection.txt" for s in answer.sources)
+    kb.remove("unseen-detection.txt")
+    assert kb.graph.stats() == before
+    with pytest.raises(NotFoundError):
+        kb.remove("unseen-detection.txt")
+    reopened = KnowledgeBase.open(tmp_path / "kb", embedder=HashEmbedder())
+    assert reopened.graph.stats() == before
+
+
+def test_index_is_rebuilt_when_the_model_changes(tmp_path: Path) -> None:
+    KnowledgeBase.open(tmp_path, embedder=HashEmbedder(dim=64))
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["model_id"] == "hash-64" and manifest["dim"] == 64
+    KnowledgeBase.open(tmp_path, embedder=HashEmbedder(dim=32))
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["model_id"] == "hash-32" and manifest["dim"] == 32
+    assert not [p for p in (tmp_path / "index").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_damaged_index_is_rebuilt(tmp_path: Path) -> None:
+    KnowledgeBase.open(tmp_path, embedder=HashEmbedder())
+    (tmp_path / "index" / "passages.faiss").write_bytes(b"garbage")
+    kb = KnowledgeBase.open(tmp_path, embedder=HashEmbedder())
+    assert not kb.ask("BN层的作用是什么?").refused
