@@ -13,7 +13,8 @@ Chinese needs no segmentation. Where matches overlap, the longest wins, then the
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -21,7 +22,20 @@ import ahocorasick
 from kg.model import Concept
 from kg.text import compact, fold, fold_with_offsets, is_word_char
 
-__all__ = ["Span", "Linker"]
+__all__ = ["Span", "Linker", "family"]
+
+_VERSION_TOKEN = re.compile(r"(?<![A-Za-z0-9])[vV]\s?(\d{1,2})(?![A-Za-z0-9])")
+_VERSIONED = re.compile(r"^(.*?)[\s\-]*[vV]?\d{1,2}$")
+
+
+def family(name: str) -> str:
+    """The model family of a versioned name: ``Inception v3`` -> ``Inception``; others unchanged.
+
+    >>> family("Inception v3"), family("ResNet")
+    ('Inception', 'ResNet')
+    """
+    match = _VERSIONED.match(name)
+    return match.group(1) if match and match.group(1) else name
 
 
 @dataclass(frozen=True, order=True)
@@ -59,8 +73,27 @@ class Linker:
         """The concept id whose alias is exactly ``name`` (folded), or None."""
         return self._keys.get(fold(name)) or self._keys.get(compact(name))
 
-    def find(self, text: str) -> list[Span]:
-        """Non-overlapping mentions in ``text``, in order of position."""
+    def find(self, text: str, families: Sequence[str] = ()) -> list[Span]:
+        """Non-overlapping mentions in ``text``, in order of position.
+
+        ``families`` are model families in context ("Inception" under a heading about
+        Inception v1-v4): a bare ``V2`` or ``v4`` then names that family's version.
+        """
+        spans = self._find(text)
+        return self._versions(text, spans, families) if families else spans
+
+    def _versions(self, text: str, spans: list[Span], families: Sequence[str]) -> list[Span]:
+        taken = [(s.start, s.end) for s in spans]
+        extra = []
+        for match in _VERSION_TOKEN.finditer(text):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            concept_id = next((c for f in families if (c := self.lookup(f"{f} v{match.group(1)}"))), None)
+            if concept_id:
+                extra.append(Span(match.start(), match.end(), concept_id, match.group(0)))
+        return sorted(spans + extra)
+
+    def _find(self, text: str) -> list[Span]:
         if not self._keys or not text:
             return []
         folded, offsets = fold_with_offsets(text)

@@ -16,13 +16,12 @@ The functions at the bottom are the I/O edge: they read files and save atomicall
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import corpus
 from ingest.catalogue import load_catalogue
-from ingest.linker import Linker, Span
+from ingest.linker import Linker, family
 from ingest.notes import parse_sections, title_of
 from ingest.propose import propose
 from ingest.reader import RawNote, read_note
@@ -47,31 +46,6 @@ __all__ = [
 ]
 
 Progress = Callable[[str], None]
-_VERSION_TOKEN = re.compile(r"(?<![A-Za-z0-9])[vV]\s?(\d{1,2})(?![A-Za-z0-9])")
-_VERSIONED = re.compile(r"^(.*?)[\s\-]*[vV]?\d{1,2}$")
-
-
-def _family(name: str) -> str:
-    """``Inception v3`` -> ``Inception``; names without a version stay as they are."""
-    match = _VERSIONED.match(name)
-    return match.group(1) if match and match.group(1) else name
-
-
-def _version_spans(line: str, spans: list[Span], families: Sequence[str], linker: Linker) -> list[Span]:
-    """Resolve bare ``V2``/``v1`` tokens against the section's model family ("Inception" + "V2")."""
-    if not families:
-        return spans
-    taken = [(s.start, s.end) for s in spans]
-    extra = []
-    for match in _VERSION_TOKEN.finditer(line):
-        if any(a < match.end() and match.start() < b for a, b in taken):
-            continue
-        concept_id = next((c for f in families if (c := linker.lookup(f"{f} v{match.group(1)}"))), None)
-        if concept_id:
-            extra.append(Span(match.start(), match.end(), concept_id, match.group(0)))
-    return sorted(spans + extra)
-
-
 def _document(note: RawNote, bundled: bool) -> Document:
     return Document(
         id=note.id,
@@ -92,11 +66,11 @@ def _read_section(
     section: Section, lines: list[str], linker: Linker, concepts: dict[str, Concept], parents: list[tuple[str, list[str]]]
 ) -> tuple[list[str], list[Mention], list[Relation]]:
     """Topics, mentions and relations of one section; ``parents`` are (title, topics) outermost first."""
-    families = [_family(concepts[c].name) for _, ids in reversed(parents) for c in ids]
+    families = [family(concepts[c].name) for _, ids in reversed(parents) for c in ids]
     first = section.start_line - 1
-    heading_spans = _version_spans(lines[first], linker.find(lines[first]), families, linker)
+    heading_spans = linker.find(lines[first], families)
     own = list(dict.fromkeys(s.concept for s in heading_spans))
-    families = [_family(concepts[c].name) for c in own] + families
+    families = [family(concepts[c].name) for c in own] + families
     topics = tuple(dict.fromkeys([*own, *(c for _, ids in reversed(parents) for c in ids)]))
     remedy = remedy_target([(section.title, own), *reversed(parents)], concepts)
     ctx = Context(section.doc, concepts, topics, remedy)
@@ -104,7 +78,7 @@ def _read_section(
     relations: list[Relation] = []
     for index in range(first, section.end_line):
         line = lines[index]
-        spans = heading_spans if index == first else _version_spans(line, linker.find(line), families, linker)
+        spans = heading_spans if index == first else linker.find(line, families)
         for span in spans:
             mentions.append(Mention(span.concept, section.id, section.doc, index + 1, span.surface))
         for sentence in split_line(index + 1, line, spans, heading=index == first):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +25,9 @@ from kg.store import Snapshot, atomic_write
 from qa.bm25 import BM25, add_terms, tokenize
 from qa.chunks import Passage, passages
 from qa.embed import Embedder
+from qa.intent import describe
 
-__all__ = ["INDEX_VERSION", "Index", "build_index", "load_or_build", "concept_text"]
+__all__ = ["INDEX_VERSION", "Index", "build_index", "load_or_build", "concept_text", "english_view", "mention_maps"]
 
 INDEX_VERSION = 1
 _DIR = "index"
@@ -38,14 +39,45 @@ def concept_text(concept: Concept) -> str:
     return f"{names}: {concept.gloss}" if concept.gloss else names
 
 
+def english_view(passage: Passage, titled: Sequence[str], mentioned: Sequence[str], concepts: dict[str, Concept]) -> str:
+    """An English stand-in for a Chinese passage, so an English question can be matched by meaning:
+    the heading's concepts with their glosses, what kind of answer the heading gives, and the
+    other concepts the passage mentions. Never shown to users."""
+    heads = [concepts[c] for c in titled if c in concepts]
+    others = [concepts[c].name for c in mentioned if c in concepts and c not in titled][:8]
+    parts = [", ".join(c.name for c in heads), describe(passage.title),
+             " ".join(c.gloss for c in heads[:2]), ", ".join(others)]
+    return ". ".join(p for p in parts if p) or passage.heading
+
+
+def mention_maps(snapshot: Snapshot, items: Sequence[Passage]) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """For each passage, the concepts its lines mention and those its section heading names (in order)."""
+    by_section: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for m in snapshot.mentions:
+        by_section[m.section].append((m.line, m.concept))
+    starts = {s.id: s.start_line for s in snapshot.sections}
+    mentioned, titled = [], []
+    for p in items:
+        found = by_section.get(p.section, [])
+        mentioned.append(tuple(dict.fromkeys(c for line, c in found if p.start_line <= line <= p.end_line)))
+        titled.append(tuple(dict.fromkeys(c for line, c in found if line == starts[p.section])))
+    return mentioned, titled
+
+
+def _views(snapshot: Snapshot, items: Sequence[Passage], concepts: Sequence[Concept]) -> list[str]:
+    mentioned, titled = mention_maps(snapshot, items)
+    by_id = {c.id: c for c in concepts}
+    return [english_view(p, t, m, by_id) for p, t, m in zip(items, titled, mentioned)]
+
+
 def _passages(snapshot: Snapshot) -> list[Passage]:
     return [p for s in snapshot.sections if s.body.strip() for p in passages(s)]
 
 
-def _fingerprint(items: list[Passage], concepts: list[Concept]) -> str:
+def _fingerprint(items: list[Passage], concepts: list[Concept], views: list[str]) -> str:
     digest = hashlib.sha256()
-    for p in items:
-        digest.update(f"{p.id}\0{p.start_line}\0{p.end_line}\0{p.indexed_text}\0".encode())
+    for p, view in zip(items, views):
+        digest.update(f"{p.id}\0{p.start_line}\0{p.end_line}\0{p.indexed_text}\0{view}\0".encode())
     for c in concepts:
         digest.update(f"{c.id}\0{concept_text(c)}\0".encode())
     return digest.hexdigest()
@@ -60,8 +92,10 @@ class Index:
     tokens: list[list[str]]
     passage_vectors: faiss.Index
     concept_vectors: faiss.Index
+    view_vectors: faiss.Index
     model_id: str
     fingerprint: str
+    views: list[str] = field(init=False, default_factory=list)
     bm25: BM25 = field(init=False)
     title_bm25: BM25 = field(init=False)
     mentions: list[frozenset[str]] = field(init=False)
@@ -72,16 +106,11 @@ class Index:
         """Derive the lexical index and the concept/line maps from the snapshot."""
         self.bm25 = BM25(self.tokens)
         self.title_bm25 = BM25([tokenize(p.heading) for p in self.passages])
-        by_section: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for m in snapshot.mentions:
-            by_section[m.section].append((m.line, m.concept))
-        starts = {s.id: s.start_line for s in snapshot.sections}
-        self.mentions, self.title_mentions = [], []
+        mentioned, titled = mention_maps(snapshot, self.passages)
+        self.mentions = [frozenset(m) for m in mentioned]
+        self.title_mentions = [frozenset(t) for t in titled]
         self.by_line = defaultdict(list)
         for i, p in enumerate(self.passages):
-            found = by_section.get(p.section, [])
-            self.mentions.append(frozenset(c for line, c in found if p.start_line <= line <= p.end_line))
-            self.title_mentions.append(frozenset(c for line, c in found if line == starts[p.section]))
             for line in range(p.start_line, p.end_line + 1):
                 self.by_line[(p.doc, line)].append(i)
         add_terms(z for c in self.concepts for z in c.zh)
@@ -124,22 +153,26 @@ def build_index(snapshot: Snapshot, embedder: Embedder, progress: Callable[[str]
     items = _passages(snapshot)
     concepts = list(snapshot.graph.concepts())
     cache = {} if cache is None else cache
-    texts = [p.indexed_text for p in items] + [concept_text(c) for c in concepts]
+    views = _views(snapshot, items, concepts)
+    texts = [p.indexed_text for p in items] + [concept_text(c) for c in concepts] + views
     new = sum(1 for t in dict.fromkeys(texts) if _key(t) not in cache)
     if progress and new:
         progress(f"embedding {new} new texts with {embedder.model_id}")
     dim = embedder.dim
     passage_vectors = _embed([p.indexed_text for p in items], embedder, cache)
     concept_vectors = _embed([concept_text(c) for c in concepts], embedder, cache)
+    view_vectors = _embed(views, embedder, cache)
     index = Index(
         passages=items,
         concepts=concepts,
         tokens=[tokenize(p.indexed_text) for p in items],
         passage_vectors=_flat(passage_vectors, dim),
         concept_vectors=_flat(concept_vectors, dim),
+        view_vectors=_flat(view_vectors, dim),
         model_id=embedder.model_id,
-        fingerprint=_fingerprint(items, concepts),
+        fingerprint=_fingerprint(items, concepts, views),
     )
+    index.views = views
     return index.attach(snapshot)
 
 
@@ -147,6 +180,7 @@ def save_index(index: Index, kb: Path) -> None:
     folder = Path(kb) / _DIR
     atomic_write(folder / "passages.faiss", faiss.serialize_index(index.passage_vectors).tobytes())
     atomic_write(folder / "concepts.faiss", faiss.serialize_index(index.concept_vectors).tobytes())
+    atomic_write(folder / "views.faiss", faiss.serialize_index(index.view_vectors).tobytes())
     atomic_write(folder / "tokens.json", json.dumps(index.tokens, ensure_ascii=False).encode("utf-8"))
     manifest = {
         "version": INDEX_VERSION,
@@ -157,6 +191,7 @@ def save_index(index: Index, kb: Path) -> None:
         "concepts": len(index.concepts),
         "passage_keys": [_key(p.indexed_text) for p in index.passages],
         "concept_keys": [_key(concept_text(c)) for c in index.concepts],
+        "view_keys": [_key(v) for v in index.views],
     }
     atomic_write(folder / "manifest.json", json.dumps(manifest, indent=1).encode("utf-8"))
 
@@ -168,8 +203,12 @@ def _read(folder: Path, name: str) -> bytes:
 def _cached_vectors(folder: Path, manifest: dict) -> dict[str, np.ndarray]:
     """Vectors of the previous index by text key, so a rebuild re-encodes only new texts."""
     cache: dict[str, np.ndarray] = {}
-    for name, keys in (("passages.faiss", manifest.get("passage_keys", [])), ("concepts.faiss", manifest.get("concept_keys", []))):
-        stored = faiss.deserialize_index(np.frombuffer(_read(folder, name), dtype=np.uint8))
+    for name, field_name in (("passages.faiss", "passage_keys"), ("concepts.faiss", "concept_keys"), ("views.faiss", "view_keys")):
+        keys = manifest.get(field_name, [])
+        try:
+            stored = faiss.deserialize_index(np.frombuffer(_read(folder, name), dtype=np.uint8))
+        except (OSError, RuntimeError):
+            continue
         if stored.ntotal == len(keys) and keys:
             cache.update(zip(keys, stored.reconstruct_n(0, stored.ntotal)))
     return cache
@@ -181,7 +220,8 @@ def load_or_build(
     """The saved index when it matches the snapshot and the model, else a fresh one (saved)."""
     items = _passages(snapshot)
     concepts = list(snapshot.graph.concepts())
-    fingerprint = _fingerprint(items, concepts)
+    views = _views(snapshot, items, concepts)
+    fingerprint = _fingerprint(items, concepts, views)
     folder = Path(kb) / _DIR
     cache: dict[str, np.ndarray] = {}
     try:
@@ -199,9 +239,11 @@ def load_or_build(
                 tokens=json.loads(_read(folder, "tokens.json")),
                 passage_vectors=faiss.deserialize_index(np.frombuffer(_read(folder, "passages.faiss"), dtype=np.uint8)),
                 concept_vectors=faiss.deserialize_index(np.frombuffer(_read(folder, "concepts.faiss"), dtype=np.uint8)),
+                view_vectors=faiss.deserialize_index(np.frombuffer(_read(folder, "views.faiss"), dtype=np.uint8)),
                 model_id=embedder.model_id,
                 fingerprint=fingerprint,
             )
+            index.views = views
             if index.passage_vectors.ntotal == len(items) and len(index.tokens) == len(items):
                 return index.attach(snapshot)
     except (OSError, ValueError, RuntimeError):

@@ -8,6 +8,8 @@ Each signal ranks the passages it finds relevant:
 * ``title``  - the same expanded query against the passage's headings only: the notes are
                organised as interview questions, so a matching heading is strong evidence;
 * ``dense``  - cosine between question and passage embeddings (FAISS);
+* ``view``   - cosine between the question and the passage's English view (heading concepts,
+               their glosses, what the heading asks): how English questions meet Chinese notes;
 * ``entity`` - passages that mention the linked concepts, in their heading above all;
 * ``graph``  - passages holding the evidence sentences of the linked concepts' relations,
                favouring relation types that answer the intent (why -> solves/causes...);
@@ -26,17 +28,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ingest.linker import Linker
+from ingest.linker import Linker, family
 from kg.graph import KnowledgeGraph
 from kg.text import fold
 from qa.bm25 import tokenize
 from qa.embed import Embedder
 from qa.index import Index
-from qa.intent import RELATIONS_FOR, cue_words, detect, translate
+from qa.intent import RELATIONS_FOR, TITLED, cue_words, detect, translate
 
 __all__ = ["RetrievalConfig", "Hit", "Retrieval", "Retriever", "SIGNALS"]
 
-SIGNALS = ("bm25", "title", "dense", "entity", "graph", "intent")
+SIGNALS = ("bm25", "title", "dense", "view", "entity", "graph", "intent")
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class RetrievalConfig:
     """Fusion weights and thresholds (fitted by ``bench/calibrate.py``)."""
 
     weights: tuple[tuple[str, float], ...] = (
-        ("bm25", 2.0), ("title", 1.0), ("dense", 0.0), ("entity", 3.0), ("graph", 0.6), ("intent", 1.0)
+        ("bm25", 3.0), ("title", 1.0), ("dense", 0.3), ("view", 1.5), ("entity", 3.0), ("graph", 0.3), ("intent", 2.0)
     )
     rrf_k: int = 2
     concept_link_min: float = 0.62   # cosine above which a concept node counts as linked by meaning
@@ -143,10 +145,18 @@ class Retriever:
         return out
 
     # -- public ---------------------------------------------------------------------------
+    def link(self, question: str) -> tuple[str, ...]:
+        """Concept ids named in the question; ``Inception v1 到 v4`` names v4 as well."""
+        spans = self.linker.find(question)
+        families = [family(self.graph.concept(s.concept).name) for s in spans]
+        if families:
+            spans = self.linker.find(question, families)
+        return tuple(dict.fromkeys(s.concept for s in spans))
+
     def signals(self, question: str) -> tuple[dict[str, np.ndarray], Retrieval]:
         """Per-signal scores over all passages, and a Retrieval without hits."""
         intent = detect(question)
-        linked = tuple(dict.fromkeys(s.concept for s in self.linker.find(question)))
+        linked = self.link(question)
         vector = self.embedder.encode([question])[0]
         c_scores, c_ids = self.index.search(self.index.concept_vectors, vector, 5)
         related = tuple(
@@ -157,16 +167,22 @@ class Retriever:
         dense = np.zeros(n, dtype=np.float32)
         d_scores, d_ids = self.index.search(self.index.passage_vectors, vector, n)
         dense[d_ids] = d_scores
+        view = np.zeros(n, dtype=np.float32)
+        v_scores, v_ids = self.index.search(self.index.view_vectors, vector, n)
+        view[v_ids] = v_scores
         query = tokenize(question) + tokenize(" ".join(self._expansion(question, linked, intent)))
+        title_query = query + (tokenize(" ".join(cue_words(intent))) if intent in TITLED else [])
         scores = {
             "bm25": self.index.bm25.scores(query),
-            "title": self.index.title_bm25.scores(query),
+            "title": self.index.title_bm25.scores(title_query),
             "dense": np.clip(dense, 0, None),
+            "view": np.clip(view, 0, None),
             "entity": self._entity(linked, related),
             "graph": self._graph(linked, intent),
             "intent": self._intent(linked, intent),
         }
-        base = Retrieval(question, intent, linked, related, (), float(d_scores[0]) if len(d_scores) else 0.0, 0.0)
+        best = max(float(d_scores[0]) if len(d_scores) else 0.0, float(v_scores[0]) if len(v_scores) else 0.0)
+        base = Retrieval(question, intent, linked, related, (), best, 0.0)
         return scores, base
 
     def fuse(self, scores: dict[str, np.ndarray], only: Sequence[str] | None = None) -> list[Hit]:

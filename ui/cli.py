@@ -204,6 +204,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import launch
+
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            raise InputError("--auth takes USER:PASS")
+        auth = (user, password)
+    launch(_open_qa(args), host=args.host, port=args.port, auth=auth)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kgqa", description="Offline deep-learning interview companion.")
     parser.add_argument("--kb", type=Path, default=None, help="knowledge-base directory (default: %(default)s)")
@@ -237,6 +250,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="sources per answer")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--model", help="sentence-transformers model name or path")
+    p = command("serve", _cmd_serve, "start the web app (chat, graph explorer, demos, practice)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", metavar="USER:PASS", help="require this login")
+    p.add_argument("--model", help="sentence-transformers model name or path")
     p = command("demo", _cmd_demo, "list or run the torch demonstrations")
     p.add_argument("action", choices=["list", "run"])
     p.add_argument("id", nargs="?", help="demo id (for run)")
@@ -246,7 +264,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Offline and quiet by default: no hub lookups, no telemetry, no download progress bars.
+_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    for key, value in _ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
     args = _parser().parse_args(argv)
     args.kb = (args.kb or default_kb()).expanduser()
     try:

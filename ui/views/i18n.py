@@ -1,0 +1,143 @@
+"""The app's words in Chinese and English: UI labels, kind and relation names.
+
+Every label the app shows goes through :func:`t`, so the language switch can relabel the
+whole page and a missing translation fails in tests rather than showing a raw key.
+
+>>> t("en", "tab_chat"), t("zh", "tab_chat")
+('Chat', '问答')
+>>> kind_name("zh", "technique")
+'技术'
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["Lang", "LANGS", "t", "lang_of", "kind_name", "relation_name"]
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+# key -> (Chinese, English)
+_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("深度学习面试助手", "Deep-learning interview companion"),
+    "subtitle": ("离线 · 有出处的回答 · 概念图谱 · 可运行的演示 · 模拟面试",
+                 "Offline · cited answers · concept graph · runnable demos · mock interview"),
+    "language": ("界面语言", "Language"),
+    "error": ("出错了", "Something went wrong"),
+    # chat
+    "tab_chat": ("问答", "Chat"),
+    "question": ("你的问题", "Your question"),
+    "question_hint": ("用中文或英文提问, 例如: BN层的作用是什么?", "Ask in Chinese or English, e.g. What does 1x1 convolution do?"),
+    "send": ("提问", "Ask"),
+    "clear": ("清空对话", "Clear chat"),
+    "chat_placeholder": ("**从笔记中找答案**, 每个回答都带出处。点击下面的示例开始, 或者直接提问。",
+                         "**Answers from the notes**, every one with its sources. Start with an example below or ask your own."),
+    "too_long": ("问题有 {n} 个字, 太长了: 请精简到 {max} 字以内。", "The question is {n} characters long: please keep it under {max}."),
+    "empty": ("请输入一个问题, 例如: BN层的作用是什么?", "Type a question first, e.g. What does 1x1 convolution do?"),
+    "sources": ("出处 · {n} 段笔记原文", "Sources · {n} passages quoted verbatim"),
+    "refused_badge": ("笔记未覆盖", "Not in the notes"),
+    "refused_hint": ("可以试试这些相近主题:", "Try one of these nearby topics instead:"),
+    "demo_run": ("演示结果", "Demo result"),
+    # explorer
+    "tab_graph": ("知识图谱", "Graph"),
+    "concept": ("概念 (任意别名)", "Concept (any alias)"),
+    "concept_hint": ("输入 BN层、1x1卷积、ResNet ……", "Type BN, 1x1 conv, ResNet ..."),
+    "relations": ("关系类型", "Relation types"),
+    "depth": ("跳数", "Depth"),
+    "overview": ("全图概览", "Whole-graph overview"),
+    "kinds": ("概览中的类型", "Kinds in the overview"),
+    "graph_help": ("滚轮缩放 · 拖动平移 · 悬停看说明 · 点击节点重新居中", "Wheel to zoom · drag to pan · hover for details · click a node to re-centre"),
+    "graph_empty": ("选择一个概念, 或打开全图概览。", "Pick a concept, or open the whole-graph overview."),
+    "no_edges": ("在所选关系类型下, 这个概念没有连边。", "This concept has no edges of the selected relation types."),
+    "overview_caption": ("{nodes} 个概念, {edges} 条关系 ({isolated} 个孤立概念未画出)。点击任一节点进入它的邻域。",
+                         "{nodes} concepts, {edges} relations ({isolated} isolated concepts not drawn). Click a node to open its neighbourhood."),
+    "aliases": ("别名", "Aliases"),
+    "gloss": ("释义", "Gloss"),
+    "relations_of": ("关系与证据", "Relations and evidence"),
+    "sections": ("出现在这些笔记段落", "Sections that discuss it"),
+    "demos_of": ("相关演示", "Demos"),
+    "none": ("无", "none"),
+    "more": ("另有 {n} 条", "{n} more"),
+    "proposed": ("自动发现", "proposed"),
+    # demos
+    "tab_demos": ("演示", "Demos"),
+    "demo": ("选择演示", "Pick a demonstration"),
+    "params": ("参数", "Parameters"),
+    "run": ("运行", "Run"),
+    "claim": ("它要说明的", "What it shows"),
+    "figure": ("图", "Figure"),
+    "metrics": ("数值", "Numbers"),
+    "metric": ("指标", "metric"),
+    "value": ("值", "value"),
+    # practice
+    "tab_practice": ("模拟面试", "Practice"),
+    "topic": ("题目范围", "Topic"),
+    "random": ("随机", "Random"),
+    "kind_topic": ("类型: {kind}", "Kind: {kind}"),
+    "concept_topic": ("概念: {name} ({n})", "Concept: {name} ({n})"),
+    "next": ("出一道题", "Next question"),
+    "answer": ("你的回答", "Your answer"),
+    "answer_hint": ("用自己的话回答, 中英文都可以。", "Answer in your own words, in Chinese or English."),
+    "submit": ("提交评分", "Score my answer"),
+    "practice_intro": ("选一个范围, 点击「出一道题」。题目来自笔记自己的问题标题。",
+                       "Pick a topic and press «Next question». Questions are the notes' own question headings."),
+    "no_question": ("先点击「出一道题」。", "Press «Next question» first."),
+    "empty_answer": ("请先写下你的回答。", "Write an answer first."),
+    "pool_empty": ("这个范围里没有题目了, 换一个范围吧。", "No questions left for this topic: pick another one."),
+    "asked": ("第 {n} 题", "Question {n}"),
+    "score": ("得分", "Score"),
+    "formula": ("评分公式", "Formula"),
+    "key_concepts": ("关键概念", "Key concepts"),
+    "key_terms": ("关键词", "Key terms"),
+    "similarity": ("语义相似度", "Semantic similarity"),
+    "hit": ("答到", "covered"),
+    "missed": ("遗漏", "missed"),
+    "reference": ("参考答案 (笔记原文, 绿色=答到, 红色=遗漏)", "Reference (the notes verbatim; green = covered, red = missed)"),
+    "followup": ("追问", "Follow-up"),
+    "tally": ("本次练习: {n} 题, 平均 {avg:.0f} 分, 最高 {best:.0f} 分", "This session: {n} answered, average {avg:.0f}, best {best:.0f}"),
+    "tally_empty": ("本次练习还没有作答。", "No answers scored in this session yet."),
+}
+
+_KINDS: dict[str, tuple[str, str]] = {
+    "architecture": ("网络结构", "architecture"),
+    "layer": ("层", "layer"),
+    "technique": ("技术", "technique"),
+    "problem": ("问题", "problem"),
+    "role": ("作用", "role"),
+    "concept": ("概念", "concept"),
+}
+
+_RELATIONS: dict[str, tuple[str, str]] = {
+    "introduces": ("引入", "introduces"),
+    "solves": ("缓解", "solves"),
+    "causes": ("导致", "causes"),
+    "has_role": ("作用", "has role"),
+    "part_of": ("组成", "part of"),
+    "variant_of": ("变体", "variant of"),
+    "improves_on": ("改进", "improves on"),
+    "contrasts_with": ("对比", "contrasts with"),
+}
+
+
+def lang_of(value: object) -> Lang:
+    """The UI language named by ``value``; anything unexpected means Chinese, the default."""
+    return "en" if value == "en" else "zh"
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def t(lang: str, key: str) -> str:
+    """The label ``key`` in ``lang`` (KeyError for an unknown key: a bug, not user input)."""
+    return _pick(_TEXT[key], lang)
+
+
+def kind_name(lang: str, kind: str) -> str:
+    """A concept kind in ``lang``; an unknown kind is shown as is."""
+    return _pick(_KINDS[kind], lang) if kind in _KINDS else kind
+
+
+def relation_name(lang: str, relation: str) -> str:
+    """A relation type in ``lang``; an unknown type is shown as is."""
+    return _pick(_RELATIONS[relation], lang) if relation in _RELATIONS else relation
