@@ -84,7 +84,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "used": ("用于", "适用"), "where": ("适用于", "应用"), "applications": ("应用",), "suitable": ("适合", "适用"),
     "unsuitable": ("不适合",), "fields": ("领域",), "field": ("领域",), "problem": ("问题",), "problems": ("问题",),
     "imbalanced": ("不平衡",), "imbalance": ("不平衡",), "negative": ("负样本",), "positive": ("正样本",),
-    "size": ("大小", "尺寸"), "output": ("输出",), "input": ("输入",), "kernel": ("卷积核",), "kernels": ("卷积核",),
+    "size": ("大小", "尺寸"), "output": ("输出",), "input": ("输入",),
     "receptive": ("感受野",), "field.": ("感受野",), "effective": ("有效",), "global": ("全局",), "pooling": ("池化",),
     "average": ("平均",), "max": ("最大",), "backward": ("反向传播",), "backpropagation": ("反向传播",), "forward": ("前向",),
     "memory": ("记忆", "内存"), "gate": ("门",), "gates": ("门",), "improvements": ("改进",), "improve": ("改进", "提升"),

@@ -38,9 +38,9 @@ FEATURES = ("coverage", "dense", "linked", "fused", "novelty", "unknown", "engli
 class RefusalModel:
     """P(answerable) = sigmoid(w . x + b); refuse below ``threshold``."""
 
-    weights: tuple[float, ...] = (2.286, 1.302, 1.457, 0.963, -1.463, -1.424, 0.622)
-    bias: float = -2.666
-    threshold: float = 0.3778
+    weights: tuple[float, ...] = (2.421, 1.464, 1.299, 0.953, -1.451, -1.685, -0.242)
+    bias: float = -2.842
+    threshold: float = 0.4104
 
     def probability(self, x: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, x))

@@ -97,6 +97,9 @@ class Retriever:
         self._folded = [fold(p.text) for p in index.passages]
         self._titles = [fold(p.context) for p in index.passages]
         self._corpus = "\n".join(self._titles + self._folded)
+        # One-word English aliases of 5+ letters, for spelling-tolerant linking.
+        self._words = {a.lower(): c.id for c in graph.concepts() for a in c.aliases
+                       if re.fullmatch(r"[A-Za-z]{5,}", a) and not c.proposed}
 
     # -- signals --------------------------------------------------------------------------
     def _expansion(self, question: str, linked: Sequence[str], intent: str) -> list[str]:
@@ -146,12 +149,25 @@ class Retriever:
 
     # -- public ---------------------------------------------------------------------------
     def link(self, question: str) -> tuple[str, ...]:
-        """Concept ids named in the question; ``Inception v1 到 v4`` names v4 as well."""
+        """Concept ids named in the question; ``Inception v1 到 v4`` names v4 as well, and a
+        misspelt English name (``dropuot``) its concept."""
         spans = self.linker.find(question)
         families = [family(self.graph.concept(s.concept).name) for s in spans]
         if families:
             spans = self.linker.find(question, families)
-        return tuple(dict.fromkeys(s.concept for s in spans))
+        found = [s.concept for s in spans]
+        rest = _without_mentions(question, self.linker)
+        found += [c for word in re.findall(r"[A-Za-z]{5,}", rest) if (c := self._near(word))]
+        return tuple(dict.fromkeys(found))
+
+    def _near(self, word: str) -> str | None:
+        """The concept whose one-word English alias is within edit distance 1 (2 for long words)."""
+        word = word.lower()
+        budget = 1 if len(word) < 8 else 2
+        for alias, concept_id in self._words.items():
+            if abs(len(alias) - len(word)) <= budget and _distance(alias, word, budget) <= budget:
+                return concept_id
+        return None
 
     def signals(self, question: str) -> tuple[dict[str, np.ndarray], Retrieval]:
         """Per-signal scores over all passages, and a Retrieval without hits."""
@@ -222,20 +238,21 @@ class Retriever:
         """How much of the question the notes never mention anywhere, and how many technical
         names (``BERT``, ``YOLOv5``, ``XGBoost``) in it they do not know.
 
-        Content is counted as Chinese character bigrams and English words outside concept
-        mentions, question words and the lexicon; bigrams make the measure indifferent to
-        how jieba happens to segment the question.
+        Novelty counts Chinese character bigrams outside concept mentions and question words,
+        which makes it indifferent to how jieba segments the question. Plain English words are
+        left out: Chinese notes lack them whether or not they answer the question.
         """
-        remainder = _QUESTION_WORDS.sub(" ", _without_mentions(question, self.linker))
+        remainder = _without_mentions(question, self.linker)
         units: list[str] = []
-        for run in re.findall(r"[\u3400-\u9fff]+", remainder):
+        for run in re.findall(r"[\u3400-\u9fff]+", _QUESTION_WORDS.sub(" ", remainder)):
             units += [run[i : i + 2] for i in range(len(run) - 1)] or [run]
-        english = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]{2,}", remainder)]
-        units += [w for w in english if not translate(w) and w not in _ENGLISH_STOP]
-        missing = sum(1 for u in units if fold(u) not in self._corpus and fold(u.rstrip("s")) not in self._corpus)
-        terms = [t for t in _TERM.findall(_without_mentions(question, self.linker))
-                 if fold(t) not in self._corpus and fold(t.rstrip("s")) not in self._corpus]
+        missing = sum(1 for u in units if u not in self._corpus)
+        terms = [t for t in _TERM.findall(remainder) if not self._known(t)]
         return (missing / len(units) if units else 0.0), len(terms)
+
+    def _known(self, word: str) -> bool:
+        folded = fold(word)
+        return folded in self._corpus or (folded.endswith("s") and folded[:-1] in self._corpus)
 
     def coverage(self, question: str, linked: Sequence[str], passages: Sequence[int]) -> float:
         """Share of the question's content words that the top passages contain.
@@ -267,12 +284,26 @@ _QUESTION_WORDS = re.compile(
 
 
 _TERM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Za-z]+[a-z][A-Z][A-Za-z0-9]*)(?![A-Za-z0-9])")
-_ENGLISH_STOP = frozenset(
-    "you your can could should would will does did done has have had not but also about into than then there their "
-    "this that these those some any all each every more most much many very just only other such same own both few "
-    "get got make makes made take takes give given let here why how what which when where who whom whose work works "
-    "need needs help helps mean means like well still even ever".split()
-)
+def _distance(a: str, b: str, budget: int) -> int:
+    """Edit distance counting a swap of neighbours as one edit (optimal string alignment),
+    giving up (returning ``budget + 1``) once it must exceed ``budget``.
+
+    >>> _distance("dropout", "dropuot", 2), _distance("softplus", "sofplus", 2)
+    (1, 1)
+    """
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > budget:
+            return budget + 1
+        before, previous = previous, current
+    return previous[-1]
 
 
 def _without_mentions(question: str, linker: Linker) -> str:

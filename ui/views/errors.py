@@ -27,4 +27,4 @@ def friendly(lang: str) -> Iterator[None]:
     try:
         yield
     except KGQAError as exc:
-        raise gr.Error(str(exc), title=t(lang, "error")) from exc
+        raise gr.Error(str(exc), title=t(lang, "error"), print_exception=False) from exc

@@ -23,6 +23,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "subtitle": ("离线 · 有出处的回答 · 概念图谱 · 可运行的演示 · 模拟面试",
                  "Offline · cited answers · concept graph · runnable demos · mock interview"),
     "language": ("界面语言", "Language"),
+    "counts": ("{notes} 篇笔记 · {concepts} 个概念 · {relations} 条关系", "{notes} notes · {concepts} concepts · {relations} relations"),
     "error": ("出错了", "Something went wrong"),
     # chat
     "tab_chat": ("问答", "Chat"),

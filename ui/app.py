@@ -1,0 +1,147 @@
+"""The study app: four tabs over one :class:`~qa.KnowledgeBase`, Chinese by default, English on a switch.
+
+:func:`build_app` only builds the Blocks (importing this module starts nothing);
+:func:`serve` starts it in the background and returns it (tests, benchmarks);
+:func:`launch` serves and blocks (``kgqa serve``). Handlers live in :mod:`ui.views`; this module
+lays out the tabs and wires the events that cross them: a concept picked in the chat opens
+in the explorer, a demo picked in the explorer opens in the demos tab.
+
+    >>> from qa import KnowledgeBase                 # doctest: +SKIP
+    >>> launch(KnowledgeBase.open())                 # doctest: +SKIP
+    kgqa is running at http://127.0.0.1:7860/
+"""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa import KnowledgeBase
+from ui.views import chat, demos, explorer, practice
+from ui.views.i18n import LANGS, lang_of, t
+from ui.views.markup import esc, parse_pick
+
+__all__ = ["ASSETS", "CONCURRENCY", "build_app", "serve", "launch"]
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+CONCURRENCY = 4
+_LANG_CHOICES = [("中文", "zh"), ("English", "en")]
+
+
+def theme() -> gr.themes.Base:
+    """A calm theme using only fonts that ship with Gradio or the system (no web-font CDN)."""
+    return gr.themes.Soft(
+        primary_hue="indigo",
+        secondary_hue="teal",
+        neutral_hue="slate",
+        font=[gr.themes.LocalFont("Source Sans Pro"), "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "sans-serif"],
+        font_mono=[gr.themes.LocalFont("IBM Plex Mono"), "Noto Sans Mono CJK SC", "monospace"],
+    )
+
+
+def header(kb: KnowledgeBase, lang: str) -> str:
+    """The title block, with the size of the knowledge base."""
+    stats = kb.graph.stats()
+    counts = t(lang, "counts").format(notes=len(kb.snapshot.documents), concepts=stats["concepts"],
+                                      relations=stats["relations"])
+    return (f'<div class="kg-header"><h1>{esc(t(lang, "title"))}</h1>'
+            f'<p>{esc(t(lang, "subtitle"))}</p><p class="kg-stats">{esc(counts)}</p></div>')
+
+
+def navigate(kb: KnowledgeBase, value: str) -> tuple[Any, Any, Any]:
+    """Where a picked concept or demo opens: (tabs, explorer concept, demo choice) updates."""
+    kind, payload = parse_pick(value)
+    if kind == "concept" and payload in kb.graph:
+        return gr.Tabs(selected="graph"), explorer.concept_name(kb, payload), gr.skip()
+    if kind == "demo":
+        return gr.Tabs(selected="demos"), gr.skip(), payload
+    return gr.skip(), gr.skip(), gr.skip()
+
+
+def chat_option(kb: KnowledgeBase, history: list[chat.Message], lang: str, value: str) -> tuple[Any, ...]:
+    """A chat option: concepts open in the explorer; follow-ups and demos stay in the chat."""
+    if parse_pick(value)[0] == "concept":
+        return (gr.skip(), *navigate(kb, value))
+    return chat.follow(kb, history, lang, value), gr.skip(), gr.skip(), gr.skip()
+
+
+def _wire(kb: KnowledgeBase, tabs: gr.Tabs, lang: gr.Radio, chat_view: chat.ChatView,
+          explorer_view: explorer.ExplorerView, demos_view: demos.DemosView) -> None:
+    """The events that cross tabs, and the API-only endpoint."""
+    targets = [tabs, explorer_view.concept, demos_view.choice]
+
+    # Closures, not functools.partial: Gradio finds the SelectData parameter from the annotations.
+    def on_option(history: list[chat.Message], lang_value: str, event: gr.SelectData) -> tuple[Any, ...]:
+        return chat_option(kb, history, lang_value, event.value)
+
+    def on_pick(event: gr.SelectData) -> tuple[Any, Any, Any]:
+        return navigate(kb, event.value)
+
+    def run_demo(demo_id: str, params: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
+        """Run a demo with parameters; its explanation and metrics as JSON."""
+        return demos.summary(kb, demo_id, params, lang)
+
+    chat_view.bot.option_select(on_option, [chat_view.bot, lang], [chat_view.bot, *targets], api_visibility="private")
+    gr.on([explorer_view.graph.select, explorer_view.details.select], on_pick, None, targets, api_visibility="private")
+    gr.api(run_demo, api_name="run_demo")
+
+
+def build_app(kb: KnowledgeBase) -> gr.Blocks:
+    """The whole app as ``gr.Blocks``, not started. Per-user state lives in ``gr.State`` and the
+    components' own values; ``kb`` is shared read-only by every session."""
+    with gr.Blocks(title=t("zh", "title"), analytics_enabled=False) as app:
+        with gr.Row(elem_classes=["kg-top"]):
+            top = gr.HTML(header(kb, "zh"), elem_id="kg-header")
+            lang = gr.Radio(_LANG_CHOICES, value=LANGS[0], label=t("zh", "language"), scale=0, min_width=220,
+                            elem_id="kg-lang")
+        with gr.Tabs(selected="chat") as tabs:
+            chat_view = chat.build(kb, lang)
+            explorer_view = explorer.build(kb, lang)
+            demos_view = demos.build(kb, lang)
+            practice_view = practice.build(kb, lang)
+        views = (chat_view, explorer_view, demos_view, practice_view)
+        _wire(kb, tabs, lang, chat_view, explorer_view, demos_view)
+
+        def relabel(value: str) -> list[Any]:
+            lang_value = lang_of(value)
+            updates: list[Any] = [header(kb, lang_value), gr.Radio(label=t(lang_value, "language"))]
+            for view in views:
+                updates += view.relabel(lang_value)
+            return updates
+
+        outputs = [top, lang, *(block for view in views for block in view.labelled)]
+        lang.change(relabel, lang, outputs, api_visibility="private", queue=False).then(
+            partial(explorer.refresh, kb), [explorer_view.concept, explorer_view.relations, explorer_view.depth, lang],
+            [explorer_view.graph, explorer_view.details], api_visibility="private")
+    return app
+
+
+def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+          *, quiet: bool = False) -> gr.Blocks:
+    """Start the app in the background and return it (call ``.close()`` to stop it).
+
+    At most :data:`CONCURRENCY` requests per event run at once; the rest wait in the queue. Only
+    Gradio's own bundle is served: the stylesheet is inlined and no extra path is allowed, and
+    the knowledge-base directory is explicitly blocked.
+    """
+    app = build_app(kb)
+    app.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
+    app.launch(
+        server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=True, show_error=False,
+        theme=theme(), css_paths=[ASSETS / "app.css"], allowed_paths=[], blocked_paths=[str(kb.path)],
+        ssr_mode=False, pwa=False, mcp_server=False, enable_monitoring=False, footer_links=["api"],
+    )
+    if not quiet:
+        print(f"kgqa is running at {app.local_url}  (Ctrl+C to stop)", flush=True)
+    return app
+
+
+def launch(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None) -> None:
+    """Serve the app on ``host:port`` (loopback by default) until interrupted."""
+    app = serve(kb, host, port, auth)
+    try:
+        app.block_thread()
+    finally:
+        app.close()

@@ -1,0 +1,143 @@
+"""The 演示 / Demos tab: pick a demonstration, set its parameters, run it, read the numbers and the plot.
+
+The parameter form is generated from the demo's schema (:class:`qa.demos.Param`): bounded
+numbers become sliders, choices dropdowns, booleans checkboxes. The same formatting serves
+demos run in place from the chat.
+
+>>> format_value(0.000123456), format_value([1, 2.5]), format_value({"a": True})
+('0.0001235', '1, 2.5', 'a: ✓')
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import gradio as gr
+from matplotlib.figure import Figure
+
+from qa import KnowledgeBase
+from qa.compose import escape_markdown
+from qa.demos import Demo, DemoResult, Param, get_demo, list_demos
+from ui.views.errors import friendly
+from ui.views.i18n import Lang, lang_of, t
+
+__all__ = ["demo_choices", "claim_markdown", "format_value", "result_markdown", "widget", "run", "DemosView", "build"]
+
+_LIST_ITEMS = 8
+
+
+def demo_choices(lang: str) -> list[tuple[str, str]]:
+    """``(title, id)`` of every demo, in curriculum order."""
+    return [(d.title_zh if lang == "zh" else d.title_en, d.id) for d in list_demos()]
+
+
+def claim_markdown(demo: Demo, lang: str) -> str:
+    title = demo.title_zh if lang == "zh" else demo.title_en
+    claim = demo.claim_zh if lang == "zh" else demo.claim_en
+    return f"### {escape_markdown(title)}\n\n**{t(lang, 'claim')}**: {escape_markdown(claim)}"
+
+
+def format_value(value: Any) -> str:
+    """A metric value, short: 4 significant digits, ✓/✗ for booleans, lists and dicts inline."""
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(format_value(v) for v in value[:_LIST_ITEMS])
+        return shown + (", …" if len(value) > _LIST_ITEMS else "")
+    return str(value)
+
+
+def result_markdown(demo: Demo, result: DemoResult, lang: str) -> str:
+    """The run's explanation and a table of its metrics (escaped: nothing here is markup)."""
+    rows = "\n".join(f"| {escape_markdown(str(k))} | {escape_markdown(format_value(v))} |" for k, v in result.metrics.items())
+    title = demo.title_zh if lang == "zh" else demo.title_en
+    return (f"**{t(lang, 'demo_run')} · {escape_markdown(title)}**\n\n{escape_markdown(result.text)}\n\n"
+            f"| {t(lang, 'metric')} | {t(lang, 'value')} |\n|---|---|\n{rows}")
+
+
+def widget(param: Param, lang: str) -> gr.components.Component:
+    """The input for one parameter, labelled in ``lang`` with its help text."""
+    info = (param.help_zh or param.help) if lang == "zh" else (param.help or param.help_zh)
+    if param.kind == "bool":
+        return gr.Checkbox(value=bool(param.default), label=param.name, info=info or None)
+    if param.kind == "choice":
+        return gr.Dropdown(list(param.choices), value=param.default, label=param.name, info=info or None)
+    if param.min is not None and param.max is not None:
+        step = 1 if param.kind == "int" else (param.max - param.min) / 100
+        return gr.Slider(param.min, param.max, value=param.default, step=step, label=param.name, info=info or None)
+    return gr.Number(value=param.default, label=param.name, info=info or None, precision=0 if param.kind == "int" else None)
+
+
+def run(kb: KnowledgeBase, demo_id: str, lang: str, *values: Any) -> tuple[str, Figure]:
+    """Run ``demo_id`` with ``values`` in parameter order: (result markdown, figure)."""
+    lang = lang_of(lang)
+    with friendly(lang):
+        demo = get_demo(demo_id)
+        params = {p.name: v for p, v in zip(demo.params, values)}
+        result = kb.run_demo(demo_id, **params)
+    return result_markdown(demo, result, lang), result.figure
+
+
+def summary(kb: KnowledgeBase, demo_id: str, params: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
+    """API endpoint: run a demo and return its text and metrics (JSON, no figure)."""
+    with friendly(lang_of(lang)):
+        result = kb.run_demo(demo_id, **(params or {}))
+    return {"id": demo_id, **result.to_dict()}
+
+
+@dataclass(frozen=True)
+class DemosView:
+    tab: gr.Tab
+    choice: gr.Dropdown
+    claim: gr.Markdown
+    figure: gr.Plot
+
+    @property
+    def labelled(self) -> list[gr.blocks.Block]:
+        return [self.tab, self.choice, self.figure]
+
+    def relabel(self, lang: Lang) -> list[object]:
+        """Updates for :attr:`labelled`, in the same order."""
+        return [gr.Tab(label=t(lang, "tab_demos")), gr.Dropdown(label=t(lang, "demo"), choices=demo_choices(lang)),
+                gr.Plot(label=t(lang, "figure"))]
+
+
+def _reset(demo_id: str, lang: str) -> tuple[str, str, None]:
+    """A new demo or language: show its claim, clear the previous run."""
+    lang = lang_of(lang)
+    with friendly(lang):
+        return claim_markdown(get_demo(demo_id), lang), "", None
+
+
+def _form(kb: KnowledgeBase, outputs: Sequence[gr.components.Component], demo_id: str, lang_value: str) -> None:
+    lang = lang_of(lang_value)
+    with friendly(lang):
+        demo = get_demo(demo_id)
+    with gr.Group():
+        widgets = [widget(p, lang) for p in demo.params]
+    button = gr.Button(t(lang, "run"), variant="primary", elem_id="kg-run-demo")
+    button.click(partial(run, kb, demo.id, lang), widgets, list(outputs), api_visibility="private")
+
+
+def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
+    """The tab's components and events (call inside ``gr.Tabs``)."""
+    first = list_demos()[0]
+    result = gr.Markdown(render=False, elem_classes=["kg-demo-result"])
+    figure = gr.Plot(label=t("zh", "figure"), format="png", render=False, elem_id="kg-demo-plot")
+    with gr.Tab(t("zh", "tab_demos"), id="demos") as tab:
+        with gr.Row():
+            with gr.Column(scale=2):
+                choice = gr.Dropdown(demo_choices("zh"), value=first.id, label=t("zh", "demo"))
+                claim = gr.Markdown(claim_markdown(first, "zh"))
+                gr.render(inputs=[choice, lang])(partial(_form, kb, (result, figure)))
+            with gr.Column(scale=3):
+                figure.render()
+                result.render()
+    gr.on([choice.change, lang.change], _reset, [choice, lang], [claim, result, figure], api_visibility="private")
+    return DemosView(tab, choice, claim, figure)
