@@ -213,9 +213,12 @@ class KnowledgeBase:
 
     @staticmethod
     def _demos(concept_ids: Sequence[str]) -> list[str]:
-        from qa.demos import demos_for_concepts
+        """Demos of the answer's concepts, those of its first concepts first."""
+        from qa.demos import demos_for_concepts, get_demo
 
-        return demos_for_concepts(concept_ids)[:3]
+        order = {c: i for i, c in enumerate(concept_ids)}
+        found = demos_for_concepts(concept_ids)
+        return sorted(found, key=lambda d: min(order.get(c, len(order)) for c in get_demo(d).concepts))[:3]
 
     @staticmethod
     def _demo_title(demo_id: str, lang: str) -> str:

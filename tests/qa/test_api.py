@@ -9,6 +9,7 @@ import pytest
 from kg.errors import InputError, NotFoundError
 from qa import Answer, HashEmbedder, KnowledgeBase
 from qa.api import MAX_QUESTION_CHARS, clean_question
+from qa.demos import get_demo, list_demos
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
 
@@ -78,6 +79,13 @@ def test_hostile_questions_are_answered_safely(hash_kb: KnowledgeBase, question:
 
 def test_clean_question_strips_controls() -> None:
     assert clean_question(" a\u200bb\x07 ") == "ab"
+
+
+@pytest.mark.parametrize("demo_id", [d.id for d in list_demos()])
+def test_every_demo_is_reachable_by_asking_about_its_concept(hash_kb: KnowledgeBase, demo_id: str) -> None:
+    concept = hash_kb.graph.concept(get_demo(demo_id).concepts[0])
+    answer = hash_kb.ask(f"{concept.display_zh}是什么?")
+    assert demo_id in answer.demos
 
 
 def test_demos_are_linked_to_answer_concepts(hash_kb: KnowledgeBase) -> None:
