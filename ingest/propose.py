@@ -70,7 +70,8 @@ def propose(text: str, known: Callable[[str], bool]) -> list[Concept]:
         if 2 <= len(zh) <= 8 and len(english) >= 3 and (" " in english or english != english.lower()):
             add(english, [zh], [abbreviation] if abbreviation else [])
     for match in _GLOSSED_ZH.finditer(text):
-        add(match.group(1), [match.group(2)])
+        if match.group(1) != match.group(1).lower():  # "FPN(特征金字塔网络)", not "scale(尺度)"
+            add(match.group(1), [match.group(2)])
     for match in _ABBREVIATED.finditer(text):
         add(match.group(2), [], [match.group(1)])
     for pattern in (_TYPED_ZH, _CAMEL, _HEADED):

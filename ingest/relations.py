@@ -54,6 +54,7 @@ _CONNECTOR = re.compile(r"\s*(\S{0,2}?(和|与|跟|同|及|以及|、|/|或)|vs\
 _COMPARED = re.compile(r"\s*(比|vs\.?|versus|相对于|相比于?)\s*", re.I)
 _POSSESSIVE = re.compile(r"\s*(的|中的|里的|带来的|导致的|引起的|产生的|存在的)\s*")
 _CAUSE_OF = re.compile(r"(的原因是|的原因在于|是由于|是因为|源于|来自于?|is caused by|comes from|stems from)", re.I)
+_CAUSAL = re.compile(r"\s*(因为|由于|否则|不然|以免|以防|所以|因此|从而)")
 _COPULA = re.compile(r"\s*(是|为|就是|其实是|is|was|are)\s*(an?\s+|一种|一个)?\s*", re.I)
 _OF = re.compile(r"\s*(的|之)?\s*(一种|一个|主要|常见)?\s*")
 _ROLE_USE = re.compile(r"使用|采用|用|通过|借助|\b(use|using|with)\b", re.I)
@@ -107,9 +108,15 @@ def _negated(text: str, pos: int) -> bool:
     return bool(_NEGATION.search(text[max(0, pos - 6):pos]))
 
 
-def _subject(s: Sentence, pos: int, ok, ctx: Context) -> str | None:
-    """The first fitting mention of the trigger's clause, else of the sentence before it, else the topic."""
+def _subject(s: Sentence, pos: int, ok, ctx: Context, bounded: bool = False) -> str | None:
+    """The first fitting mention of the trigger's clause, else of the sentence before it, else the topic.
+
+    With ``bounded``, a clause opened by a causal connective ("因为可能会导致过拟合") speaks of
+    what the previous clause said, not of the sentence's subject: no subject is taken from outside it.
+    """
     cut = clause_start(s.text, pos)
+    if bounded and _CAUSAL.match(s.text, cut):
+        return next((sp.concept for sp in s.before(pos) if sp.start >= cut and ok(_kind(ctx, sp))), None)
     for pool in ([sp for sp in s.before(pos) if sp.start >= cut], s.before(pos)):
         for span in pool:
             if ok(_kind(ctx, span)):
@@ -173,20 +180,35 @@ def _instrument(s: Sentence, pos: int, source: str | None, ctx: Context) -> str 
 def _trigger_relations(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
     for relation, trigger, src_ok, tgt_ok, first_only in _TRIGGER_RULES:
         for match in trigger.finditer(s.text):
+            kind = relation
             if _negated(s.text, match.start()):
-                continue
-            pair = _copula_pair(s, match.start(), src_ok, tgt_ok, ctx)
+                # "引入残差单元,模型加深时,不会产生退化问题": what prevents a problem solves it.
+                if relation != "causes":
+                    continue
+                kind = "solves"
+            pair = _copula_pair(s, match.start(), src_ok, tgt_ok, ctx) or _object_first(s, match, relation, ctx)
             if pair:
-                yield _relation(ctx, s, pair[0], relation, pair[1])
+                yield _relation(ctx, s, pair[0], kind, pair[1])
                 continue
             targets = _objects(s, match.end(), tgt_ok, ctx, first_only)
             if not targets:
                 continue
-            source = _subject(s, match.start(), src_ok, ctx)
-            if relation == "solves":
+            source = _subject(s, match.start(), src_ok, ctx, bounded=relation == "causes")
+            if kind == "solves":
                 source = _instrument(s, match.start(), source, ctx)
             for target in targets:
-                yield _relation(ctx, s, source, relation, target)
+                yield _relation(ctx, s, source, kind, target)
+
+
+def _object_first(s: Sentence, match: re.Match[str], relation: str, ctx: Context) -> tuple[str, str] | None:
+    """``对ReLU函数的改进方式是LeakyReLU``: the thing after 对 is improved on by what follows."""
+    if relation not in ("improves_on", "variant_of"):
+        return None
+    before = s.before(match.start())
+    after = [sp for sp in s.after(match.end()) if _thing(_kind(ctx, sp))]
+    if before and after and re.search(r"对\s*$", s.text[: before[-1].start]):
+        return after[0].concept, before[-1].concept
+    return None
 
 
 def _possessive_causes(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
@@ -229,6 +251,10 @@ def _parts(s: Sentence, ctx: Context) -> Iterator[Relation | None]:
     if whole is not None and is_actor(ctx.concepts[whole]):
         for part in after:
             yield _relation(ctx, s, part, "part_of", whole)
+            # An architecture made of a technique or layer brings it in: ShuffleNet 包含 通道混洗.
+            if looks_like_architecture(ctx.concepts[whole]) and is_actor(ctx.concepts[part]) \
+                    and not looks_like_architecture(ctx.concepts[part]):
+                yield _relation(ctx, s, whole, "introduces", part)
 
 
 def _contrasts(s: Sentence, ctx: Context) -> Iterator[Relation | None]:

@@ -19,6 +19,8 @@ def known(name: str) -> bool:
         ("Switchable Normalization 可以自适应", {"Switchable Normalization"}),
         ("卷积神经网络(Convolutional Neural Networks, CNN)", set()),
         ("用PyTorch在GitHub上实现", set()),
+        ("不变性包括translation(平移),scale(尺度)", set()),
+        ("FPN(特征金字塔网络)用于多尺度", {"FPN"}),
         ("普通的中文句子,没有术语。", set()),
     ],
 )

@@ -23,6 +23,7 @@ CONCEPTS = {
         Concept("dropout", "Dropout", "technique", aliases=("Dropout",)),
         Concept("bn", "Batch Normalization", "technique", aliases=("BN",)),
         Concept("relu", "ReLU", "concept", category="activation", aliases=("ReLU",)),
+        Concept("lrelu", "Leaky ReLU", "concept", category="activation", aliases=("LeakyReLU",)),
         Concept("sigmoid", "Sigmoid", "concept", category="activation", aliases=("sigmoid",)),
         Concept("conv1x1", "1x1 convolution", "layer", aliases=("1x1卷积", "1*1 卷积")),
         Concept("dilated", "dilated convolution", "layer", aliases=("空洞卷积",)),
@@ -78,6 +79,9 @@ def triples(text: str, topics: tuple[str, ...] = (), remedy: str | None = None, 
         ("全连接的结构下会引起参数数量的膨胀,容易过拟合且局部最优。", (), ("fc", "causes", "overfitting")),
         ("Dropout是过拟合的一种解决方法", (), ("dropout", "solves", "overfitting")),
         ("Dropout prevents overfitting by dropping units", (), ("dropout", "solves", "overfitting")),
+        ("- 引入残差单元,模型加深时,不会产生梯度消失问题", ("resnet",), ("residual", "solves", "vanishing")),
+        ("其中一种对ReLU函数的改进方式是LeakyReLU。", (), ("lrelu", "improves_on", "relu")),
+        ("GoogLeNet主要包含Inception模块和全局平均池化", (), ("googlenet", "introduces", "gap")),
     ],
 )
 def test_sentence_yields_relation(text: str, topics: tuple[str, ...], expected: tuple[str, str, str]) -> None:
@@ -93,6 +97,8 @@ def test_sentence_yields_relation(text: str, topics: tuple[str, ...], expected: 
         ("对特征图通道数进行升维和降维", ("conv1x1",), ("featuremap", "has_role", "dimred")),
         ("BN和Dropout都很常见", (), ("bn", "contrasts_with", "dropout")),
         ("ReLU并不能解决过拟合", (), ("relu", "solves", "overfitting")),
+        ("Dropout主要理念是防止权重过大,因为可能会导致过拟合。", (), ("dropout", "causes", "overfitting")),
+        ("其中一种对ReLU函数的改进方式是LeakyReLU。", (), ("relu", "improves_on", "lrelu")),
     ],
 )
 def test_sentence_does_not_yield_relation(text: str, topics: tuple[str, ...], unexpected: tuple[str, str, str]) -> None:
