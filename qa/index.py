@@ -105,7 +105,8 @@ class Index:
     def attach(self, snapshot: Snapshot) -> Index:
         """Derive the lexical index and the concept/line maps from the snapshot."""
         self.bm25 = BM25(self.tokens)
-        self.title_bm25 = BM25([tokenize(p.heading) for p in self.passages])
+        # Headings are short: a word said twice in one heading is no stronger a match (k1 small).
+        self.title_bm25 = BM25([tokenize(p.heading) for p in self.passages], k1=0.3)
         mentioned, titled = mention_maps(snapshot, self.passages)
         self.mentions = [frozenset(m) for m in mentioned]
         self.title_mentions = [frozenset(t) for t in titled]

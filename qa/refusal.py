@@ -38,9 +38,9 @@ FEATURES = ("coverage", "dense", "linked", "fused", "novelty", "unknown", "engli
 class RefusalModel:
     """P(answerable) = sigmoid(w . x + b); refuse below ``threshold``."""
 
-    weights: tuple[float, ...] = (2.421, 1.464, 1.299, 0.953, -1.451, -1.685, -0.242)
-    bias: float = -2.842
-    threshold: float = 0.4104
+    weights: tuple[float, ...] = (2.618, 1.383, 1.297, 1.009, -1.392, -1.5, -0.186)
+    bias: float = -2.899
+    threshold: float = 0.4228
 
     def probability(self, x: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, x))

@@ -46,7 +46,7 @@ class RetrievalConfig:
     """Fusion weights and thresholds (fitted by ``bench/calibrate.py``)."""
 
     weights: tuple[tuple[str, float], ...] = (
-        ("bm25", 3.0), ("title", 1.0), ("dense", 0.3), ("view", 1.5), ("entity", 3.0), ("graph", 0.3), ("intent", 2.0)
+        ("bm25", 3.0), ("title", 1.5), ("dense", 1.0), ("view", 2.0), ("entity", 3.0), ("graph", 0.3), ("intent", 2.0)
     )
     rrf_k: int = 2
     concept_link_min: float = 0.62   # cosine above which a concept node counts as linked by meaning
@@ -161,9 +161,9 @@ class Retriever:
         return tuple(dict.fromkeys(found))
 
     def _near(self, word: str) -> str | None:
-        """The concept whose one-word English alias is within edit distance 1 (2 for long words)."""
+        """The concept whose one-word English alias is one edit (or one swap of neighbours) away."""
         word = word.lower()
-        budget = 1 if len(word) < 8 else 2
+        budget = 1
         for alias, concept_id in self._words.items():
             if abs(len(alias) - len(word)) <= budget and _distance(alias, word, budget) <= budget:
                 return concept_id
