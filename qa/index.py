@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -70,8 +71,17 @@ def _views(snapshot: Snapshot, items: Sequence[Passage], concepts: Sequence[Conc
     return [english_view(p, t, m, by_id) for p, t, m in zip(items, titled, mentioned)]
 
 
+_REFERENCE = re.compile(r".*\[\d+\]\s*$")
+
+
+def _answers(body: str) -> bool:
+    """False for an empty body or one that only cites other articles ("为什么要归一化?[12]")."""
+    lines = [line for line in body.split("\n") if line.strip()]
+    return bool(lines) and not all(_REFERENCE.fullmatch(line) for line in lines)
+
+
 def _passages(snapshot: Snapshot) -> list[Passage]:
-    return [p for s in snapshot.sections if s.body.strip() for p in passages(s)]
+    return [p for s in snapshot.sections if _answers(s.body) for p in passages(s)]
 
 
 def _fingerprint(items: list[Passage], concepts: list[Concept], views: list[str]) -> str:
