@@ -27,6 +27,7 @@ browser:
 		echo "installing chromium and fonts-noto-cjk (system packages)"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 			|| echo "warning: could not install chromium/fonts-noto-cjk; the browser test will be skipped"; \
+		rm -f $$HOME/.cache/matplotlib/fontlist-*.json; \
 	fi
 
 run: setup

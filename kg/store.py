@@ -49,6 +49,15 @@ class Snapshot:
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)
 
+    def heading_concepts(self) -> dict[str, set[str]]:
+        """For each section id, the concepts its heading line names."""
+        starts = {s.id: s.start_line for s in self.sections}
+        found: dict[str, set[str]] = {}
+        for m in self.mentions:
+            if m.line == starts.get(m.section):
+                found.setdefault(m.section, set()).add(m.concept)
+        return found
+
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a torn one."""

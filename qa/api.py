@@ -11,7 +11,6 @@ import re
 import threading
 import time
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,12 +103,7 @@ class KnowledgeBase:
         index = load_or_build(snapshot, self.path, self._embedder, self._progress)
         linker = Linker(snapshot.graph.concepts())
         retriever = Retriever(index, snapshot.graph, linker, self._embedder, self.settings.retrieval)
-        starts = {s.id: s.start_line for s in snapshot.sections}
-        heading_mentions: dict[str, set[str]] = defaultdict(set)
-        for m in snapshot.mentions:
-            if m.line == starts[m.section]:
-                heading_mentions[m.section].add(m.concept)
-        return _State(snapshot, index, retriever, dict(heading_mentions))
+        return _State(snapshot, index, retriever, snapshot.heading_concepts())
 
     # -- the graph -----------------------------------------------------------------------
     @property
@@ -134,6 +128,10 @@ class KnowledgeBase:
             snapshot = remove_doc(self.path, doc, self._progress)
             self._state = self._load(snapshot)
             return snapshot
+
+    def embed(self, texts: Sequence[str]):
+        """L2-normalised embeddings of ``texts`` with the knowledge base's model (rows of a float32 array)."""
+        return self._embedder.encode(list(texts))
 
     # -- demos -----------------------------------------------------------------------------
     def run_demo(self, demo_id: str, **params: object):

@@ -17,10 +17,32 @@ from dataclasses import dataclass
 
 from kg.model import Section
 
-__all__ = ["MAX_CHARS", "Passage", "passages"]
+__all__ = ["MAX_CHARS", "Passage", "passages", "substantive"]
 
 MAX_CHARS = 600
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
+
+
+_CITED_TITLE = re.compile(r".*\[\d+\]\s*$")
+_URL = re.compile(r"https?://\S+")
+_WORDY = re.compile(r"[\u3400-\u9fffA-Za-z]")
+
+
+def substantive(body: str) -> bool:
+    """Whether a section body says something, rather than only citing other articles.
+
+    >>> substantive("为什么要归一化?[12]"), substantive("参考博客:https://x.org/a https://y.org/b")
+    (False, False)
+    >>> substantive("最优点是唯一的. Quora上有相关的证明:https://q.com/a")
+    True
+    """
+    for line in body.split("\n"):
+        if not line.strip() or _CITED_TITLE.fullmatch(line):
+            continue
+        rest = re.sub(r"^\s*参考\S{0,6}?[:：]", "", _URL.sub("", line))
+        if len(_WORDY.findall(rest)) >= 6:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from kg.graph import KnowledgeGraph
 from kg.model import Relation
 from qa.answer import Fact, Source
 
-__all__ = ["LABELS", "escape_markdown", "quote", "key_points", "facts", "chains", "answer_markdown", "refusal_markdown"]
+__all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "quote", "key_points", "facts", "chains", "answer_markdown", "refusal_markdown"]
 
 LABELS = {
     "zh": {"answer": "回答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
@@ -28,7 +28,7 @@ LABELS = {
            "demos": "Try it", "refused": "The notes do not cover this question", "nearest": "Nearest topics the notes do cover",
            "from": "Source"},
 }
-_RELATION_LABELS = {
+RELATION_LABELS = {
     "zh": {"introduces": "引入", "solves": "缓解", "causes": "导致", "has_role": "作用", "part_of": "组成",
            "variant_of": "变体", "improves_on": "改进", "contrasts_with": "对比"},
     "en": {"introduces": "introduces", "solves": "mitigates", "causes": "causes", "has_role": "serves as",
@@ -93,7 +93,7 @@ def facts(graph: KnowledgeGraph, relations: Sequence[Relation]) -> list[Fact]:
 def chains(graph: KnowledgeGraph, relations: Sequence[Relation], lang: str, limit: int = 5) -> list[str]:
     """Readable chains: an edge followed, where possible, by a solves/has_role edge leaving its target
     (``ResNet —引入→ 残差连接 —缓解→ 梯度消失``)."""
-    labels = _RELATION_LABELS[lang]
+    labels = RELATION_LABELS[lang]
 
     def name(concept_id: str) -> str:
         concept = graph.concept(concept_id)

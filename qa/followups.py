@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from kg.graph import KnowledgeGraph
 from kg.model import Section
+from qa.chunks import substantive
 
 __all__ = ["from_graph", "from_headings", "followups"]
 
@@ -75,7 +76,7 @@ def from_headings(sections: Iterable[Section], concept_ids: set[str], mentions: 
     """The notes' own question headings that name one of ``concept_ids``."""
     out = []
     for section in sections:
-        if section.id in exclude or not section.body.strip():
+        if section.id in exclude or not substantive(section.body):
             continue
         if mentions.get(section.id, set()) & concept_ids and len(section.title) <= 40 and _ASKS.search(section.title):
             out.append(section.title)

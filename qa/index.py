@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from kg.errors import StoreError
 from kg.model import Concept
 from kg.store import Snapshot, atomic_write
 from qa.bm25 import BM25, add_terms, tokenize
-from qa.chunks import Passage, passages
+from qa.chunks import Passage, passages, substantive
 from qa.embed import Embedder
 from qa.intent import describe
 
@@ -71,17 +70,8 @@ def _views(snapshot: Snapshot, items: Sequence[Passage], concepts: Sequence[Conc
     return [english_view(p, t, m, by_id) for p, t, m in zip(items, titled, mentioned)]
 
 
-_REFERENCE = re.compile(r".*\[\d+\]\s*$")
-
-
-def _answers(body: str) -> bool:
-    """False for an empty body or one that only cites other articles ("为什么要归一化?[12]")."""
-    lines = [line for line in body.split("\n") if line.strip()]
-    return bool(lines) and not all(_REFERENCE.fullmatch(line) for line in lines)
-
-
 def _passages(snapshot: Snapshot) -> list[Passage]:
-    return [p for s in snapshot.sections if _answers(s.body) for p in passages(s)]
+    return [p for s in snapshot.sections if substantive(s.body) for p in passages(s)]
 
 
 def _fingerprint(items: list[Passage], concepts: list[Concept], views: list[str]) -> str:

@@ -30,7 +30,7 @@ CONCURRENCY = 4
 _LANG_CHOICES = [("中文", "zh"), ("English", "en")]
 
 
-def theme() -> gr.themes.Base:
+def _theme() -> gr.themes.Base:
     """A calm theme using only fonts that ship with Gradio or the system (no web-font CDN)."""
     return gr.themes.Soft(
         primary_hue="indigo",
@@ -41,7 +41,7 @@ def theme() -> gr.themes.Base:
     )
 
 
-def header(kb: KnowledgeBase, lang: str) -> str:
+def _header(kb: KnowledgeBase, lang: str) -> str:
     """The title block, with the size of the knowledge base."""
     stats = kb.graph.stats()
     counts = t(lang, "counts").format(notes=len(kb.snapshot.documents), concepts=stats["concepts"],
@@ -93,7 +93,7 @@ def build_app(kb: KnowledgeBase) -> gr.Blocks:
     components' own values; ``kb`` is shared read-only by every session."""
     with gr.Blocks(title=t("zh", "title"), analytics_enabled=False) as app:
         with gr.Row(elem_classes=["kg-top"]):
-            top = gr.HTML(header(kb, "zh"), elem_id="kg-header")
+            top = gr.HTML(_header(kb, "zh"), elem_id="kg-header")
             lang = gr.Radio(_LANG_CHOICES, value=LANGS[0], label=t("zh", "language"), scale=0, min_width=220,
                             elem_id="kg-lang")
         with gr.Tabs(selected="chat") as tabs:
@@ -106,7 +106,7 @@ def build_app(kb: KnowledgeBase) -> gr.Blocks:
 
         def relabel(value: str) -> list[Any]:
             lang_value = lang_of(value)
-            updates: list[Any] = [header(kb, lang_value), gr.Radio(label=t(lang_value, "language"))]
+            updates: list[Any] = [_header(kb, lang_value), gr.Radio(label=t(lang_value, "language"))]
             for view in views:
                 updates += view.relabel(lang_value)
             return updates
@@ -130,7 +130,7 @@ def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: tu
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
     app.launch(
         server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=True, show_error=False,
-        theme=theme(), css_paths=[ASSETS / "app.css"], allowed_paths=[], blocked_paths=[str(kb.path)],
+        theme=_theme(), css_paths=[ASSETS / "app.css"], allowed_paths=[], blocked_paths=[str(kb.path)],
         ssr_mode=False, pwa=False, mcp_server=False, enable_monitoring=False, footer_links=["api"],
     )
     if not quiet:

@@ -2,7 +2,7 @@
 // Clicks on [data-pick] send {value: "concept:ID" | "demo:ID" | "ask:..."} as a select event;
 // on an svg.kg-svg the wheel zooms around the cursor, a drag pans, [data-zoom] buttons zoom.
 // Listeners sit on the root, so they keep working when Python replaces the HTML inside it.
-const FULL = { x: 0, y: 0, w: 960, h: 600 };
+const FULL = { x: 0, y: 0, w: 800, h: 560 };  // diagram.WIDTH, diagram.HEIGHT
 let drag = null;
 let dragged = false;
 

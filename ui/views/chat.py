@@ -18,12 +18,13 @@ from qa import Answer, KnowledgeBase
 from qa.api import MAX_QUESTION_CHARS
 from qa.compose import escape_markdown, quote
 from qa.demos import get_demo
-from ui.views.demos import result_markdown
-from ui.views.errors import friendly
+from ui.views import demos
+from ui.views.errors import friendly, user_error
 from ui.views.i18n import Lang, lang_of, t
 from ui.views.markup import PickKind, parse_pick, pick
 
-__all__ = ["EXAMPLES", "Message", "ask", "answer_messages", "demo_message", "follow", "ChatView", "build"]
+__all__ = ["EXAMPLES", "Message", "options", "sources_markdown", "refusal_markdown", "answer_messages", "ask",
+           "demo_message", "follow", "ChatView", "build"]
 
 EXAMPLES = (
     "BN层的作用是什么?",
@@ -32,12 +33,10 @@ EXAMPLES = (
     "转置卷积为什么会有棋盘效应?",
 )
 Message = dict[str, Any]
-_PREFIX = {"concept": ("概念", "Concept"), "ask": ("追问", "Ask"), "demo": ("演示", "Demo")}
 
 
 def _option(kind: PickKind, value: str, label: str, lang: str) -> dict[str, str]:
-    prefix = _PREFIX[kind][1 if lang == "en" else 0]
-    return {"value": pick(kind, value), "label": f"{prefix} · {label}"}
+    return {"value": pick(kind, value), "label": f"{t(lang, 'pick_' + kind)} · {label}"}
 
 
 def options(answer: Answer, lang: str) -> list[dict[str, str]]:
@@ -46,9 +45,7 @@ def options(answer: Answer, lang: str) -> list[dict[str, str]]:
         return [_option("ask", topic, topic, lang) for topic in answer.nearest]
     out = [_option("concept", c.id, (c.zh or c.name) if lang == "zh" else c.name, lang) for c in answer.concepts[:4]]
     out += [_option("ask", q, q, lang) for q in answer.followups]
-    for demo_id in answer.demos:
-        demo = get_demo(demo_id)
-        out.append(_option("demo", demo.id, demo.title_zh if lang == "zh" else demo.title_en, lang))
+    out += [_option("demo", d, demos.title(get_demo(d), lang), lang) for d in answer.demos]
     return out
 
 
@@ -82,10 +79,9 @@ def _check(question: object, lang: str) -> str:
     """The question stripped, or a friendly gr.Error when it is empty or too long."""
     text = question.strip() if isinstance(question, str) else ""
     if not text:
-        raise gr.Error(t(lang, "empty"), title=t(lang, "error"), print_exception=False)
+        raise user_error(lang, "empty")
     if len(text) > MAX_QUESTION_CHARS:
-        raise gr.Error(t(lang, "too_long").format(n=len(text), max=MAX_QUESTION_CHARS), title=t(lang, "error"),
-                       print_exception=False)
+        raise user_error(lang, "too_long", n=len(text), max=MAX_QUESTION_CHARS)
     return text
 
 
@@ -115,7 +111,7 @@ def demo_message(kb: KnowledgeBase, demo_id: str, lang: str, keep: Sequence[dict
         demo = get_demo(demo_id)
         result = kb.run_demo(demo_id)
     plot = gr.Plot(result.figure, format="png", show_label=False)
-    return {"role": "assistant", "content": [result_markdown(demo, result, lang), plot], "options": list(keep)}
+    return {"role": "assistant", "content": [demos.result_markdown(demo, result, lang), plot], "options": list(keep)}
 
 
 def follow(kb: KnowledgeBase, history: Sequence[Message] | None, lang: str, value: str) -> list[Message]:
@@ -152,15 +148,14 @@ class ChatView:
 def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:
     """The tab's components and its own events; the app wires the options that leave the tab."""
     with gr.Tab(t("zh", "tab_chat"), id="chat") as tab:
-        bot = gr.Chatbot(label=t("zh", "tab_chat"), show_label=False, placeholder=t("zh", "chat_placeholder"), height=560,
-                         examples=[{"text": q} for q in EXAMPLES], buttons=["copy"], feedback_options=None,
-                         elem_id="kg-chat", group_consecutive_messages=True)
+        bot = gr.Chatbot(label=t("zh", "tab_chat"), show_label=False, placeholder=t("zh", "chat_placeholder"),
+                         height=560, examples=[{"text": q} for q in EXAMPLES], buttons=["copy"],
+                         feedback_options=None, elem_id="kg-chat")
         with gr.Row(equal_height=True):
-            question = gr.Textbox(label=t("zh", "question"), placeholder=t("zh", "question_hint"), max_length=MAX_QUESTION_CHARS,
-                                  scale=5, lines=1, elem_id="kg-question")
+            question = gr.Textbox(label=t("zh", "question"), placeholder=t("zh", "question_hint"),
+                                  max_length=MAX_QUESTION_CHARS, scale=5, lines=1, elem_id="kg-question")
             send = gr.Button(t("zh", "send"), variant="primary", scale=1, elem_id="kg-ask")
-    answer = partial(ask, kb)
-    gr.on([question.submit, send.click], answer, [question, bot, lang], [bot, question], api_name="ask")
+    gr.on([question.submit, send.click], partial(ask, kb), [question, bot, lang], [bot, question], api_name="ask")
 
     # A closure, not functools.partial: Gradio finds the SelectData parameter from the annotations.
     def example(history: list[Message], lang_value: str, event: gr.SelectData) -> tuple[list[Message], str]:

@@ -23,20 +23,25 @@ from qa.demos import Demo, DemoResult, Param, get_demo, list_demos
 from ui.views.errors import friendly
 from ui.views.i18n import Lang, lang_of, t
 
-__all__ = ["demo_choices", "claim_markdown", "format_value", "result_markdown", "widget", "run", "DemosView", "build"]
+__all__ = ["title", "demo_choices", "claim_markdown", "format_value", "result_markdown", "widget", "run", "summary",
+           "DemosView", "build"]
 
 _LIST_ITEMS = 8
 
 
+def title(demo: Demo, lang: str) -> str:
+    """The demo's title in ``lang``."""
+    return demo.title_zh if lang == "zh" else demo.title_en
+
+
 def demo_choices(lang: str) -> list[tuple[str, str]]:
     """``(title, id)`` of every demo, in curriculum order."""
-    return [(d.title_zh if lang == "zh" else d.title_en, d.id) for d in list_demos()]
+    return [(title(d, lang), d.id) for d in list_demos()]
 
 
 def claim_markdown(demo: Demo, lang: str) -> str:
-    title = demo.title_zh if lang == "zh" else demo.title_en
     claim = demo.claim_zh if lang == "zh" else demo.claim_en
-    return f"### {escape_markdown(title)}\n\n**{t(lang, 'claim')}**: {escape_markdown(claim)}"
+    return f"### {escape_markdown(title(demo, lang))}\n\n**{t(lang, 'claim')}**: {escape_markdown(claim)}"
 
 
 def format_value(value: Any) -> str:
@@ -55,9 +60,9 @@ def format_value(value: Any) -> str:
 
 def result_markdown(demo: Demo, result: DemoResult, lang: str) -> str:
     """The run's explanation and a table of its metrics (escaped: nothing here is markup)."""
-    rows = "\n".join(f"| {escape_markdown(str(k))} | {escape_markdown(format_value(v))} |" for k, v in result.metrics.items())
-    title = demo.title_zh if lang == "zh" else demo.title_en
-    return (f"**{t(lang, 'demo_run')} · {escape_markdown(title)}**\n\n{escape_markdown(result.text)}\n\n"
+    rows = "\n".join(f"| {escape_markdown(str(k))} | {escape_markdown(format_value(v))} |"
+                     for k, v in result.metrics.items())
+    return (f"**{t(lang, 'demo_run')} · {escape_markdown(title(demo, lang))}**\n\n{escape_markdown(result.text)}\n\n"
             f"| {t(lang, 'metric')} | {t(lang, 'value')} |\n|---|---|\n{rows}")
 
 
@@ -128,7 +133,7 @@ def _form(kb: KnowledgeBase, outputs: Sequence[gr.components.Component], demo_id
 def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
     """The tab's components and events (call inside ``gr.Tabs``)."""
     first = list_demos()[0]
-    result = gr.Markdown(render=False, elem_classes=["kg-demo-result"])
+    result = gr.Markdown(render=False, elem_id="kg-demo-result")
     figure = gr.Plot(label=t("zh", "figure"), format="png", render=False, elem_id="kg-demo-plot")
     with gr.Tab(t("zh", "tab_demos"), id="demos") as tab:
         with gr.Row():

@@ -26,7 +26,8 @@ from ui.views.markup import KIND_COLOURS, display_name, esc, legend, pick
 
 __all__ = ["WIDTH", "HEIGHT", "layout", "render"]
 
-WIDTH, HEIGHT, MARGIN = 960.0, 600.0, 70.0
+WIDTH, HEIGHT, MARGIN = 800.0, 560.0, 60.0
+_OVERVIEW_LABELS = 24
 Point = tuple[float, float]
 
 
@@ -37,30 +38,50 @@ def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], centre: str |
     >>> pos["a"] == (WIDTH / 2, HEIGHT / 2)
     True
     """
-    g = nx.Graph()
-    g.add_nodes_from(nodes)
-    g.add_edges_from(edges)
     if not nodes:
         return {}
     if len(nodes) == 1:
         return {nodes[0]: (WIDTH / 2, HEIGHT / 2)}
-    k = 1.6 / math.sqrt(len(nodes))
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges, weight=1.0)
+    # Spring layouts push unconnected components far apart; a weak hidden hub holds them together.
+    hub = object()
+    for component in nx.connected_components(g.copy()):
+        g.add_edge(hub, max(component, key=g.degree), weight=0.15)
+    k = (1.6 if centre in g else 2.4) / math.sqrt(len(nodes))
     if centre in g:
-        start = {n: (math.cos(i), math.sin(i)) for i, n in enumerate(nodes)}
+        start = {n: (math.cos(i), math.sin(i)) for i, n in enumerate(g)}
         start[centre] = (0.0, 0.0)
         raw = nx.spring_layout(g, pos=start, fixed=[centre], k=k, seed=7, iterations=80)
     else:
-        raw = nx.spring_layout(g, k=k, seed=7, iterations=60)
-    return _fit({n: (float(x), float(y)) for n, (x, y) in raw.items()}, centre)
+        raw = nx.spring_layout(g, k=k, seed=7, iterations=80)
+    return _fit({n: (float(x), float(y)) for n, (x, y) in raw.items() if n is not hub}, centre)
 
 
 def _fit(raw: dict[str, Point], centre: str | None) -> dict[str, Point]:
-    """Scale positions into the drawing area (symmetrically around ``centre`` when given)."""
+    """Scale positions into the drawing area around ``centre`` (or the middle).
+
+    The scale is set by the 95th percentile of distances, so a few far-flung leaves cannot
+    squash everything else into the middle (they are clamped to the border instead); x and y
+    may stretch differently, by at most 1.5×, to use the wide area without distorting much.
+    """
     cx, cy = raw[centre] if centre in raw else _middle(raw.values())
-    span_x = max(abs(x - cx) for x, _ in raw.values()) or 1.0
-    span_y = max(abs(y - cy) for _, y in raw.values()) or 1.0
+    span_x = _percentile([abs(x - cx) for x, _ in raw.values()]) or 1.0
+    span_y = _percentile([abs(y - cy) for _, y in raw.values()]) or 1.0
     sx, sy = (WIDTH / 2 - MARGIN) / span_x, (HEIGHT / 2 - MARGIN) / span_y
-    return {n: (WIDTH / 2 + (x - cx) * sx, HEIGHT / 2 + (y - cy) * sy) for n, (x, y) in raw.items()}
+    sx, sy = min(sx, 1.5 * sy), min(sy, 1.5 * sx)
+    return {n: (_clamp(WIDTH / 2 + (x - cx) * sx, WIDTH), _clamp(HEIGHT / 2 + (y - cy) * sy, HEIGHT))
+            for n, (x, y) in raw.items()}
+
+
+def _percentile(values: list[float], share: float = 0.95) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _clamp(value: float, size: float) -> float:
+    return min(max(value, MARGIN / 2), size - MARGIN / 2)
 
 
 def _middle(points: Iterable[Point]) -> Point:
@@ -72,7 +93,7 @@ def _middle(points: Iterable[Point]) -> Point:
 def _radius(concept_id: str, centre: str | None, degree: int) -> float:
     if centre is None:
         return 5 + 2.2 * math.sqrt(degree)
-    return 22.0 if concept_id == centre else 13.0
+    return 24.0 if concept_id == centre else 14.0
 
 
 def _curve(p: Point, q: Point, bend: float, r_p: float, r_q: float) -> tuple[str, Point]:
@@ -117,7 +138,7 @@ def _node(concept: Concept, xy: Point, r: float, lang: str, is_centre: bool, lab
     return (f'<g class="{classes}" data-pick="{esc(pick("concept", concept.id))}" data-id="{esc(concept.id)}" tabindex="0">'
             f"<title>{esc(tip)}</title>"
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" style="fill:{colour}"/>'
-            f'<text x="{x:.1f}" y="{y + r + 13:.1f}">{esc(name)}</text></g>')
+            f'<text x="{x:.1f}" y="{y + r + 16:.1f}">{esc(name)}</text></g>')
 
 
 def render(concepts: Sequence[Concept], relations: Sequence[Relation], lang: str, *, centre: str | None = None,
@@ -140,12 +161,14 @@ def render(concepts: Sequence[Concept], relations: Sequence[Relation], lang: str
     edges = []
     for group in pairs.values():
         for i, rel in enumerate(group):
-            bend = (i - (len(group) - 1) / 2) * 36
+            bend = (i - (len(group) - 1) / 2) * 40
             # Bend is measured from the source's side: flip it for edges drawn the other way round.
             if len(group) > 1 and rel.source > rel.target:
                 bend = -bend
             edges.append(_edge(rel, names, pos, radius, bend, lang))
-    nodes = [_node(c, pos[c.id], radius[c.id], lang, c.id == centre, centre is not None or degree[c.id] >= 3)
+    # An overview labels only its best-connected nodes; the rest show their name on hover.
+    hubs = set(sorted(ids, key=lambda c: -degree[c])[:_OVERVIEW_LABELS])
+    nodes = [_node(c, pos[c.id], radius[c.id], lang, c.id == centre, centre is not None or c.id in hubs)
              for c in concepts]
     kinds = [k for k in KIND_COLOURS if any(c.kind == k for c in concepts)]
     mode = "kg-focus" if centre else "kg-overview"

@@ -1,4 +1,4 @@
-"""Turn the errors a user can cause into Gradio's error toast, with the backend's own message.
+"""Errors the user sees: the backend's own messages and the app's own, as Gradio's error toast.
 
 >>> from kg.errors import NotFoundError
 >>> try:
@@ -7,6 +7,8 @@
 ... except gr.Error as exc:
 ...     print(exc.message)
 no concept called 'x'
+>>> user_error("en", "empty_answer").message
+'Write an answer first.'
 """
 from __future__ import annotations
 
@@ -18,7 +20,15 @@ import gradio as gr
 from kg.errors import KGQAError
 from ui.views.i18n import t
 
-__all__ = ["friendly"]
+__all__ = ["friendly", "user_error"]
+
+
+def user_error(lang: str, key: str, **values: object) -> gr.Error:
+    """The app's message ``key`` in ``lang`` (formatted with ``values``) as an error to raise.
+
+    A user's mistake is not a bug, so no traceback is printed on the server.
+    """
+    return gr.Error(t(lang, key).format(**values), title=t(lang, "error"), print_exception=False)
 
 
 @contextmanager

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from qa.compose import RELATION_LABELS
+
 __all__ = ["Lang", "LANGS", "t", "lang_of", "kind_name", "relation_name"]
 
 Lang = Literal["zh", "en"]
@@ -23,22 +25,27 @@ _TEXT: dict[str, tuple[str, str]] = {
     "subtitle": ("离线 · 有出处的回答 · 概念图谱 · 可运行的演示 · 模拟面试",
                  "Offline · cited answers · concept graph · runnable demos · mock interview"),
     "language": ("界面语言", "Language"),
-    "counts": ("{notes} 篇笔记 · {concepts} 个概念 · {relations} 条关系", "{notes} notes · {concepts} concepts · {relations} relations"),
+    "counts": ("{notes} 篇笔记 · {concepts} 个概念 · {relations} 条关系",
+               "{notes} notes · {concepts} concepts · {relations} relations"),
     "error": ("出错了", "Something went wrong"),
     # chat
     "tab_chat": ("问答", "Chat"),
     "question": ("你的问题", "Your question"),
     "question_hint": ("用中文或英文提问, 例如: BN层的作用是什么?", "Ask in Chinese or English, e.g. What does 1x1 convolution do?"),
     "send": ("提问", "Ask"),
-    "clear": ("清空对话", "Clear chat"),
     "chat_placeholder": ("**从笔记中找答案**, 每个回答都带出处。点击下面的示例开始, 或者直接提问。",
-                         "**Answers from the notes**, every one with its sources. Start with an example below or ask your own."),
-    "too_long": ("问题有 {n} 个字, 太长了: 请精简到 {max} 字以内。", "The question is {n} characters long: please keep it under {max}."),
+                         "**Answers from the notes**, every one with its sources. "
+                         "Start with an example below or ask your own."),
+    "too_long": ("问题有 {n} 个字, 太长了: 请精简到 {max} 字以内。",
+                 "The question is {n} characters long: please keep it under {max}."),
     "empty": ("请输入一个问题, 例如: BN层的作用是什么?", "Type a question first, e.g. What does 1x1 convolution do?"),
     "sources": ("出处 · {n} 段笔记原文", "Sources · {n} passages quoted verbatim"),
     "refused_badge": ("笔记未覆盖", "Not in the notes"),
-    "refused_hint": ("可以试试这些相近主题:", "Try one of these nearby topics instead:"),
+    "refused_hint": ("点击下方的主题继续提问。", "Click a topic below to ask about it instead."),
     "demo_run": ("演示结果", "Demo result"),
+    "pick_concept": ("概念", "Concept"),
+    "pick_ask": ("追问", "Ask"),
+    "pick_demo": ("演示", "Demo"),
     # explorer
     "tab_graph": ("知识图谱", "Graph"),
     "concept": ("概念 (任意别名)", "Concept (any alias)"),
@@ -47,13 +54,15 @@ _TEXT: dict[str, tuple[str, str]] = {
     "depth": ("跳数", "Depth"),
     "overview": ("全图概览", "Whole-graph overview"),
     "kinds": ("概览中的类型", "Kinds in the overview"),
-    "graph_help": ("滚轮缩放 · 拖动平移 · 悬停看说明 · 点击节点重新居中", "Wheel to zoom · drag to pan · hover for details · click a node to re-centre"),
+    "graph_help": ("滚轮缩放 · 拖动平移 · 悬停看说明 · 点击节点重新居中",
+                   "Wheel to zoom · drag to pan · hover for details · click a node to re-centre"),
     "graph_empty": ("选择一个概念, 或打开全图概览。", "Pick a concept, or open the whole-graph overview."),
     "no_edges": ("在所选关系类型下, 这个概念没有连边。", "This concept has no edges of the selected relation types."),
     "overview_caption": ("{nodes} 个概念, {edges} 条关系 ({isolated} 个孤立概念未画出)。点击任一节点进入它的邻域。",
-                         "{nodes} concepts, {edges} relations ({isolated} isolated concepts not drawn). Click a node to open its neighbourhood."),
+                         "{nodes} concepts, {edges} relations ({isolated} isolated concepts not drawn). "
+                         "Click a node to open its neighbourhood."),
+    "hubs": ("连接最多的概念 (点击进入)", "Best-connected concepts (click to open)"),
     "aliases": ("别名", "Aliases"),
-    "gloss": ("释义", "Gloss"),
     "relations_of": ("关系与证据", "Relations and evidence"),
     "sections": ("出现在这些笔记段落", "Sections that discuss it"),
     "demos_of": ("相关演示", "Demos"),
@@ -63,11 +72,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     # demos
     "tab_demos": ("演示", "Demos"),
     "demo": ("选择演示", "Pick a demonstration"),
-    "params": ("参数", "Parameters"),
     "run": ("运行", "Run"),
     "claim": ("它要说明的", "What it shows"),
     "figure": ("图", "Figure"),
-    "metrics": ("数值", "Numbers"),
     "metric": ("指标", "metric"),
     "value": ("值", "value"),
     # practice
@@ -86,7 +93,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "empty_answer": ("请先写下你的回答。", "Write an answer first."),
     "pool_empty": ("这个范围里没有题目了, 换一个范围吧。", "No questions left for this topic: pick another one."),
     "asked": ("第 {n} 题", "Question {n}"),
-    "score": ("得分", "Score"),
     "formula": ("评分公式", "Formula"),
     "key_concepts": ("关键概念", "Key concepts"),
     "key_terms": ("关键词", "Key terms"),
@@ -95,7 +101,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "missed": ("遗漏", "missed"),
     "reference": ("参考答案 (笔记原文, 绿色=答到, 红色=遗漏)", "Reference (the notes verbatim; green = covered, red = missed)"),
     "followup": ("追问", "Follow-up"),
-    "tally": ("本次练习: {n} 题, 平均 {avg:.0f} 分, 最高 {best:.0f} 分", "This session: {n} answered, average {avg:.0f}, best {best:.0f}"),
+    "tally": ("本次练习: {n} 题, 平均 {avg:.0f} 分, 最高 {best:.0f} 分",
+              "This session: {n} answered, average {avg:.0f}, best {best:.0f}"),
     "tally_empty": ("本次练习还没有作答。", "No answers scored in this session yet."),
 }
 
@@ -109,14 +116,7 @@ _KINDS: dict[str, tuple[str, str]] = {
 }
 
 _RELATIONS: dict[str, tuple[str, str]] = {
-    "introduces": ("引入", "introduces"),
-    "solves": ("缓解", "solves"),
-    "causes": ("导致", "causes"),
-    "has_role": ("作用", "has role"),
-    "part_of": ("组成", "part of"),
-    "variant_of": ("变体", "variant of"),
-    "improves_on": ("改进", "improves on"),
-    "contrasts_with": ("对比", "contrasts with"),
+    relation: (RELATION_LABELS["zh"][relation], RELATION_LABELS["en"][relation]) for relation in RELATION_LABELS["zh"]
 }
 
 

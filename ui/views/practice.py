@@ -17,12 +17,15 @@ from qa import KnowledgeBase
 from qa.compose import escape_markdown
 from qa.followups import from_graph
 from ui.views.bank import RANDOM, Bank, Question, draw
-from ui.views.errors import friendly
+from ui.views.errors import friendly, user_error
 from ui.views.i18n import Lang, lang_of, t
 from ui.views.markup import cite, esc
 from ui.views.scoring import Embed, KeyPoint, Score, score_answer
 
-__all__ = ["Session", "Practice", "PracticeView", "next_question", "submit", "build"]
+__all__ = ["MAX_ANSWER_CHARS", "Session", "Practice", "question_markdown", "next_question", "highlight", "result_html",
+           "tally", "submit", "PracticeView", "build"]
+
+MAX_ANSWER_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class Practice:
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> Practice:
         # The facade has no public embedding accessor yet; this is the one place that reaches in.
-        return cls(Bank.from_snapshot(kb.snapshot), Linker(kb.graph.concepts()), kb._embedder.encode)
+        return cls(Bank.from_snapshot(kb.snapshot), Linker(kb.graph.concepts()), kb.embed)
 
 
 def _session(session: Session | None) -> Session:
@@ -62,7 +65,7 @@ def next_question(practice: Practice, topic: str, session: Session | None, lang:
     lang, session = lang_of(lang), _session(session)
     question = draw(practice.bank.pool(topic or RANDOM), session.seed, session.asked)
     if question is None:
-        raise gr.Error(t(lang, "pool_empty"))
+        raise user_error(lang, "pool_empty")
     session = replace(session, asked=(*session.asked, question.section), current=question.section)
     return session, question_markdown(question, len(session.asked), lang), "", ""
 
@@ -70,9 +73,9 @@ def next_question(practice: Practice, topic: str, session: Session | None, lang:
 def _points(points: Sequence[KeyPoint], lang: str) -> str:
     if not points:
         return f'<span class="kg-muted">{esc(t(lang, "none"))}</span>'
-    return " ".join(
-        f'<span class="kg-point {"kg-hit" if p.hit else "kg-miss"}">{"✓" if p.hit else "✗"} {esc(p.label)}</span>' for p in points
-    )
+    chips = (f'<span class="kg-point {"kg-hit" if p.hit else "kg-miss"}">{"✓" if p.hit else "✗"} {esc(p.label)}</span>'
+             for p in points)
+    return " ".join(chips)
 
 
 def highlight(reference: str, points: Sequence[KeyPoint]) -> str:
@@ -110,8 +113,8 @@ def result_html(question: Question, score: Score, followups: Sequence[str], lang
     return (
         f'<div class="kg-score"><div class="kg-total {level}"><span>{score.total:.0f}</span><small>/ 100</small></div>'
         f'<div><div class="kg-formula">{esc(t(lang, "formula"))}: <code>{esc(w.formula())}</code></div>'
-        f'<table class="kg-parts"><tr><th></th><th>w</th><th>0–1</th><th>{esc(t(lang, "hit"))} / {esc(t(lang, "missed"))}</th></tr>'
-        f"{table}</table></div></div>"
+        f'<table class="kg-parts"><tr><th></th><th>w</th><th>0–1</th>'
+        f'<th>{esc(t(lang, "hit"))} / {esc(t(lang, "missed"))}</th></tr>{table}</table></div></div>'
         f'<h4>{esc(t(lang, "reference"))} {cite(question.doc, question.start_line, question.end_line)}</h4>'
         f'<div class="kg-reference">{highlight(question.reference, score.points)}</div>'
         + (f'<h4>{esc(t(lang, "followup"))}</h4><ul class="kg-followups">{follow}</ul>' if follow else "")
@@ -130,12 +133,12 @@ def submit(practice: Practice, answer: str, session: Session | None, lang: str) 
     lang, session = lang_of(lang), _session(session)
     question = practice.bank.by_section(session.current or "")
     if question is None:
-        raise gr.Error(t(lang, "no_question"))
+        raise user_error(lang, "no_question")
     if not (answer or "").strip():
-        raise gr.Error(t(lang, "empty_answer"))
+        raise user_error(lang, "empty_answer")
     with friendly(lang):
-        score = score_answer(answer.strip()[:4000], question.reference, linker=practice.linker, idf=practice.bank.idf,
-                             embed=practice.embed, exclude=question.concepts)
+        score = score_answer(answer.strip()[:MAX_ANSWER_CHARS], question.reference, linker=practice.linker,
+                             idf=practice.bank.idf, embed=practice.embed, exclude=question.concepts)
         graph = practice.bank.snapshot.graph
         followups = [q for c in question.concepts for q in from_graph(graph, c, lang)][:2]
     session = replace(session, scores=(*session.scores, score.total))
@@ -156,7 +159,8 @@ class PracticeView:
         """Updates for :attr:`labelled`, in the same order."""
         return [gr.Tab(label=t(lang, "tab_practice")),
                 gr.Dropdown(label=t(lang, "topic"), choices=self.practice.bank.topics(lang)),
-                gr.Button(value=t(lang, "next")), gr.Textbox(label=t(lang, "answer"), placeholder=t(lang, "answer_hint")),
+                gr.Button(value=t(lang, "next")),
+                gr.Textbox(label=t(lang, "answer"), placeholder=t(lang, "answer_hint")),
                 gr.Button(value=t(lang, "submit")), gr.Markdown(t(lang, "practice_intro"))]
 
     @property
@@ -170,14 +174,17 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
     with gr.Tab(t("zh", "tab_practice"), id="practice") as tab:
         session = gr.State(None)
         with gr.Row(equal_height=True):
-            topic = gr.Dropdown(practice.bank.topics("zh"), value=RANDOM, label=t("zh", "topic"), scale=3)
+            topic = gr.Dropdown(practice.bank.topics("zh"), value=RANDOM, label=t("zh", "topic"), scale=3,
+                                elem_id="kg-topic")
             nxt = gr.Button(t("zh", "next"), variant="primary", scale=1)
         intro = gr.Markdown(t("zh", "practice_intro"))
-        question = gr.Markdown(elem_classes=["kg-question"])
-        answer = gr.Textbox(label=t("zh", "answer"), placeholder=t("zh", "answer_hint"), lines=5, max_length=4000)
+        question = gr.Markdown(elem_id="kg-practice-question")
+        answer = gr.Textbox(label=t("zh", "answer"), placeholder=t("zh", "answer_hint"), lines=5,
+                            max_length=MAX_ANSWER_CHARS)
         send = gr.Button(t("zh", "submit"), variant="primary")
-        result = gr.HTML(elem_classes=["kg-result"])
-        score = gr.Markdown(t("zh", "tally_empty"), elem_classes=["kg-tally"])
-    nxt.click(partial(next_question, practice), [topic, session, lang], [session, question, answer, result], api_name="next_question")
+        result = gr.HTML(elem_id="kg-result")
+        score = gr.Markdown(t("zh", "tally_empty"), elem_id="kg-tally")
+    nxt.click(partial(next_question, practice), [topic, session, lang], [session, question, answer, result],
+              api_name="next_question")
     send.click(partial(submit, practice), [answer, session, lang], [session, result, score], api_name="score_answer")
     return PracticeView(practice, tab, topic, nxt, answer, send, intro)

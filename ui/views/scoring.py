@@ -1,7 +1,7 @@
 """Score a practice answer against the notes' reference passage, transparently and without an LLM.
 
 Key points are the reference's concepts (found by the alias linker, so an English answer
-covers a Chinese reference) and its most salient other words (top TF-IDF word tokens). The
+covers a Chinese reference) and its most salient other words (nouns by TF-IDF). The
 score is a weighted mean, shown to the user with its weights::
 
     score = 100 × (w_c · concepts covered + w_t · terms covered + w_s · similarity) / (w_c + w_t + w_s)
@@ -14,6 +14,7 @@ the answer's and the reference's embeddings, clipped to [0, 1].
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -21,14 +22,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from jieba import posseg
 
 from ingest.linker import Linker
 from kg.text import fold, has_cjk
-from qa.bm25 import tokenize
 
 __all__ = ["Weights", "KeyPoint", "Score", "key_points", "score_answer"]
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+_NOISE = re.compile(r"https?://\S+|www\.\S+|\\[A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Weights:
     concepts: float = 0.5
     terms: float = 0.3
     similarity: float = 0.2
+    max_concepts: int = 8
     max_terms: int = 6
 
     def formula(self) -> str:
@@ -57,6 +60,8 @@ class KeyPoint:
 
 @dataclass(frozen=True)
 class Score:
+    """The total (0-100) and every part it was computed from; ``None`` marks a part with no key points."""
+
     points: tuple[KeyPoint, ...]
     concepts: float | None
     terms: float | None
@@ -74,29 +79,54 @@ def _term_spans(reference: str, term: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(pattern, reference, flags=re.IGNORECASE)]
 
 
+def _nouns(reference: str) -> Counter[str]:
+    """Counts of the reference's nouns and English words (jieba POS tags n*, vn, eng), ignoring URLs and TeX."""
+    text = _NOISE.sub(" ", reference)
+    words: Counter[str] = Counter()
+    for word, flag in posseg.lcut(text):
+        word = word.strip()
+        if flag == "eng":  # a real word, not "K1padding" glued together from a formula
+            keep = word.isalpha() and len(word) >= 3
+        else:
+            keep = len(word) >= 2 and (flag.startswith("n") or flag == "vn")
+        if keep:
+            words[word] += 1
+    return words
+
+
 def key_points(reference: str, linker: Linker, idf: Mapping[str, float], *, exclude: Sequence[str] = (),
-               max_terms: int = 6) -> list[KeyPoint]:
+               max_concepts: int = 8, max_terms: int = 6, min_idf: float = 1.6) -> list[KeyPoint]:
     """The reference's concepts (minus ``exclude``, the ones the question names) and top terms.
 
-    Terms inside a concept mention are skipped, so nothing counts twice.
+    Concepts are ranked by how often the reference names them; terms are nouns ranked by
+    IDF × (1 + log count), IDF over the notes' sections (tokens of :func:`qa.bm25.tokenize`);
+    words below ``min_idf`` are too common to be a point. Terms that are aliases or sit inside
+    a concept mention are skipped, so nothing counts twice.
     """
     concept_spans: dict[str, list[tuple[int, int]]] = {}
     for span in linker.find(reference):
         if span.concept not in exclude:
             concept_spans.setdefault(span.concept, []).append((span.start, span.end))
+    ranked_concepts = sorted(concept_spans, key=lambda c: (-len(concept_spans[c]), concept_spans[c][0]))[:max_concepts]
     covered = [s for spans in concept_spans.values() for s in spans]
-    points = [KeyPoint("concept", c, reference[spans[0][0]:spans[0][1]], tuple(spans)) for c, spans in concept_spans.items()]
-    weights = Counter(tokenize(reference, bigrams=False))
-    ranked = sorted(weights, key=lambda w: (-weights[w] * idf.get(w, 0.0), w))
-    for term in ranked:
-        if len(points) - len(concept_spans) >= max_terms:
+    points = [KeyPoint("concept", c, reference[slice(*concept_spans[c][0])], tuple(concept_spans[c]))
+              for c in ranked_concepts]
+    nouns = _nouns(reference)
+    top = max(idf.values(), default=1.0)
+    weight = {w: idf.get(fold(w), top) for w in nouns}
+    terms: list[KeyPoint] = []
+    for word in sorted(nouns, key=lambda w: (-weight[w] * (1 + math.log(nouns[w])), w)):
+        if len(terms) >= max_terms:
             break
-        if len(term) < 2 or term.isdigit() or term in linker:
+        # Skip words common across the notes ("网络", "模型"), aliases, repeats and jieba debris like "中中".
+        if weight[word] < min_idf or word in linker or len(set(word)) == 1:
             continue
-        spans = [s for s in _term_spans(reference, term) if not any(a <= s[0] < b for a, b in covered)]
-        if spans and not any(term in p.label.casefold() or p.label.casefold() in term for p in points if p.kind == "term"):
-            points.append(KeyPoint("term", term, reference[spans[0][0]:spans[0][1]], tuple(spans)))
-    return points
+        if any(word in p.label or p.label in word for p in terms):
+            continue
+        spans = [s for s in _term_spans(reference, word) if not any(a <= s[0] < b for a, b in covered)]
+        if spans:
+            terms.append(KeyPoint("term", fold(word), reference[slice(*spans[0])], tuple(spans)))
+    return points + terms
 
 
 def _covered(point: KeyPoint, answer: str, answer_concepts: set[str]) -> bool:
@@ -116,7 +146,8 @@ def score_answer(answer: str, reference: str, *, linker: Linker, idf: Mapping[st
     found = {s.concept for s in linker.find(answer)}
     points = tuple(
         KeyPoint(p.kind, p.key, p.label, p.spans, _covered(p, answer, found))
-        for p in key_points(reference, linker, idf, exclude=exclude, max_terms=weights.max_terms)
+        for p in key_points(reference, linker, idf, exclude=exclude, max_concepts=weights.max_concepts,
+                            max_terms=weights.max_terms)
     )
     vectors = np.asarray(embed([answer, reference]), dtype=np.float32)
     similarity = float(np.clip(vectors[0] @ vectors[1], 0.0, 1.0))

@@ -1,0 +1,153 @@
+"""The app as a whole: it builds without serving, and its API answers through gradio_client on a loopback port."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+
+import gradio as gr
+import httpx
+import pytest
+from gradio_client import Client
+
+from qa import KnowledgeBase
+from qa.api import MAX_QUESTION_CHARS
+from ui.app import CONCURRENCY, build_app, chat_option, navigate, serve
+from ui.views import chat, demos, explorer, practice
+from ui.views.i18n import LANGS, _TEXT, t
+
+from .conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ENDPOINTS = {"/ask", "/focus", "/overview", "/next_question", "/score_answer", "/run_demo"}
+
+
+def test_public_names_are_pinned() -> None:
+    import ui.app
+    import ui.views
+
+    assert ui.app.__all__ == ["ASSETS", "CONCURRENCY", "build_app", "serve", "launch"]
+    assert ui.views.__all__ == ["chat", "demos", "explorer", "practice"]
+
+
+def test_importing_the_app_starts_nothing() -> None:
+    code = "import threading, ui.app; print(sorted(t.name for t in threading.enumerate()))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                         cwd=ROOT).stdout
+    assert out.strip() == "['MainThread']"
+
+
+def test_build_app_returns_blocks_that_are_not_running(hash_kb: KnowledgeBase) -> None:
+    app = build_app(hash_kb)
+    assert isinstance(app, gr.Blocks) and not app.is_running and getattr(app, "server", None) is None
+
+
+def test_every_label_exists_in_both_languages() -> None:
+    assert all(zh.strip() and en.strip() for zh, en in _TEXT.values())
+    assert {t(lang, "tab_chat") for lang in LANGS} == {"问答", "Chat"}
+
+
+def test_relabel_matches_the_labelled_components(hash_kb: KnowledgeBase) -> None:
+    with gr.Blocks():
+        lang = gr.Radio(["zh", "en"], value="zh")
+        with gr.Tabs():
+            views = [chat.build(hash_kb, lang), explorer.build(hash_kb, lang), demos.build(hash_kb, lang),
+                     practice.build(hash_kb, lang)]
+    for view in views:
+        assert len(view.relabel("en")) == len(view.labelled)
+
+
+def test_navigate_opens_concepts_and_demos(hash_kb: KnowledgeBase) -> None:
+    tabs, concept, demo = navigate(hash_kb, "concept:batch_normalization")
+    assert tabs.selected == "graph" and concept == "Batch Normalization"
+    tabs, _, demo = navigate(hash_kb, "demo:dropout_scaling")
+    assert tabs.selected == "demos" and demo == "dropout_scaling"
+    assert all(u.get("__type__") == "update" for u in navigate(hash_kb, "concept:no_such_concept"))
+
+
+def test_chat_option_routes_concepts_out_and_demos_in(hash_kb: KnowledgeBase) -> None:
+    history, _ = chat.ask(hash_kb, "BN层的作用是什么?", [], "zh")
+    skipped, tabs, concept, _ = chat_option(hash_kb, history, "zh", "concept:batch_normalization")
+    assert skipped.get("__type__") == "update" and tabs.selected == "graph" and concept == "Batch Normalization"
+    longer, *_ = chat_option(hash_kb, history, "zh", "demo:batchnorm_train_eval")
+    assert len(longer) == len(history) + 1
+
+
+# -- through the API, as a remote client sees it ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(served: str) -> Client:
+    return Client(served, verbose=False)
+
+
+def test_named_endpoints(client: Client) -> None:
+    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == ENDPOINTS
+
+
+@pytest.mark.parametrize("question, lang", [("BN层的作用是什么?", "zh"), ("What does 1x1 convolution do?", "en")])
+def test_ask(client: Client, question: str, lang: str) -> None:
+    history, box = client.predict(question, [], lang, api_name="/ask")
+    assert box == "" and [m["role"] for m in history] == ["user", "assistant", "assistant"]
+    sources = history[-1]
+    assert sources["metadata"]["title"] and "**[1]**" in sources["content"][0]["text"]
+    assert any(o["value"].startswith("concept:") for o in sources["options"])
+
+
+def test_ask_too_long_is_a_friendly_error(client: Client) -> None:
+    with pytest.raises(Exception, match="keep it under"):
+        client.predict("x" * (MAX_QUESTION_CHARS + 5), [], "en", api_name="/ask")
+
+
+def test_focus_and_overview(client: Client) -> None:
+    drawing, panel = client.predict("BN层", ["solves", "has_role"], 2, "en", api_name="/focus")
+    assert 'data-pick="concept:batch_normalization"' in drawing and "Relations and evidence" in panel
+    drawing, panel = client.predict(["architecture"], "en", api_name="/overview")
+    assert "kg-overview" in drawing and "kg-hubs" in panel
+
+
+def test_demo_endpoint(client: Client) -> None:
+    result = client.predict("conv_output_size", {"stride": 2}, "en", api_name="/run_demo")
+    assert result["metrics"]["formula"] == 16
+    with pytest.raises(Exception, match="out of range"):
+        client.predict("conv_output_size", {"stride": 99}, "en", api_name="/run_demo")
+
+
+def test_practice_state_lives_in_the_client_session(served: str) -> None:
+    one, two = Client(served, verbose=False), Client(served, verbose=False)
+    question, *_ = one.predict("random", "en", api_name="/next_question")
+    assert question.startswith("#### Question 1")
+    result, tally = one.predict("It normalises the batch.", "en", api_name="/score_answer")
+    assert "Formula" in result and "1 answered" in tally
+    with pytest.raises(Exception, match="Next question"):
+        two.predict("An answer without a question", "en", api_name="/score_answer")
+
+
+@pytest.mark.parametrize("path", ["pyproject.toml", "ui/app.py", "kb"])
+def test_no_files_outside_the_bundle_are_served(served: str, hash_kb: KnowledgeBase, path: str) -> None:
+    target = hash_kb.path / "kb.json" if path == "kb" else ROOT / path
+    response = httpx.get(f"{served}gradio_api/file={target}", timeout=10)
+    assert response.status_code in (403, 404) and "kgqa" not in response.text
+
+
+def test_auth_protects_everything(hash_kb: KnowledgeBase) -> None:
+    app = serve(hash_kb, port=free_port(), auth=("student", "secret"), quiet=True)
+    try:
+        assert httpx.get(f"{app.local_url}config", timeout=10).status_code == 401
+        history, _ = Client(app.local_url, auth=("student", "secret"), verbose=False).predict(
+            "BN层的作用是什么?", [], "zh", api_name="/ask")
+        assert history[0]["role"] == "user"
+    finally:
+        app.close()
+
+
+def test_concurrent_clients_get_their_own_answers(served: str) -> None:
+    questions = ["BN层的作用是什么?", "What does 1x1 convolution do?", "池化层的作用?", "Dropout为什么能防止过拟合?"] * 2
+
+    def ask(question: str) -> str:
+        history, _ = Client(served, verbose=False).predict(question, [], "zh", api_name="/ask")
+        return history[0]["content"][0]["text"]
+
+    with ThreadPoolExecutor(max_workers=2 * CONCURRENCY) as pool:
+        asked = list(pool.map(ask, questions))
+    assert [a.replace("\\", "") for a in asked] == questions
