@@ -219,7 +219,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kgqa", description="Offline deep-learning interview companion.")
-    parser.add_argument("--kb", type=Path, default=None, help="knowledge-base directory (default: %(default)s)")
+    parser.add_argument("--kb", type=Path, default=None,
+                        help="knowledge-base directory (default: $KGQA_KB, else ~/.local/share/kgqa/kb)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
