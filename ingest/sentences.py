@@ -33,7 +33,6 @@ class Sentence:
     text: str
     spans: tuple[Span, ...]
     heading: bool = False
-    list_item: bool = False
     lead: str | None = None  # the concept heading the line, as in "- AlexNet: ...; 引入dropout"
 
     def before(self, pos: int) -> list[Span]:
@@ -47,7 +46,6 @@ def split_line(line_no: int, line: str, spans: Sequence[Span], heading: bool = F
     """Cut one note line into sentences, dropping a leading list or heading marker."""
     marker = _MARKER.match(line)
     begin = marker.end() if marker else 0
-    list_item = bool(marker) and not heading
     lead = next((sp.concept for sp in spans if sp.start <= begin + 1 and LEAD.match(line, sp.end)), None)
     pieces: list[tuple[int, int]] = []
     for match in _END.finditer(line, begin):
@@ -66,7 +64,7 @@ def split_line(line_no: int, line: str, spans: Sequence[Span], heading: bool = F
             Span(s.start - start, s.end - start, s.concept, s.surface) for s in spans if start <= s.start and s.end <= end
         )
         sentences.append(
-            Sentence(line_no, start, line[start:end], inside, heading, list_item and start == pieces[0][0], lead)
+            Sentence(line_no, start, line[start:end], inside, heading, lead)
         )
     return sentences
 

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,11 +37,12 @@ MAX_QUESTION_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def default_kb_dir() -> Path:
+def default_kb_dir(environ: Mapping[str, str] | None = None) -> Path:
     """``$KGQA_KB``, else ``$XDG_DATA_HOME/kgqa/kb``, else ``~/.local/share/kgqa/kb`` (read when called)."""
-    if os.environ.get("KGQA_KB"):
-        return Path(os.environ["KGQA_KB"]).expanduser()
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kgqa" / "kb"
+    env = os.environ if environ is None else environ
+    if env.get("KGQA_KB"):
+        return Path(env["KGQA_KB"]).expanduser()
+    return Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kgqa" / "kb"
 
 
 def clean_question(question: object) -> str:

@@ -102,7 +102,7 @@ class Retriever:
                        if re.fullmatch(r"[A-Za-z]{5,}", a) and not c.proposed}
 
     # -- signals --------------------------------------------------------------------------
-    def _expansion(self, question: str, linked: Sequence[str], intent: str) -> list[str]:
+    def _expansion(self, question: str, linked: Sequence[str]) -> list[str]:
         words: list[str] = []
         for concept_id in linked:
             concept = self.graph.concept(concept_id)
@@ -186,7 +186,7 @@ class Retriever:
         view = np.zeros(n, dtype=np.float32)
         v_scores, v_ids = self.index.search(self.index.view_vectors, vector, n)
         view[v_ids] = v_scores
-        query = tokenize(question) + tokenize(" ".join(self._expansion(question, linked, intent)))
+        query = tokenize(question) + tokenize(" ".join(self._expansion(question, linked)))
         title_query = query + (tokenize(" ".join(cue_words(intent))) if intent in TITLED else [])
         scores = {
             "bm25": self.index.bm25.scores(query),
@@ -229,40 +229,40 @@ class Retriever:
     def retrieve(self, question: str, k: int = 5) -> Retrieval:
         scores, base = self.signals(question)
         hits = self.fuse(scores)[: max(k, 1)]
-        coverage = self.coverage(question, base.linked, [h.passage for h in hits[:3]])
-        novelty, unknown = self.novelty(question)
+        rest = _without_mentions(question, self.linker)  # linked once for both measures
+        coverage = self.coverage(rest, base.linked, [h.passage for h in hits[:3]])
+        novelty, unknown = self.novelty(rest)
         return Retrieval(base.question, base.intent, base.linked, base.related, tuple(hits), base.dense_top, coverage,
                          novelty, unknown)
 
-    def novelty(self, question: str) -> tuple[float, int]:
-        """How much of the question the notes never mention anywhere, and how many technical
+    def novelty(self, rest: str) -> tuple[float, int]:
+        """How much of the question (``rest``: its concept mentions blanked out) the notes never mention anywhere, and how many technical
         names (``BERT``, ``YOLOv5``, ``XGBoost``) in it they do not know.
 
         Novelty counts Chinese character bigrams outside concept mentions and question words,
         which makes it indifferent to how jieba segments the question. Plain English words are
         left out: Chinese notes lack them whether or not they answer the question.
         """
-        remainder = _without_mentions(question, self.linker)
         units: list[str] = []
-        for run in re.findall(r"[\u3400-\u9fff]+", _QUESTION_WORDS.sub(" ", remainder)):
+        for run in re.findall(r"[\u3400-\u9fff]+", _QUESTION_WORDS.sub(" ", rest)):
             units += [run[i : i + 2] for i in range(len(run) - 1)] or [run]
         missing = sum(1 for u in units if u not in self._corpus)
-        terms = [t for t in _TERM.findall(remainder) if not self._known(t)]
+        terms = [t for t in _TERM.findall(rest) if not self._known(t)]
         return (missing / len(units) if units else 0.0), len(terms)
 
     def _known(self, word: str) -> bool:
         folded = fold(word)
         return folded in self._corpus or (folded.endswith("s") and folded[:-1] in self._corpus)
 
-    def coverage(self, question: str, linked: Sequence[str], passages: Sequence[int]) -> float:
-        """Share of the question's content words that the top passages contain.
+    def coverage(self, rest: str, linked: Sequence[str], passages: Sequence[int]) -> float:
+        """Share of the question's content words (``rest``: mentions blanked out) that the top passages contain.
 
         Linked concepts count as covered when a passage mentions them; English words count
         through their lexicon translations. Intent words ("作用", "why") are not content.
         """
         text = " ".join(self._folded[p] for p in passages)
         mentioned = set().union(*(self.index.mentions[p] for p in passages)) if passages else set()
-        words = _content_words(question, self.linker)
+        words = _content_words(rest)
         if not words and not linked:
             return 0.0
         covered = sum(1 for c in linked if c in mentioned)
@@ -314,7 +314,7 @@ def _without_mentions(question: str, linker: Linker) -> str:
     return "".join(rest)
 
 
-def _content_words(question: str, linker: Linker) -> list[str]:
-    """Words of the question that are neither concept mentions nor question/intent words."""
-    remainder = _QUESTION_WORDS.sub(" ", _without_mentions(question, linker))
+def _content_words(rest: str) -> list[str]:
+    """Words of a question (its mentions already blanked out) that are not question/intent words."""
+    remainder = _QUESTION_WORDS.sub(" ", rest)
     return [t for t in tokenize(remainder, bigrams=False) if len(t) >= 2 and not (len(t) == 2 and t.isascii() and t.isdigit())]

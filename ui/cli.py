@@ -1,7 +1,6 @@
 """The ``kgqa`` command line: build, ingest, remove, graph, concept (and more as they land).
 
-Every command takes ``--kb DIR`` (default: ``$KGQA_KB``, else
-``$XDG_DATA_HOME/kgqa/kb``, else ``~/.local/share/kgqa/kb``). Errors that a user can cause
+Every command takes ``--kb DIR`` (default: :func:`qa.api.default_kb_dir`). Errors that a user can cause
 print one line, ``kgqa: error: ...``, and exit with code 2.
 
     $ kgqa build
@@ -20,16 +19,7 @@ from pathlib import Path
 from kg.errors import InputError, KGQAError
 from ui.format import concept_report, stats_report
 
-__all__ = ["main", "default_kb"]
-
-
-def default_kb(environ: dict[str, str] | None = None) -> Path:
-    """Where the knowledge base lives when ``--kb`` is not given."""
-    env = os.environ if environ is None else environ
-    if env.get("KGQA_KB"):
-        return Path(env["KGQA_KB"]).expanduser()
-    data_home = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return data_home / "kgqa" / "kb"
+__all__ = ["main"]
 
 
 def _progress(message: str) -> None:
@@ -38,13 +28,9 @@ def _progress(message: str) -> None:
 
 def _snapshot(kb: Path):
     """The knowledge base at ``kb``, built from the bundled corpus first if there is none."""
-    from ingest.pipeline import build_kb
-    from kg.store import exists, load
+    from ingest.pipeline import open_kb
 
-    if not exists(kb):
-        _progress(f"no knowledge base at {kb} yet: building it from the bundled notes")
-        return build_kb(kb, _progress)
-    return load(kb)
+    return open_kb(kb, _progress)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -280,7 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, value in _ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     args = _parser().parse_args(argv)
-    args.kb = (args.kb or default_kb()).expanduser()
+    from qa.api import default_kb_dir
+
+    args.kb = (args.kb or default_kb_dir()).expanduser()
     try:
         return int(args.handler(args) or 0)
     except KGQAError as exc:

@@ -7,7 +7,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from ui.cli import default_kb, main
+from qa.api import default_kb_dir as default_kb
+from ui.cli import main
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
 
