@@ -68,7 +68,10 @@ class KnowledgeGraph:
         self._index(concept)
 
     def add_relation(self, relation: Relation) -> None:
-        """Add an edge, merging its evidence into an existing edge of the same triple."""
+        """Add an edge, merging its evidence into an existing edge of the same triple.
+
+        The edge keeps the rule and confidence of its most confident support.
+        """
         for end in (relation.source, relation.target):
             if end not in self._g:
                 raise NotFoundError(f"relation {relation.key} names unknown concept {end!r}")
@@ -80,8 +83,12 @@ class KnowledgeGraph:
                 key=relation.relation,
                 relation=relation.relation,
                 evidence=[],
+                rule=relation.rule,
+                confidence=relation.confidence,
             )
             data = self._g.edges[relation.source, relation.target, relation.relation]
+        elif relation.confidence > data.get("confidence", 1.0):
+            data["rule"], data["confidence"] = relation.rule, relation.confidence
         seen = {(e["doc"], e["line"], e["text"]) for e in data["evidence"]}
         for ev in relation.evidence:
             if (ev.doc, ev.line, ev.text) not in seen:
@@ -158,4 +165,6 @@ class KnowledgeGraph:
 
 def _relation(source: str, target: str, data: dict[str, Any]) -> Relation:
     evidence = tuple(Evidence.from_dict(e) for e in data.get("evidence", ()))
-    return Relation(source, data["relation"], target, evidence)
+    return Relation(
+        source, data["relation"], target, evidence, data.get("rule", ""), float(data.get("confidence", 1.0))
+    )
