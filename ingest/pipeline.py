@@ -16,16 +16,17 @@ The functions at the bottom are the I/O edge: they read files and save atomicall
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import corpus
 from ingest.catalogue import load_catalogue
-from ingest.linker import Linker, family
-from ingest.notes import parse_sections, title_of
+from ingest.linker import Linker, Span, family
+from ingest.notes import code_lines, parse_sections, title_of
 from ingest.propose import propose
 from ingest.reader import RawNote, read_note
-from ingest.relations import Context, extract, remedy_target
+from ingest.relations import Context, extract, is_actor, remedy_target, subject_of
 from ingest.sentences import split_line
 from kg.errors import NotFoundError
 from kg.graph import KnowledgeGraph
@@ -46,6 +47,9 @@ __all__ = [
 ]
 
 Progress = Callable[[str], None]
+_ITEM = re.compile(r"[(（](\d{1,2})[)）]\s*")
+_ROLE_TITLE = re.compile(r"作用|用途|目的|好处|优点|优势|意义|为什么(要)?(使用|用)|what .* for|role", re.I)
+
 def _document(note: RawNote, bundled: bool) -> Document:
     return Document(
         id=note.id,
@@ -62,8 +66,22 @@ def _note(doc: Document) -> RawNote:
     return RawNote(doc.id, doc.text, doc.meta.get("format", "markdown"), doc.source)  # type: ignore[arg-type]
 
 
+def _prose(text: str) -> str:
+    """The note with its code lines blanked: names in code are not terms of the note."""
+    lines = text.split("\n")
+    code = code_lines(lines)
+    return "\n".join("" if i in code else line for i, line in enumerate(lines))
+
+
+def _items(line: str, spans: list[Span]) -> dict[str, str]:
+    """Numbers of a line's enumerated items and the concept each opens with: "(3)Xavier initialization"."""
+    starts = {sp.start: sp.concept for sp in spans}
+    return {m.group(1): starts[m.end()] for m in _ITEM.finditer(line) if m.end() in starts}
+
+
 def _read_section(
-    section: Section, lines: list[str], linker: Linker, concepts: dict[str, Concept], parents: list[tuple[str, list[str]]]
+    section: Section, lines: list[str], linker: Linker, concepts: dict[str, Concept],
+    parents: list[tuple[str, list[str]]], code: frozenset[int] = frozenset(),
 ) -> tuple[list[str], list[Mention], list[Relation]]:
     """Topics, mentions and relations of one section; ``parents`` are (title, topics) outermost first."""
     families = [family(concepts[c].name) for _, ids in reversed(parents) for c in ids]
@@ -73,16 +91,21 @@ def _read_section(
     families = [family(concepts[c].name) for c in own] + families
     topics = tuple(dict.fromkeys([*own, *(c for _, ids in reversed(parents) for c in ids)]))
     remedy = remedy_target([(section.title, own), *reversed(parents)], concepts)
-    ctx = Context(section.doc, concepts, topics, remedy)
+    ctx = Context(section.doc, concepts, topics, remedy, own=len(own), role_section=bool(_ROLE_TITLE.search(section.title)))
     mentions: list[Mention] = []
     relations: list[Relation] = []
+    previous = next((((t,), "previous") for t in own if is_actor(concepts[t])), None)
     for index in range(first, section.end_line):
+        if index in code:  # code and its comments are never evidence
+            continue
         line = lines[index]
         spans = heading_spans if index == first else linker.find(line, families)
         for span in spans:
             mentions.append(Mention(span.concept, section.id, section.doc, index + 1, span.surface))
+        items = _items(line, spans)
         for sentence in split_line(index + 1, line, spans, heading=index == first):
-            relations.extend(extract(sentence, ctx))
+            relations.extend(extract(sentence, ctx, previous, items))
+            previous = subject_of(sentence, ctx, previous)
     return own, mentions, relations
 
 
@@ -100,7 +123,7 @@ def build(
     base = Linker(catalogue)
     proposals: dict[str, Concept] = {}
     for note in notes:
-        for concept in propose(note.text, lambda name: name in base):
+        for concept in propose(_prose(note.text), lambda name: name in base):
             proposals.setdefault(concept.id, concept)
     concepts = {c.id: c for c in [*catalogue, *proposals.values()]}
     linker = Linker(concepts.values())
@@ -110,11 +133,12 @@ def build(
             progress(f"[{number}/{len(notes)}] {note.id}")
         documents.append(_document(note, note.id in bundled_ids))
         lines = note.text.split("\n")
+        code = code_lines(lines)
         stack: list[tuple[int, str, list[str]]] = []
         for section in parse_sections(note.id, note.text, note.format):
             while stack and stack[-1][0] >= section.level:
                 stack.pop()
-            own, found, rels = _read_section(section, lines, linker, concepts, [(t, ids) for _, t, ids in stack])
+            own, found, rels = _read_section(section, lines, linker, concepts, [(t, ids) for _, t, ids in stack], code)
             stack.append((section.level, section.title, own))
             sections.append(section)
             mentions.extend(found)

@@ -83,7 +83,8 @@ def _cmd_concept(args: argparse.Namespace) -> int:
     relations = snapshot.graph.relations_of(concept.id)
     if args.json:
         payload = {**concept.to_dict(), "relations": [
-            {"source": r.source, "relation": r.relation, "target": r.target, "evidence": [e.to_dict() for e in r.evidence]}
+            {"source": r.source, "relation": r.relation, "target": r.target, "rule": r.rule,
+             "confidence": r.confidence, "evidence": [e.to_dict() for e in r.evidence]}
             for r in relations
         ]}
         print(json.dumps(payload, ensure_ascii=False, indent=1))
