@@ -33,10 +33,11 @@ from ingest.sentences import Sentence
 
 __all__ = ["Reading", "Found", "TRUST", "How"]
 
-How = Literal["clause", "carried", "previous", "lead", "topic"]
+How = Literal["clause", "carried", "previous", "pronoun", "continued", "lead", "topic"]
 Found = tuple[tuple[str, ...], How]
-TRUST: dict[str, float] = {"clause": 1.0, "carried": 0.9, "previous": 0.8, "lead": 0.9, "topic": 0.7}
-_PLACE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|中的|里的|之中)")
+TRUST: dict[str, float] = {"clause": 1.0, "carried": 0.9, "previous": 0.8, "pronoun": 0.8, "continued": 0.85,
+                           "lead": 0.9, "topic": 0.7}
+_PLACE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|中的|里的|之中|中有)")
 _OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为)\s*$")
 _OWN_SUBJECT = re.compile(r"(模型|网络|我们|你)\s*(会|就|也|还|可能|容易)?\s*(出现|产生|导致|变得)")
 _JOIN = re.compile(r"\s*(和|与|及|以及|、|或|/|跟|and|or)\s*", re.I)
@@ -129,8 +130,12 @@ class Reading:
             found = self.in_clause(end, ok, False, tools, skip=skip)
             if found:
                 return found, "carried"
-        if self.previous and PRONOUN.match(self.text):
+        # A pronoun points back; so does a sentence continuing its line with no subject at all.
+        pronoun = PRONOUN.match(self.text) is not None
+        continued = self.previous and self.previous[1] == "continued" and not self.sentence.lead \
+            and not self.between(0, pos)
+        if self.previous and (pronoun or continued):
             kept = tuple(c for c in self.previous[0] if ok(c))
             if kept:
-                return kept, "previous"
+                return kept, "pronoun" if pronoun else "continued"
         return None

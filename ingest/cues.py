@@ -28,7 +28,7 @@ _NEGATION = re.compile(
 )
 _REMOVAL = re.compile(r"(去掉|去除|移除|删除|不要|不用|避免使用|少用|不再|代替|取代|替代|\bremov(e|ed|es|ing)\b|\bdrop(ped|s)?\b|\bavoid)[^,，;；。]{0,6}$", re.I)
 
-SOLVES = re.compile(r"解决|缓解|防止|避免|抑制|减少|减轻|减小|降低|克服|改善|消除|应对|对抗|规避|弥补|"
+SOLVES = re.compile(r"解决|缓解|防止|避免|抑制|减少|减轻|减小|降低|克服|改善|消除|应对|对抗|规避|弥补|控制|"
                     r"\b(solv|alleviat|mitigat|prevent|avoid|reduc|address|overcom|combat|tackl|suppress|eliminat)", re.I)
 CAUSES = re.compile(r"导致|引起|造成|产生|带来|引发|出现|容易|会使|"
                     r"\b(lead(s)? to|caus|result(s)? in|give(s)? rise to|suffer)", re.I)

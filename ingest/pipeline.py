@@ -24,9 +24,9 @@ import corpus
 from ingest.catalogue import load_catalogue
 from ingest.linker import Linker, Span, family
 from ingest.notes import code_lines, parse_sections, title_of
-from ingest.propose import propose
+from ingest.propose import propose, propose_in_slots
 from ingest.reader import RawNote, read_note
-from ingest.relations import Context, extract, is_actor, remedy_target, subject_of
+from ingest.relations import Context, extract, is_actor, is_problem, remedy_target, subject_of
 from ingest.sentences import split_line
 from kg.errors import NotFoundError
 from kg.graph import KnowledgeGraph
@@ -95,6 +95,7 @@ def _read_section(
     mentions: list[Mention] = []
     relations: list[Relation] = []
     previous = next((((t,), "previous") for t in own if is_actor(concepts[t])), None)
+    antecedent = next((t for t in own if is_problem(concepts[t])), None)
     for index in range(first, section.end_line):
         if index in code:  # code and its comments are never evidence
             continue
@@ -103,9 +104,12 @@ def _read_section(
         for span in spans:
             mentions.append(Mention(span.concept, section.id, section.doc, index + 1, span.surface))
         items = _items(line, spans)
-        for sentence in split_line(index + 1, line, spans, heading=index == first):
-            relations.extend(extract(sentence, ctx, previous, items))
+        for n, sentence in enumerate(split_line(index + 1, line, spans, heading=index == first)):
+            before = (previous[0], "continued") if previous and n else previous
+            relations.extend(extract(sentence, ctx, before, items, antecedent))
             previous = subject_of(sentence, ctx, previous)
+            antecedent = next((sp.concept for sp in reversed(sentence.spans) if is_problem(concepts[sp.concept])),
+                              antecedent)
     return own, mentions, relations
 
 
@@ -123,7 +127,9 @@ def build(
     base = Linker(catalogue)
     proposals: dict[str, Concept] = {}
     for note in notes:
-        for concept in propose(_prose(note.text), lambda name: name in base):
+        prose = _prose(note.text)
+        slotted = propose_in_slots(prose, lambda name: name in base, lambda phrase: bool(base.find(phrase)))
+        for concept in [*slotted, *propose(prose, lambda name: name in base)]:
             proposals.setdefault(concept.id, concept)
     concepts = {c.id: c for c in [*catalogue, *proposals.values()]}
     linker = Linker(concepts.values())

@@ -79,9 +79,12 @@ class Context:
 
 
 def is_actor(concept: Concept) -> bool:
-    """Things that do something: architectures, layers, techniques, and typed tools like ReLU or Adam."""
-    if concept.proposed:
-        return concept.kind != "role" and not is_problem(concept)
+    """Things that do something: architectures, layers, techniques, and typed tools like ReLU or Adam.
+
+    A proposed term counts only when its kind says so, or its name is shaped like a network.
+    """
+    if concept.proposed and concept.kind == "concept" and not concept.category:
+        return looks_like_architecture(concept)
     if concept.kind in {"architecture", "layer", "technique"}:
         return True
     return concept.kind == "concept" and (concept.category or "") in _ACTOR_CATEGORIES
@@ -106,9 +109,10 @@ def _thing(c: Concept) -> bool:
 class _Reader:
     """The rules over one sentence; ``edges`` collects what they find."""
 
-    def __init__(self, sentence: Sentence, ctx: Context, previous: Found | None, items: Mapping[str, str]) -> None:
+    def __init__(self, sentence: Sentence, ctx: Context, previous: Found | None, items: Mapping[str, str],
+                 antecedent: str | None) -> None:
         self.s, self.ctx, self.r = sentence, ctx, Reading(sentence, previous)
-        self.items = items
+        self.items, self.antecedent = items, antecedent
         self.text = sentence.text
         self.edges: dict[tuple[str, str, str], Relation] = {}
 
@@ -173,10 +177,11 @@ class _Reader:
             targets = self.objects(m.end(), self.problem)
             rule = "solve-verb"
             if not targets and cues.ANAPHOR_PROBLEM.match(self.text, m.end() + (self.text[m.end():m.end() + 1] == "了")):
+                # "...解决这一问题": the problem named last, in this sentence or the section before it.
                 earlier = [sp.concept for sp in self.r.between(0, m.start()) if self.problem(sp.concept)]
-                targets, rule = earlier[-1:], "solve-anaphor"
+                targets, rule = (earlier[-1:] or ([self.antecedent] if self.antecedent else [])), "solve-anaphor"
+            self.overcome(m)
             if not targets:
-                self.overcome(m)
                 continue
             found = self.who(m.start(), lambda c: self.actor(c) and not self.problem(c), generic=False)
             for source in found[0] if found else ():
@@ -218,7 +223,9 @@ class _Reader:
             # "因为可能会导致过拟合": a causal clause speaks of what came before, not of the subject.
             bounded = floor > start or _CAUSAL.match(self.text, start) is not None
             found = self.who(m.start(), lambda c: self.actor(c) and c not in {"backpropagation", "activation_function"},
-                             nearest=True, tools=False, floor=floor, carry=not bounded, topic=False)
+                             nearest=True, tools=False, floor=floor, carry=not bounded)
+            if found and found[1] == "topic" and not self.tool(found[0][0]):
+                continue  # "网络加深...导致梯度消失" under DenseNet is not DenseNet's doing
             base = 0.85 if _STRONG_CAUSE.match(m.group(0)) else 0.7
             for source in found[0] if found else ():
                 for target in targets:
@@ -338,7 +345,7 @@ class _Reader:
                 self.add(before[0], "part_of", after[0], "part-of", 0.8)
             return
         found = self.who(m.start(), self.actor, tools=False, topic=False)
-        whole = found[0][0] if found else None
+        whole = found[0][0] if found and found[1] in ("clause", "carried", "pronoun") else None
         if whole is None and m.start() <= 4:
             whole = next((t for t in self.ctx.own_topics if self.actor(t)), None)
         if whole is None or not self.actor(whole) or whole in GENERIC:
@@ -346,7 +353,7 @@ class _Reader:
         steps = re.search(r"步骤|部分|组成|构成|结构|操作|模块|组件", self.text) is not None
         for part in after:
             same = self.c(part).kind == self.c(whole).kind and self.c(part).kind != "architecture"
-            if part not in GENERIC or self.arch(whole):
+            if part not in GENERIC or re.search(r"组成|构成", self.text):
                 if not same or steps:
                     self.add(part, "part_of", whole, "part-whole", 0.75)
                     # An architecture made of a technique brings it in: ShuffleNet 包含 通道混洗.
@@ -361,7 +368,7 @@ class _Reader:
                 continue
             between = self.text[a.end:b.start]
             tail = cues.CONTRAST.match(self.text, b.end) or re.match(
-                r"[^,，;；。]{0,4}?(区别|差异(?!化)|异同|不同点|不同之处|对比|比较|有何不同|不同)", self.text[b.end:])
+                r"[^,，;；。]{0,4}?(区别|差异(?!化)|异同|不同点|不同之处|对比|比较|有何不同|的不同|不同在于)", self.text[b.end:])
             if re.fullmatch(r"\s*(和|与|跟|同|及|以及|、|/|vs\.?|versus|and|or)\s*", between, re.I) and tail:
                 self.add(a.concept, "contrasts_with", b.concept, "contrast-pair", 0.85)
             elif re.fullmatch(r"\s*(相比于?|相对于|比|vs\.?|versus)\s*", between, re.I):
@@ -377,7 +384,7 @@ class _Reader:
                 self.add(head.concept, "introduces", first[0].concept, "introduce-lead", 0.75)
         architecture = next((t for t in self.ctx.own_topics if self.arch(t)), None)
         if head and architecture and not self.s.heading and LEAD.match(self.text, head.end) \
-                and self.tool(head.concept) and head.concept not in GENERIC:
+                and self.thing(head.concept) and not self.arch(head.concept) and head.concept not in GENERIC:
             self.add(architecture, "introduces", head.concept, "introduce-section-lead", 0.6)
         target = self.ctx.remedy_for
         if not target or self.s.heading or any(sp.concept == target for sp in self.s.spans) \
@@ -394,17 +401,18 @@ _RULES = ("solves", "causes", "possessive_causes", "introduces", "variants", "im
 
 
 def extract(sentence: Sentence, ctx: Context, previous: Found | None = None,
-            items: Mapping[str, str] | None = None) -> list[Relation]:
+            items: Mapping[str, str] | None = None, antecedent: str | None = None) -> list[Relation]:
     """All relations one sentence supports, without duplicates (the most confident rule wins).
 
     ``previous`` is :func:`subject_of` the sentence before, for "它/该方法..." openings;
-    ``items`` maps the numbers of the line's enumerated items to their concepts ("(3)Xavier").
+    ``items`` maps the numbers of the line's enumerated items to their concepts ("(3)Xavier");
+    ``antecedent`` is the problem the section named last, for "解决了这个问题".
     Raises :class:`InputError` for a sentence longer than :data:`MAX_SENTENCE` characters.
     """
     if len(sentence.text) > MAX_SENTENCE:
         raise InputError(f"{ctx.doc}:{sentence.line}: a sentence of {len(sentence.text)} characters is longer than "
                          f"the {MAX_SENTENCE} the relation extractor reads; break it with punctuation")
-    reader = _Reader(sentence, ctx, previous, items or {})
+    reader = _Reader(sentence, ctx, previous, items or {}, antecedent)
     for rule in _RULES:
         getattr(reader, rule)()
     return list(reader.edges.values())

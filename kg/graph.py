@@ -64,6 +64,7 @@ class KnowledgeGraph:
             gloss=concept.gloss,
             category=concept.category,
             proposed=concept.proposed,
+            introduced_by=concept.introduced_by,
         )
         self._index(concept)
 

@@ -49,6 +49,7 @@ class Concept:
     gloss: str = ""
     category: str | None = None
     proposed: bool = False
+    introduced_by: str = ""  # for a proposed concept: the sentence that brought it in
 
     @property
     def display_zh(self) -> str:
@@ -71,6 +72,7 @@ class Concept:
             gloss=data.get("gloss", ""),
             category=data.get("category"),
             proposed=bool(data.get("proposed", False)),
+            introduced_by=data.get("introduced_by", ""),
         )
 
 

@@ -97,7 +97,7 @@ def test_unseen_notes_bring_their_concepts_and_relations(grown: Snapshot, source
 def test_unseen_terms_become_proposed_concepts(grown: Snapshot) -> None:
     proposed = {c.name for c in grown.graph.concepts() if c.proposed}
     assert {"SENet", "EfficientNet", "RetinaNet", "FPN", "Swish"} <= proposed
-    assert all(grown.graph.concept(c).kind == "concept" for c in _ids(grown, ["EfficientNet"]))
+    assert all(grown.graph.concept(c).kind == "architecture" for c in _ids(grown, ["EfficientNet"]))
 
 
 def test_ingest_is_idempotent_and_remove_restores(snapshot: Snapshot, grown: Snapshot) -> None:
