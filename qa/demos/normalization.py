@@ -117,9 +117,9 @@ def _batchnorm_claims(m: dict, batch_size: int, momentum: float, warmup: int,
               f"{STD_TOLERANCE:g}) per channel.",
         f"训练模式下各通道输出均值为 0（误差 {MEAN_TOLERANCE:g} 内）、标准差为 1（误差 {STD_TOLERANCE:g} 内）。"))
         if normalised else Claim("train_normalises", "not_shown", pick(
-            lang, f"a channel's std is {m['train_std_min']:.3f}, outside 1 +- {STD_TOLERANCE:g}: "
+            lang, f"a channel's std is {m['train_std_min']:.3f}, outside 1 ± {STD_TOLERANCE:g}: "
                   f"with {batch_size} samples its batch variance is comparable to eps = 1e-5.",
-            f"某通道标准差为 {m['train_std_min']:.3f}，超出 1 +- {STD_TOLERANCE:g}：只有 {batch_size} "
+            f"某通道标准差为 {m['train_std_min']:.3f}，超出 1 ± {STD_TOLERANCE:g}：只有 {batch_size} "
             "个样本时它的批方差与 eps = 1e-5 相当。"))]
     claims.append(Claim("eval_uses_running", "shown", pick(
         lang, "eval mode normalises with the running statistics, not the batch's.",

@@ -64,17 +64,19 @@ def _dropout(p: float, units: int, lang: str = "en") -> DemoResult:
         "eval_is_identity": eval_identity,
     }
     m = metrics
+    low, high = f"{m['kept_scale_min']:.4g}", f"{m['kept_scale_max']:.4g}"
+    scales = low if low == high else f"{low}..{high}"
     summary = pick(
         lang,
         f"Inverted dropout with p={p:g} kept {m['kept_fraction']:.3f} of {units:,} units "
-        f"(expected {1 - p:.3f}) and multiplied the kept ones by {m['kept_scale_min']:.4g}.."
-        f"{m['kept_scale_max']:.4g} (1/(1-p) = {1 / (1 - p):.4g}). Mean output / mean input: "
-        f"{m['mean_ratio']:.3f} for this mask (one mask scatters by about +-{spread:.3f}), "
+        f"(expected {1 - p:.3f}) and multiplied the kept ones by {scales} (1/(1-p) = "
+        f"{1 / (1 - p):.4g}). Mean output / mean input: {m['mean_ratio']:.3f} for this mask (one "
+        f"mask scatters by about ±{spread:.3f}), "
         f"{average:.3f} averaged over {MASKS} masks. Eval mode returns the input unchanged: "
         f"{'yes' if eval_identity else 'no'}.",
         f"p={p:g} 的反向 Dropout 在 {units:,} 个单元中保留了 {m['kept_fraction']:.3f}（期望 {1 - p:.3f}），"
-        f"保留的单元乘以 {m['kept_scale_min']:.4g}..{m['kept_scale_max']:.4g}（1/(1-p) = {1 / (1 - p):.4g}）。"
-        f"输出均值 / 输入均值：这个掩码为 {m['mean_ratio']:.3f}（单个掩码的波动约 +-{spread:.3f}），"
+        f"保留的单元乘以 {scales}（1/(1-p) = {1 / (1 - p):.4g}）。"
+        f"输出均值 / 输入均值：这个掩码为 {m['mean_ratio']:.3f}（单个掩码的波动约 ±{spread:.3f}），"
         f"{MASKS} 个掩码平均为 {average:.3f}。推理模式原样返回输入：{'是' if eval_identity else '否'}。",
     )
     return DemoResult(summary, metrics, fig, _dropout_claims(metrics, p, units, lang))
@@ -101,10 +103,10 @@ def _dropout_claims(m: dict, p: float, units: int, lang: str) -> tuple[Claim, ..
         claims.append(Claim("mean_kept", "not_shown", pick(
             lang, f"even averaged over {MASKS} masks the ratio is "
                   f"{m['mean_ratio_over_masks']:.3f}, more than {MEAN_TOLERANCE:g} from 1: with "
-                  f"{units:,} units and p={p:g} each mask scatters by +-{m['mean_ratio_spread']:.2f}; "
+                  f"{units:,} units and p={p:g} each mask scatters by ±{m['mean_ratio_spread']:.2f}; "
                   "use more units.",
             f"即使平均 {MASKS} 个掩码，比值仍为 {m['mean_ratio_over_masks']:.3f}，与 1 相差超过 "
-            f"{MEAN_TOLERANCE:g}：{units:,} 个单元、p={p:g} 时单个掩码波动 +-{m['mean_ratio_spread']:.2f}；"
+            f"{MEAN_TOLERANCE:g}：{units:,} 个单元、p={p:g} 时单个掩码波动 ±{m['mean_ratio_spread']:.2f}；"
             "请增加单元数。")))
     claims.append(Claim("eval_identity", "shown" if m["eval_is_identity"] else "not_shown", pick(
         lang, "in eval mode dropout is the identity." if m["eval_is_identity"]

@@ -19,6 +19,7 @@ from ui.views.demos import claim_markdown, demo_choices, format_value, result_ma
     (Param("act", "choice", "relu", choices=("relu", "tanh")), gr.Dropdown),
     (Param("bias", "bool", True), gr.Checkbox),
     (Param("n", "int", 3), gr.Number),
+    (Param("lr", "float", 0.1, 0.0001, 1.0), gr.Number),  # four decades: typed, not slid
 ])
 def test_widget_follows_the_schema(param: Param, kind: type) -> None:
     component = widget(param, "en")
@@ -30,6 +31,18 @@ def test_widget_follows_the_schema(param: Param, kind: type) -> None:
 
 def test_int_sliders_step_by_one() -> None:
     assert widget(Param("k", "int", 3, 1, 7), "zh").step == 1
+
+
+@pytest.mark.parametrize("demo_id, name", [(d.id, p.name) for d in list_demos() for p in d.params if p.kind == "float"])
+def test_float_sliders_reach_round_values_and_their_bounds(demo_id: str, name: str) -> None:
+    param = get_demo(demo_id).param(name)
+    component = widget(param, "en")
+    if isinstance(component, gr.Number):
+        assert component.minimum == param.min and component.maximum == param.max
+        return
+    step = component.step
+    for value in (param.default, param.min, param.max):
+        assert abs((value - param.min) / step - round((value - param.min) / step)) < 1e-6
 
 
 @pytest.mark.parametrize("demo", list_demos(), ids=lambda d: d.id)

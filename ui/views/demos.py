@@ -11,6 +11,7 @@ metrics by name, all in the UI language. The same formatting serves demos run in
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -25,8 +26,8 @@ from qa.demos import Demo, DemoResult, Param, get_demo, list_demos
 from ui.views.errors import friendly
 from ui.views.i18n import Lang, lang_of, t
 
-__all__ = ["title", "demo_choices", "claim_markdown", "format_value", "result_markdown", "widget", "run", "summary",
-           "DemosView", "build"]
+__all__ = ["title", "demo_choices", "claim_markdown", "format_value", "result_markdown", "widget", "slider_step", "run",
+           "summary", "DemosView", "build"]
 
 _LIST_ITEMS = 8
 
@@ -49,7 +50,7 @@ def claim_markdown(demo: Demo, lang: str) -> str:
 
 def format_value(value: Any) -> str:
     """A metric value, short: 4 significant digits, ✓/✗ for booleans, lists and dicts inline."""
-    if value is None:
+    if value is None or value == []:
         return "–"
     if isinstance(value, bool):
         return "✓" if value else "✗"
@@ -85,10 +86,27 @@ def widget(param: Param, lang: str) -> gr.components.Component:
         return gr.Checkbox(value=bool(param.default), **common)
     if param.kind == "choice":
         return gr.Dropdown(list(param.choices), value=param.default, **common)
-    if param.min is not None and param.max is not None:
-        step = 1 if param.kind == "int" else (param.max - param.min) / 100
-        return gr.Slider(param.min, param.max, value=param.default, step=step, **common)
-    return gr.Number(value=param.default, precision=0 if param.kind == "int" else None, **common)
+    if param.min is not None and param.max is not None and not _spans_decades(param):
+        return gr.Slider(param.min, param.max, value=param.default, step=slider_step(param), **common)
+    return gr.Number(value=param.default, precision=0 if param.kind == "int" else None, minimum=param.min,
+                     maximum=param.max, **common)
+
+
+def _spans_decades(param: Param) -> bool:
+    """A float range over 3+ decades (a learning rate 1e-4..1): a slider cannot hit 0.001 and 0.1 both."""
+    return param.kind == "float" and bool(param.min) and param.min > 0 and param.max / param.min >= 1000
+
+
+def slider_step(param: Param) -> float:
+    """1 for integers; for floats a power of ten near 1/100 of the range, so round values such as
+    0.9 can be set exactly (a step of (max - min)/100 = 0.0095 snaps 0.9 to 0.9025).
+
+    >>> slider_step(Param("p", "float", 0.5, 0.0, 0.95)), slider_step(Param("k", "int", 3, 1, 7))
+    (0.001, 1)
+    """
+    if param.kind == "int" or param.min is None or param.max is None:
+        return 1
+    return 10.0 ** math.floor(math.log10((param.max - param.min) / 100))
 
 
 def run(kb: KnowledgeBase, demo_id: str, lang: str, *values: Any) -> tuple[str, Figure]:
@@ -151,8 +169,8 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
     with gr.Tab(t("zh", "tab_demos"), id="demos") as tab:
         with gr.Row():
             with gr.Column(scale=2):
-                choice = gr.Dropdown(demo_choices("zh"), value=first.id, label=t("zh", "demo"))
-                claim = gr.Markdown(claim_markdown(first, "zh"))
+                choice = gr.Dropdown(demo_choices("zh"), value=first.id, label=t("zh", "demo"), elem_id="kg-demo-choice")
+                claim = gr.Markdown(claim_markdown(first, "zh"), elem_id="kg-demo-claim")
                 gr.render(inputs=[choice, lang])(partial(_form, kb, (result, figure)))
             with gr.Column(scale=3):
                 figure.render()
