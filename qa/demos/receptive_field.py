@@ -127,8 +127,8 @@ def _growth(depth: int, lang: str = "en") -> DemoResult:
     depths = list(range(1, depth + 1))
     measured: dict[str, list[int]] = {}
     theory: dict[str, list[int]] = {}
-    for name, (stride, dilated, _) in _STACKS.items():
-        dil = [2**i if dilated else 1 for i in range(depth)]
+    for name, (stride, is_dilated, _) in _STACKS.items():
+        dil = [2**i if is_dilated else 1 for i in range(depth)]
         theory[name] = [theoretical_rf([3] * d, [stride] * d, dil[:d]) for d in depths]
         # A fresh stack per depth, on an input just larger than the expected field (so a
         # wrong formula would show), back-propagated from the top-left output pixel.

@@ -94,7 +94,8 @@ def widget(param: Param, lang: str) -> gr.components.Component:
 
 def _spans_decades(param: Param) -> bool:
     """A float range over 3+ decades (a learning rate 1e-4..1): a slider cannot hit 0.001 and 0.1 both."""
-    return param.kind == "float" and bool(param.min) and param.min > 0 and param.max / param.min >= 1000
+    low, high = param.min, param.max
+    return param.kind == "float" and low is not None and high is not None and low > 0 and high / low >= 1000
 
 
 def slider_step(param: Param) -> float:

@@ -12,16 +12,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from kg.errors import ParameterError
-from qa.demos import DEMOS, Demo, DemoResult, run_demo
+from qa.demos import DEMOS, DemoResult, run_demo
 from qa.demos import activation, efficient_conv, initialization, normalization, optim, pooling
 from qa.demos import receptive_field, recurrent, regularization, residual
 from qa.demos._claim import STATES, state_label
+from qa.demos._grid import corner, edge_settings
 
 Metrics = dict[str, Any]
 Oracle = Callable[[Metrics, dict[str, Any]], dict[str, str]]
@@ -187,27 +188,6 @@ ORACLES: dict[str, Oracle] = {
 }
 
 
-def _variants(demo: Demo) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Defaults, then each parameter alone at its edges (every choice, both booleans)."""
-    yield "defaults", {}
-    for p in demo.params:
-        if p.kind == "bool":
-            values: list[Any] = [not p.default]
-        elif p.kind == "choice":
-            values = [c for c in p.choices if c != p.default]
-        else:
-            values = [v for v in (p.min, p.max) if v is not None and v != p.default]
-            values = [int(v) if p.kind == "int" else float(v) for v in values]
-        for v in values:
-            yield f"{p.name}={v:g}" if isinstance(v, float) else f"{p.name}={v}", {p.name: v}
-
-
-def _corner(demo: Demo, end: str) -> dict[str, Any]:
-    """Every numeric parameter at its minimum (or maximum) at once."""
-    return {p.name: (p.min if end == "min" else p.max) for p in demo.params
-            if p.kind in ("int", "float")}
-
-
 # Settings that the issue found contradicted by their own text, and a few near thresholds.
 _EXTRA: list[tuple[str, dict[str, Any]]] = [
     ("dropout_scaling", {"p": 0.9, "units": 100}),
@@ -222,7 +202,7 @@ _EXTRA: list[tuple[str, dict[str, Any]]] = [
     ("label_smoothing", {"steps": 5}),
 ]
 
-GRID = [(d.id, name, params) for d in DEMOS.values() for name, params in _variants(d)]
+GRID = [(d.id, name, params) for d in DEMOS.values() for name, params in edge_settings(d)]
 GRID += [(demo_id, ",".join(f"{k}={v}" for k, v in params.items()), params)
          for demo_id, params in _EXTRA]
 CORNERS = [(d.id, end) for d in DEMOS.values() for end in ("min", "max")
@@ -266,7 +246,7 @@ def test_text_agrees_with_the_numbers(index: int) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("demo_id, end", CORNERS)
 def test_text_agrees_at_the_corners(demo_id: str, end: str) -> None:
-    params = _corner(DEMOS[demo_id], end)
+    params = corner(DEMOS[demo_id], end)
     result = _run(demo_id, params, "zh")
     if result is None:
         pytest.skip("the corner is not a valid combination")
