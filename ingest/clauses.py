@@ -40,6 +40,7 @@ TRUST: dict[str, float] = {"clause": 1.0, "carried": 0.9, "previous": 0.8, "pron
 _PLACE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|中的|里的|之中|中有)")
 _OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为)\s*$")
 _OWN_SUBJECT = re.compile(r"(模型|网络|我们|你)\s*(会|就|也|还|可能|容易)?\s*(出现|产生|导致|变得)")
+_CONTRASTED = re.compile(r"\s*(的)?\s*(区别|不同|差异|异同|对比)")
 _JOIN = re.compile(r"\s*(和|与|及|以及|、|或|/|跟|and|or)\s*", re.I)
 
 
@@ -98,6 +99,8 @@ class Reading:
         for prev, nxt in zip(self.spans[index:], self.spans[index + 1:]):
             if not (_JOIN.fullmatch(self.text[prev.end:nxt.start]) and ok(nxt.concept)):
                 break
+            if _CONTRASTED.match(self.text, nxt.end):
+                return (first.concept,)  # "GIoU Loss与IoU Loss的区别在于GIoU Loss...": a contrast, not a pair
             found.append(nxt.concept)
         return tuple(dict.fromkeys(found))
 

@@ -66,6 +66,11 @@ def _note(doc: Document) -> RawNote:
     return RawNote(doc.id, doc.text, doc.meta.get("format", "markdown"), doc.source)  # type: ignore[arg-type]
 
 
+def _covered(linker: Linker, kinds: dict[str, str], phrase: str) -> bool:
+    """A slot phrase already named: a known problem in it, or one known term spanning it."""
+    return any(kinds.get(sp.concept) == "problem" or sp.end - sp.start >= len(phrase) - 1 for sp in linker.find(phrase))
+
+
 def _prose(text: str) -> str:
     """The note with its code lines blanked: names in code are not terms of the note."""
     lines = text.split("\n")
@@ -126,13 +131,19 @@ def build(
     bundled_ids = set(bundled)
     base = Linker(catalogue)
     proposals: dict[str, Concept] = {}
-    for note in notes:
-        prose = _prose(note.text)
-        slotted = propose_in_slots(prose, lambda name: name in base, lambda phrase: bool(base.find(phrase)))
-        for concept in [*slotted, *propose(prose, lambda name: name in base)]:
+    prose = [_prose(note.text) for note in notes]
+    for text in prose:
+        for concept in propose(text, lambda name: name in base):
+            proposals.setdefault(concept.id, concept)
+    # Slot fillers come second, so that a term the notes also name by its shape keeps that name.
+    named = Linker([*catalogue, *proposals.values()])
+    kinds = {c.id: c.kind for c in [*catalogue, *proposals.values()]}
+    shaped = len(proposals)
+    for text in prose:
+        for concept in propose_in_slots(text, lambda name: name in named, lambda phrase: _covered(named, kinds, phrase)):
             proposals.setdefault(concept.id, concept)
     concepts = {c.id: c for c in [*catalogue, *proposals.values()]}
-    linker = Linker(concepts.values())
+    linker = named if len(proposals) == shaped else Linker(concepts.values())
     documents, sections, mentions, relations = [], [], [], []
     for number, note in enumerate(notes, 1):
         if progress:

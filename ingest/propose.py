@@ -34,14 +34,15 @@ _GLOSSED = re.compile(
 )
 _GLOSSED_ZH = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9\-]{1,20})\s*[（(]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
 _ABBREVIATED = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9\-]{1,15})\s*[（(]\s*([A-Z][A-Za-z\-]+(?: [A-Za-z\-]+){1,6})\s*[)）]")
-_TYPED_ZH = re.compile(r"(?<![A-Za-z0-9\-])([A-Z][A-Za-z0-9\-]{1,20})\s*(激活函数|损失函数|优化器|模块|网络|结构|层|归一化|算法)")
-_CAMEL = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]+(?:[A-Z][a-z0-9]+)+(?:-[A-Z]?\d+)?|[A-Z][A-Za-z]*Net(?:-?[vVbB]?\d+)?)(?![A-Za-z0-9])")
+_TYPED_ZH = re.compile(r"(?<![A-Za-z0-9\-])([A-Z][A-Za-z0-9\-+]{1,20})\s*(激活函数|损失函数|优化器|模块|网络|结构|层|归一化|算法|检测器)")
+_CAMEL = re.compile(r"(?<![A-Za-z0-9])((?:[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+(?:-[A-Z]?\d+)?|[A-Z][A-Za-z]*Net(?:-?[vVbB]?\d+)?)"
+                    r"(?:\+\+)?)(?![A-Za-z0-9])")
 _HEADED = re.compile(
     r"(?<![A-Za-z0-9])((?:[A-Z][a-zA-Z]+[ -]){1,3}(?:Normali[sz]ation|Loss|Pooling|Convolution|Attention|Dropout|"
     r"Initiali[sz]ation|Regulari[sz]ation|Optimi[sz]er|Network|Block|Layer|Connection|Module))(?![A-Za-z])"
 )
 # Words that end a Chinese phrase before the term itself starts: "提出了著名的批归一化" -> "批归一化".
-_ZH_LEAD = re.compile(r".*(?:的|了|是|和|与|在|将|对|为|即|也|被|把|使|用|及|或|会|致|起|称|叫|就|由|从|向|让|给)")
+_ZH_LEAD = re.compile(r".*(?:的|了|是|和|与|在|将|对|为|即|也|被|把|使|用|及|或|会|致|起|称|叫|就|由|从|向|让|给|做|次|再|后)")
 # Version tokens ("V3" under an Inception heading), two-letter words ("AI") and negated adjectives.
 _NOT_A_NAME = re.compile(r"^([vV]?\d+|[A-Z]{1,2}|Non-\w+)$")
 _NOT_TERMS = {"github", "pytorch", "tensorflow", "youtube", "javascript", "imagenet", "powerpoint", "markdown", "openai"}
@@ -52,7 +53,7 @@ def _zh_term(phrase: str) -> str:
 
 
 def _slug(name: str) -> str:
-    ascii_part = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    ascii_part = re.sub(r"[^a-z0-9]+", "_", name.lower().replace("+", "plus")).strip("_")
     return "p_" + (ascii_part or "_".join(f"{ord(c):x}" for c in name))
 
 
@@ -63,10 +64,10 @@ _HEADS: tuple[tuple[re.Pattern[str], str, str | None], ...] = tuple(
         (r"(损失函数|损失|loss", "concept", "loss"),
         (r"(优化器|optimi[sz]er", "concept", "optimizer"),
         (r"(问题|现象|效应|困难|崩溃|退化|problem|effect|collapse|artifacts?", "problem", None),
-        (r"(网络|Net(-?[vVbB]?\d+)?|Network|former|GAN|模型", "architecture", None),
-        (r"(卷积|池化|层|模块|结构|单元|块|头|注意力|注意力机制|连接|Convolution|Conv|Pooling|Layer|Block|Module|Unit|"
+        (r"(网络|Net(-?[vVbB]?\d+|\+\+)?|Network|former|GAN|模型|检测器|Detector", "architecture", None),
+        (r"(卷积|池化|层|模块|结构|单元|块|头|分支|注意力|注意力机制|连接|Convolution|Conv|Pooling|Layer|Block|Module|Unit|"
          r"Head|Attention|Connection", "layer", None),
-        (r"(归一化|正则化|标准化|初始化|增强|方法|策略|机制|技术|技巧|算法|采样|蒸馏|剪枝|量化|Normali[sz]ation|"
+        (r"(归一化|正则化|标准化|初始化|增强|方法|策略|机制|技术|技巧|算法|采样|蒸馏|剪枝|量化|窗|变换|滤波|滤波器组|掩码|Normali[sz]ation|"
          r"Regulari[sz]ation|Initiali[sz]ation|Dropout|Augmentation|Mix|Sampling|Distillation|Pruning|Smoothing", "technique", None),
     ))
 _CAMEL_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+$")
@@ -78,7 +79,7 @@ _REMEDY_SLOT = re.compile(rf"(?<![A-Za-z0-9\-])(?P<t>{_LATIN}|{_ZH_TYPED})\s*(?:
 # "引入了可变形卷积模块": the slot after a novelty verb holds a layer or technique.
 _NOVEL_SLOT = re.compile(rf"(?:引入|提出|设计)了?\s*(?:一种|一个|新的|名为)?\s*(?P<t>{_ZH_TYPED}|{_LATIN})")
 # "缓解了梯度弥漫问题": the slot before 问题/现象 after a remedy or cause verb holds a problem.
-_PROBLEM_SLOT = re.compile(r"(?:缓解|解决|抑制|导致|引起|造成|避免|减轻|克服|出现|存在|产生)了?\s*(?P<t>[\u4e00-\u9fff]{2,10}?)"
+_PROBLEM_SLOT = re.compile(r"(?:缓解|解决|抑制|导致|引起|造成|避免|减轻|减少|降低|消除|克服|出现|存在|产生)了?\s*(?P<t>[\u4e00-\u9fff]{2,10}?)"
                            r"(?:的)?(?P<h>问题|现象|效应)")
 # Slot fillers that are not names: pronouns, quantifiers, degree words, bare head nouns ("网络结构").
 _UNSPECIFIC = re.compile(r"^(这|那|该|此|上面|上述|以上|下面|一些|一个|一种|什么|更|很|较|某|各|每|其|多|如何|怎样|哪|相同|同样|"
@@ -107,8 +108,11 @@ def _concept(name: str, zh: list[str], aliases: list[str], kind: str, category: 
 def propose(text: str, known: Callable[[str], bool]) -> list[Concept]:
     """New concepts named in ``text`` that ``known`` (alias lookup) does not recognise, by name."""
     found: dict[str, Concept] = {}
+    seen: set[str] = set()
     for sentence in _SENTENCE.findall(text):
-        _shaped(sentence, known, found)
+        if sentence not in seen:  # repeated lines name nothing new
+            seen.add(sentence)
+            _shaped(sentence, known, found)
     return sorted(found.values(), key=lambda c: c.name.casefold())
 
 
@@ -124,7 +128,7 @@ def _shaped(sentence: str, known: Callable[[str], bool], found: dict[str, Concep
     for match in _GLOSSED.finditer(sentence):
         zh, english, abbreviation = _zh_term(match.group(1)), match.group(2).strip(), match.group(3)
         # A lone lower-case word in brackets is usually a translation ("分布(distribution)"), not a term.
-        if 2 <= len(zh) <= 8 and len(english) >= 3 and (" " in english or english != english.lower()):
+        if 2 <= len(zh) <= 10 and len(english) >= 3 and (" " in english or english != english.lower()):
             add(english, [zh], [abbreviation] if abbreviation else [])
     for match in _GLOSSED_ZH.finditer(sentence):
         if match.group(1) != match.group(1).lower():  # "FPN(特征金字塔网络)", not "scale(尺度)"
@@ -149,12 +153,16 @@ def propose_in_slots(text: str, known: Callable[[str], bool], mentions: Callable
     [('CutMix', 'technique'), ('可变形卷积模块', 'layer')]
     """
     found: dict[str, Concept] = {}
+    tried: set[str] = set()  # a term is judged once, however often the note repeats it
     for sentence in _SENTENCE.findall(text):
         for pattern, slot in ((_REMEDY_SLOT, "technique"), (_NOVEL_SLOT, "technique"), (_PROBLEM_SLOT, "problem")):
             for match in pattern.finditer(sentence):
                 term = _zh_term(match.group("t")).strip()
                 if slot == "problem" and match.group("h") != "问题":
                     term += match.group("h")
+                if term in tried:
+                    continue
+                tried.add(term)
                 if len(term) < 3 or _UNSPECIFIC.match(term) or known(term) or mentions(term) or _NOT_A_NAME.match(term) \
                         or compact(term) in found or compact(term) in _NOT_TERMS:
                     continue

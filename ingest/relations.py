@@ -162,7 +162,8 @@ class _Reader:
         return ((best,), "topic") if best else None
 
     def objects(self, pos: int, ok, first: bool = False, stop: str = "，,;；。") -> list[str]:
-        found = [sp.concept for sp in self.r.after(pos, stop) if ok(sp.concept) and not cues.removed(self.text, sp.start)]
+        tail = self.text[pos:]  # a removal cue before the verb ("删除来缓解") says nothing of its object
+        found = [sp.concept for sp in self.r.after(pos, stop) if ok(sp.concept) and not cues.removed(tail, sp.start - pos)]
         return found[:1] if first else found
 
     # -- rules -------------------------------------------------------------------------------
@@ -298,6 +299,9 @@ class _Reader:
             pair = self.copula(m.start(), self.thing, self.thing)
             before = self.r.between(0, m.start())
             after = [sp for sp in self.r.after(m.end()) if self.thing(sp.concept)]
+            if len(before) >= 2 and re.fullmatch(r"\s*是\s*对\s*", self.text[before[-2].end:before[-1].start]) \
+                    and re.fullmatch(r"\s*的?\s*(一种|一个)?\s*", self.text[before[-1].end:m.start()]):
+                pair = (before[-2].concept, before[-1].concept)  # "PointNet++是对PointNet的改进"
             if pair:
                 self.add(pair[0], "improves_on", pair[1], "improve-copula", 0.85)
             elif before and after and re.search(r"对\s*$", self.text[: before[-1].start]):
@@ -348,7 +352,10 @@ class _Reader:
         whole = found[0][0] if found and found[1] in ("clause", "carried", "pronoun") else None
         if whole is None and m.start() <= 4:
             whole = next((t for t in self.ctx.own_topics if self.actor(t)), None)
-        if whole is None or not self.actor(whole) or whole in GENERIC:
+        before = [sp.concept for sp in self.r.before(m.start()) if self.thing(sp.concept)]
+        if whole is None and before and re.match(r"由", m.group(0)):
+            whole = before[0]  # "MFCC由预加重、分帧...组成": a feature has parts too
+        if whole is None or not self.thing(whole) or whole in GENERIC:
             return
         steps = re.search(r"步骤|部分|组成|构成|结构|操作|模块|组件", self.text) is not None
         for part in after:

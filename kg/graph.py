@@ -31,6 +31,7 @@ class KnowledgeGraph:
     def __init__(self, graph: nx.MultiDiGraph | None = None) -> None:
         self._g: nx.MultiDiGraph = graph if graph is not None else nx.MultiDiGraph()
         self._alias_index: dict[str, str] = {}
+        self._evidence_keys: dict[tuple[str, str, str], set[tuple[str, int, str]]] = {}
         for node in self._g.nodes:
             self._index(self.concept(node))
 
@@ -90,7 +91,10 @@ class KnowledgeGraph:
             data = self._g.edges[relation.source, relation.target, relation.relation]
         elif relation.confidence > data.get("confidence", 1.0):
             data["rule"], data["confidence"] = relation.rule, relation.confidence
-        seen = {(e["doc"], e["line"], e["text"]) for e in data["evidence"]}
+        # One set per edge, kept beside the graph: merging stays linear in the evidence added.
+        seen = self._evidence_keys.get(relation.key)
+        if seen is None:
+            seen = self._evidence_keys[relation.key] = {(e["doc"], e["line"], e["text"]) for e in data["evidence"]}
         for ev in relation.evidence:
             if (ev.doc, ev.line, ev.text) not in seen:
                 data["evidence"].append(ev.to_dict())
