@@ -218,9 +218,8 @@ def search(graph: KnowledgeGraph, text: str, *, limit: int = 10) -> list[Match]:
                 key = (tier, len(compact(surface)) - len(squeezed), surface)
                 best = key if best is None or key < best else best
         if best is not None:
-            tier, extra, surface = best
-            key = (tier, extra, -degree(concept.id), concept.name.casefold())
-            ranked.append((key, Match(concept, _TIERS[tier], surface)))
+            rank = (best[0], best[1], -int(degree(concept.id)), concept.name.casefold())
+            ranked.append((rank, Match(concept, _TIERS[best[0]], best[2])))
     ranked.sort(key=lambda pair: pair[0])
     return [match for _, match in ranked[:limit]]
 

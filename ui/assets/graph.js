@@ -16,8 +16,8 @@ const STYLE = [
   } },
   { selector: "node.centre", style: { "border-width": 4, "font-weight": 700 } },
   { selector: "node.community", style: {
-    shape: "ellipse", "text-valign": "bottom", "text-margin-y": 6, "text-wrap": "wrap", "text-max-width": 170,
-    "font-size": 12, "background-color": "#f8fafc", "border-color": "#adb5bd",
+    shape: "ellipse", "text-valign": "bottom", "text-margin-y": 6, "text-wrap": "wrap", "text-max-width": 160,
+    "background-color": "#f8fafc", "border-color": "#adb5bd",
     "pie-size": "88%", "pie-1-background-color": "data(c1)", "pie-1-background-size": "data(p1)",
     "pie-2-background-color": "data(c2)", "pie-2-background-size": "data(p2)",
     "pie-3-background-color": "data(c3)", "pie-3-background-size": "data(p3)",
@@ -33,6 +33,7 @@ const STYLE = [
     "text-background-padding": 2, "text-rotation": "autorotate", "overlay-padding": 6,
   } },
   { selector: "edge.labelled, edge.hot, edge:selected", style: { label: "data(label)" } },
+  { selector: "edge.link", style: { "target-arrow-shape": "none", "line-color": "#adb5bd", label: "data(label)" } },
   { selector: "edge.contrasts_with", style: { "line-style": "dashed", "target-arrow-shape": "none" } },
   { selector: "edge.hot, edge:selected", style: { opacity: 1, width: 3.5, "z-index": 10 } },
 ];
@@ -76,15 +77,23 @@ function download(uri, name) {
 // Fit the view, but never so small that labels cannot be read: then zoom in on the centre instead.
 function frame(cy) {
   cy.fit(undefined, 24);
-  if (cy.zoom() < 0.75) {
-    const centre = cy.nodes(".centre");
-    cy.zoom(0.75);
+  const centre = cy.nodes(".centre");
+  const least = centre.nonempty() ? 0.75 : 0.55;  // an overview may be smaller: its labels are larger
+  if (cy.zoom() < least) {
+    cy.zoom(least);
     cy.center(centre.nonempty() ? centre : undefined);
   }
 }
 
+// Gradio may patch the new HTML into the old elements rather than replace them, so a box is
+// (re)drawn whenever its data differs from what it was drawn from.
 function mount(box) {
-  if (box._cy || typeof window.cytoscape !== "function") return;
+  if (typeof window.cytoscape !== "function" || (box._cy && box._drawn === box.dataset.elements)) return;
+  if (box._cy) {
+    box._cy.destroy();
+    box._resize.disconnect();
+  }
+  box._drawn = box.dataset.elements;
   const graph = box.closest(".kg-graph");
   const cy = window.cytoscape({
     container: box, elements: parse(box), style: STYLE, layout: { name: "preset", fit: true, padding: 24 },
@@ -97,10 +106,11 @@ function mount(box) {
   let touched = false;
   cy.on("dragfree", "node", () => { touched = true; });
   cy.on("scrollzoom", () => { touched = true; });
-  new ResizeObserver(() => {
+  box._resize = new ResizeObserver(() => {
     cy.resize();
     if (!touched) frame(cy);
-  }).observe(box);
+  });
+  box._resize.observe(box);
   cy.on("tap", "node", (event) => send(event.target.data("pick")));
   cy.on("tap", "edge", (event) => {
     cy.edges().removeClass("hot");

@@ -30,8 +30,9 @@ from ui.views.markup import KIND_COLOURS, RELATION_COLOURS, cite, display_name, 
 
 __all__ = ["WIDTH", "HEIGHT", "Node", "Edge", "label_box", "layout", "separate", "draw", "render"]
 
-WIDTH, HEIGHT, MARGIN, GAP = 640.0, 600.0, 50.0, 10.0  # about the canvas size, so zoom stays near 1
+WIDTH, HEIGHT, MARGIN, GAP = 640.0, 640.0, 50.0, 14.0  # about the canvas size, so zoom stays near 1
 _FONT = {0: 18.0, 1: 15.0, 2: 13.0}  # px by ring: the centre, its neighbours, theirs
+_COMMUNITY_FONT, _WRAP = 14.0, 160.0  # px; graph.js wraps community labels at the same width
 _EDGE_LABELS = 24  # above this many edges, relation names show on hover only (colour says the type)
 _EVIDENCE = 3
 Point = tuple[float, float]
@@ -73,10 +74,15 @@ def _text_width(text: str, px: float) -> float:
 def label_box(node: Node) -> Box:
     """(width, height) of a node with its label: a rounded box around the text, or a disc with the label below."""
     px = _FONT.get(node.ring, _FONT[2])
-    if node.members > 1:
-        disc = 26 + 9 * math.sqrt(node.members)
-        return max(disc, min(_text_width(node.label, 12), 170) + 8), disc + 2 * 34
+    if node.members > 1:  # a disc, its label wrapped below it; the box is symmetric, so count the label twice
+        disc, text = _disc(node.members), _text_width(node.label, _COMMUNITY_FONT)
+        lines = math.ceil(text / _WRAP)
+        return max(disc, min(text, _WRAP) + 8), disc + 2 * (lines * _COMMUNITY_FONT * 1.3 + 6)
     return _text_width(node.label, px) + 22, px * 2.1
+
+
+def _disc(members: int) -> float:
+    return 26 + 9 * math.sqrt(members)
 
 
 def separate(pos: dict[str, Point], sizes: dict[str, Box], *, fixed: str | None = None, gap: float = GAP,
@@ -190,8 +196,8 @@ def _element(node: Node, xy: Point, box: Box) -> dict[str, object]:
                                "h": round(box[1], 1), "font": _FONT.get(node.ring, _FONT[2])}
     classes = ["centre"] if node.ring == 0 else []
     if node.members > 1:
-        disc = 26 + 9 * math.sqrt(node.members)
-        data.update(w=round(disc, 1), h=round(disc, 1))
+        disc = _disc(node.members)
+        data.update(w=round(disc, 1), h=round(disc, 1), font=_COMMUNITY_FONT)
         total = sum(n for _, n in node.kinds) or 1
         for i, (kind, n) in enumerate(node.kinds[:6], 1):
             data[f"p{i}"], data[f"c{i}"] = round(100 * n / total, 1), KIND_COLOURS.get(kind, KIND_COLOURS["concept"])
@@ -227,8 +233,9 @@ def draw(nodes: Sequence[Node], edges: Sequence[Edge], lang: str, *, mode: str, 
         f'<div class="kg-toolbar"><button data-act="fit" title="{esc(t(lang, "fit"))}">⤢</button>'
         f'<button data-act="png" class="kg-png" title="{esc(t(lang, "export_png"))}">PNG</button>'
         f'<span>{esc(t(lang, "graph_help"))}</span></div>'
-        f'<div class="kg-cy" data-mode="{esc(mode)}" data-elements="{esc(json.dumps(elements, ensure_ascii=False))}">'
-        f'</div><div class="kg-tip" hidden></div>{info}'
+        f'<div class="kg-stage"><div class="kg-cy" data-mode="{esc(mode)}" '
+        f'data-elements="{esc(json.dumps(elements, ensure_ascii=False))}"></div><div class="kg-tip" hidden></div>'
+        f"{info}</div>"
         f'{legend(kinds, lang)}<div class="kg-legend kg-rel-legend">{rel_legend}</div>'
         + (f'<p class="kg-caption">{esc(caption)}</p>' if caption else "")
         + f'<details class="kg-list"><summary>{esc(t(lang, "list_view").format(n=len(nodes)))}</summary>'

@@ -36,8 +36,8 @@ from ui.views.i18n import Lang, kind_name, lang_of, relation_name, t
 from ui.views.markup import display_name, parse_pick
 from ui.views.panels import community_label, details, matches_panel, overview_panel
 
-__all__ = ["START", "View", "view_of", "best_match", "focus", "overview", "community", "show", "refresh", "graphml",
-           "concept_name", "ExplorerView", "build"]
+__all__ = ["START", "View", "view_of", "best_match", "focus", "overview", "community", "show", "typed", "submitted",
+           "picked", "to_overview", "graphml", "concept_name", "ExplorerView", "build"]
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 GRAPH_JS, CYTOSCAPE = ASSETS / "graph.js", ASSETS / "cytoscape.min.js"
@@ -109,11 +109,11 @@ def _overview(kb: KnowledgeBase, kinds: Sequence[str] | None, relations: Sequenc
     links = Counter(tuple(sorted((home[r.source], home[r.target]))) for r in view.relations
                     if home[r.source] != home[r.target])
     kinds_of = {c.hub: Counter(kb.graph.concept(m).kind for m in c.members) for c in view.communities}
-    nodes = [diagram.Node(c.hub, community_label(kb, c.members, lang), kinds_of[c.hub].most_common(1)[0][0],
+    nodes = [diagram.Node(c.hub, community_label(kb, c.members, lang, names=2), kinds_of[c.hub].most_common(1)[0][0],
                           f"community:{c.hub}", members=len(c.members),
                           kinds=tuple(sorted(kinds_of[c.hub].items(), key=lambda kv: KINDS.index(kv[0]))))
              for c in view.communities]
-    edges = [diagram.Edge(f"l{i}", a, b, "", str(n), weight=n) for i, ((a, b), n) in enumerate(sorted(links.items()))]
+    edges = [diagram.Edge(f"l{i}", a, b, "link", str(n), weight=n) for i, ((a, b), n) in enumerate(sorted(links.items()))]
     members = sum(len(c.members) for c in view.communities)
     caption = t(lang, "overview_caption").format(communities=len(nodes), nodes=members, edges=len(view.relations),
                                                  isolated=len(view.isolated))
@@ -200,9 +200,6 @@ def show(kb: KnowledgeBase, view: View | Sequence[str] | None, relations: Sequen
         return diagram.render([], [], lang), "", None, ("empty", "")
     drawing, panel, concepts, edges = drawn
     return drawing, panel, _export(concepts, edges), (mode, key)
-
-
-refresh = show  # the language switch and the filters redraw the current view
 
 
 def typed(kb: KnowledgeBase, text: str | None, view: View | None, relations: Sequence[str] | None, depth: object,

@@ -79,7 +79,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "no_concept": ("没有叫「{name}」的概念。", "No concept called «{name}»."),
     "no_concept_near": ("没有叫「{name}」的概念。你是不是要找: {names}?", "No concept called «{name}». Did you mean: {names}?"),
     "no_match": ("没有匹配的概念", "No matching concept"),
-    "hubs": ("连接最多的概念 (点击进入)", "Best-connected concepts (click to open)"),
     "aliases": ("别名", "Aliases"),
     "relations_of": ("关系与证据", "Relations and evidence"),
     "sections": ("出现在这些笔记段落", "Sections that discuss it"),

@@ -95,11 +95,11 @@ def details(kb: Any, concept: Concept, lang: str) -> str:
     )
 
 
-def community_label(kb: Any, members: Sequence[str], lang: str) -> str:
-    """A community named by its best-connected members: "ResNet · 残差连接 · 梯度消失 +20"."""
-    names = [display_name(kb.graph.concept(m), lang) for m in members[:_NAMES]]
-    rest = len(members) - _NAMES
-    return " · ".join(names) + (f" +{rest}" if rest > 0 else "")
+def community_label(kb: Any, members: Sequence[str], lang: str, names: int = _NAMES) -> str:
+    """A community named by its ``names`` best-connected members: "ResNet · 残差连接 · 梯度消失 +20"."""
+    shown = [display_name(kb.graph.concept(m), lang) for m in members[:names]]
+    rest = len(members) - len(shown)
+    return " · ".join(shown) + (f" +{rest}" if rest > 0 else "")
 
 
 def overview_panel(kb: Any, view: Overview, lang: str) -> str:
