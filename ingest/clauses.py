@@ -38,7 +38,7 @@ Found = tuple[tuple[str, ...], How]
 TRUST: dict[str, float] = {"clause": 1.0, "carried": 0.9, "previous": 0.8, "pronoun": 0.8, "continued": 0.85,
                            "lead": 0.9, "topic": 0.7}
 _PLACE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|中的|里的|之中|中有)")
-_OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为)\s*$")
+_OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为了)\s*$")
 _OWN_SUBJECT = re.compile(r"(模型|网络|我们|你)\s*(会|就|也|还|可能|容易)?\s*(出现|产生|导致|变得)")
 _CONTRASTED = re.compile(r"\s*(的)?\s*(区别|不同|差异|异同|对比)")
 _JOIN = re.compile(r"\s*(和|与|及|以及|、|或|/|跟|and|or)\s*", re.I)
@@ -91,6 +91,11 @@ class Reading:
     def is_tool(self, span: Span) -> bool:
         """"使用了Swish激活函数", "通过1x1卷积": the mention is what something is done with."""
         return bool(INSTRUMENT.search(self.text, max(0, span.start - 8), span.start))
+
+    def in_parens(self, span: Span) -> bool:
+        """Inside brackets: an aside ("(想法来自Network in Network)"), not the sentence's own claim."""
+        before = self.text[: span.start]
+        return before.count("(") + before.count("（") > before.count(")") + before.count("）")
 
     def coordinated(self, first: Span, ok: Callable[[str], bool]) -> tuple[str, ...]:
         """``first`` and the fitting mentions joined to it by 和/与/、 ("Sigmoid和Tanh")."""

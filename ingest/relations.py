@@ -260,7 +260,8 @@ class _Reader:
             if not near or not self.tool(near[0].concept) or near[0].concept in GENERIC:
                 continue
             found = self.who(m.start(), self.arch, tools=False)
-            if found and found[1] == "topic" and any(self.arch(sp.concept) for sp in self.s.spans):
+            if found and found[1] == "topic" and any(self.arch(sp.concept) and not self.r.in_parens(sp)
+                                                     for sp in self.s.spans):
                 continue  # "使用深监督技巧是U-Net等...的通用做法" speaks of another network
             for source in found[0] if found else ():
                 self.add(source, "introduces", near[0].concept, "introduce-adopt", 0.6 * TRUST[found[1]])

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from ingest.pipeline import build, build_kb, bundled_catalogue, bundled_notes, ingest_files, remove_doc, with_notes, without_note
-from ingest.reader import read_note
+from ingest.reader import note_from_text, read_note
+from ingest.relations import MAX_SENTENCE
 from kg.errors import InputError, NotFoundError
 from kg.store import KB_FILE, Snapshot, load
 from kg.text import compact
@@ -192,3 +194,27 @@ def test_bad_file_leaves_the_knowledge_base_untouched(tmp_path: Path) -> None:
     remove_doc(kb, str(DATA / "unseen-lightweight.md"))
     assert load(kb).document("unseen-lightweight.md") is None
     assert sorted(p.name for p in kb.iterdir()) == [KB_FILE]
+
+
+@pytest.mark.parametrize("shape", ["one long line", "many sections"])
+def test_work_grows_linearly_with_the_note(shape: str) -> None:
+    # 6000 sentences: quadratic span assignment or evidence merging takes minutes here.
+    sentence = "ResNet引入残差单元,缓解梯度消失问题。"
+    body = sentence * 6000 if shape == "one long line" else "\n".join(f"## Q{i}\n{sentence}" for i in range(6000))
+    start = time.perf_counter()
+    grown = build([note_from_text("n.md", "# T\n" + body)], bundled_catalogue())
+    assert time.perf_counter() - start < 8
+    [edge] = [r for r in grown.graph.relations() if r.key == ("residual_connection", "solves", "vanishing_gradient")]
+    assert len(edge.evidence) == (1 if shape == "one long line" else 6000)
+
+
+def test_a_sentence_over_the_limit_is_refused_with_the_limit_named() -> None:
+    with pytest.raises(InputError, match=f"longer than the {MAX_SENTENCE}"):
+        build([note_from_text("n.md", "# T\n" + "残差单元缓解梯度消失" * 1000)], bundled_catalogue())
+
+
+def test_code_blocks_are_never_evidence() -> None:
+    note = "# GoogLeNet\n\n代码示例:\n\n    # 包含3x3卷积+BN+relu\n    def block():\n        return nn.ReLU()\n\n引入Inception模块。\n"
+    snap = build([note_from_text("n.md", note)], bundled_catalogue())
+    assert {ev.line for r in snap.graph.relations() for ev in r.evidence} == {9}
+    assert not any(m.line in (5, 6, 7) for m in snap.mentions)
