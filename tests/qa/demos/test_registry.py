@@ -26,7 +26,7 @@ from qa.demos import (
     list_demos,
     run_demo,
 )
-from qa.demos._plot import cjk_font, plot_lang
+from qa.demos._plot import plot_lang
 from qa.demos._registry import _ORDER, build_registry
 
 REPO = Path(__file__).resolve().parents[3]
@@ -275,12 +275,23 @@ def test_figure_is_titled_labelled_and_renders(
 
 
 @pytest.mark.parametrize("demo_id", IDS)
-def test_no_glyphs_the_font_cannot_draw(demo_id: str,
-                                       default_results: dict[str, DemoResult]) -> None:
-    if cjk_font() is not None:
-        pytest.skip("a CJK font is installed; bilingual titles are allowed")
+def test_figure_speaks_the_run_language_when_it_can(demo_id: str,
+                                                   default_results: dict[str, DemoResult]) -> None:
+    # Chinese runs draw Chinese figures with a CJK font, English ones without (never empty boxes).
     texts = [t.get_text() for t in default_results[demo_id].figure.findobj(Text)]
-    assert not [t for t in texts if any("\u2e80" <= ch <= "\u9fff" for ch in t)]
+    assert any(_has_cjk(t) for t in texts) == (plot_lang("zh") == "zh")
+    english = run_demo(demo_id, lang="en").figure.findobj(Text)
+    assert not any(_has_cjk(t.get_text()) for t in english)
+
+
+@pytest.mark.parametrize("demo_id", IDS)
+def test_metric_names_are_words_in_both_languages(demo_id: str,
+                                                  default_results: dict[str, DemoResult]) -> None:
+    family = importlib.import_module(f"qa.demos.{DEMOS[demo_id].family}")
+    result = default_results[demo_id]
+    assert [name for name, _ in result.table] == [family.LABELS[k][1] for k in result.metrics]
+    for en, zh in (family.LABELS[k] for k in result.metrics):
+        assert "_" not in en and "_" not in zh and not _has_cjk(en) and en != zh
 
 
 @pytest.mark.parametrize("demo_id", IDS)
