@@ -225,11 +225,11 @@ def _group(channels: int, groups: int, kernel: int, lang: str = "en") -> DemoRes
         lang,
         f"A {kernel}x{kernel} conv {channels}->{channels} has {standard:,} weights; with "
         f"G={groups} groups each filter sees {channels // groups} input channels and the layer "
-        f"has {params:,} ({ratio:g}x fewer). Against {groups} separate convs on channel slices "
+        f"has {params:,} (standard / grouped = {ratio:g}). Against {groups} separate convs on channel slices "
         f"the largest difference is {diff:.1e}."
         + (" Here G = C, so every filter sees one channel: a depthwise conv." if depthwise else ""),
         f"{kernel}x{kernel} 卷积 {channels}->{channels} 有 {standard:,} 个参数；分成 G={groups} 组后每个"
-        f"滤波器只看 {channels // groups} 个输入通道，共 {params:,} 个参数（少 {ratio:g} 倍）。与 "
+        f"滤波器只看 {channels // groups} 个输入通道，共 {params:,} 个参数（标准 / 分组 = {ratio:g}）。与 "
         f"{groups} 个按通道切片的独立卷积相比，最大差异 {diff:.1e}。"
         + ("此处 G = C，每个滤波器只看一个通道：即逐通道卷积。" if depthwise else ""),
     )
@@ -280,7 +280,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "standard_out_shape": ("output shape, standard", "标准卷积输出形状"),
     "separable_out_shape": ("output shape, separable", "可分离卷积输出形状"),
     "group_params": ("parameters, grouped conv", "分组卷积参数量"),
-    "ratio": ("times fewer parameters", "参数量减少倍数"),
+    "ratio": ("parameters, standard / grouped", "参数量之比（标准 / 分组）"),
     "weight_shape": ("weight tensor shape", "权重张量形状"),
     "is_depthwise": ("is a depthwise conv", "是否逐通道卷积"),
     "slice_max_diff": ("largest difference to the slice convs", "与切片卷积的最大差异"),

@@ -201,12 +201,12 @@ def _spectral(rows: int, cols: int, iterations: int, lang: str = "en") -> DemoRe
         lang,
         f"Power iteration on a {rows}x{cols} matrix (singular values 5 * 0.8^i) estimates "
         f"sigma_max = {estimates[-1]:.6f} after {iterations} steps; the SVD says {sigma:.6f} "
-        f"(relative error {errors[-1]:.1e}). Each step applies W^T W, so the estimate's error "
-        f"shrinks like 0.8^(4k). After spectral norm the weight's largest singular value is "
-        f"{normalised:.4f}.",
+        f"(relative error {errors[-1]:.1e}). Each step applies W^T W, so theory predicts the "
+        f"error to shrink like 0.8^(4k) (dashed line). After spectral norm the weight's largest "
+        f"singular value is {normalised:.4f}.",
         f"对 {rows}x{cols} 矩阵（奇异值 5 * 0.8^i）做 {iterations} 步幂迭代，估计 sigma_max = "
         f"{estimates[-1]:.6f}；SVD 给出 {sigma:.6f}（相对误差 {errors[-1]:.1e}）。每步相当于乘一次 "
-        f"W^T W，估计误差按 0.8^(4k) 缩小。谱归一化后权重的最大奇异值为 {normalised:.4f}。",
+        f"W^T W，理论上误差按 0.8^(4k) 缩小（虚线）。谱归一化后权重的最大奇异值为 {normalised:.4f}。",
     )
     claims = [Claim("converges", "shown", pick(
         lang, f"the estimate is within {SVD_TOLERANCE:g} (relative) of the SVD.",

@@ -82,11 +82,11 @@ def _stacked(n: int, channels: int, lang: str = "en") -> DemoResult:
         f"Back-propagating from one output pixel: {n} stacked 3x3 convs reach a "
         f"{rf_stacked}x{rf_stacked} input window and one {big}x{big} conv a "
         f"{rf_single}x{rf_single} one. At {channels} channels the stack has {p_stacked:,} "
-        f"weights ({n}*9*C^2) and the single conv {p_single:,} ({big}^2*C^2). The stack weighs "
-        f"its centre pixel {centre / corner:g}x more than its corners.",
+        f"weights ({n}*9*C^2) and the single conv {p_single:,} ({big}^2*C^2). In the stack the "
+        f"centre pixel has {centre / corner:g} times as many paths to the output as a corner.",
         f"从一个输出像素反向传播：{n} 个堆叠的 3x3 卷积覆盖 {rf_stacked}x{rf_stacked} 的输入窗口，一个 "
         f"{big}x{big} 卷积覆盖 {rf_single}x{rf_single}。{channels} 个通道时堆叠有 {p_stacked:,} 个参数"
-        f"（{n}*9*C^2），单个大卷积有 {p_single:,} 个（{big}^2*C^2）。堆叠对中心像素的权重是角落的 "
+        f"（{n}*9*C^2），单个大卷积有 {p_single:,} 个（{big}^2*C^2）。堆叠中中心像素到输出的路径数是角落的 "
         f"{centre / corner:g} 倍。",
     )
     same = rf_stacked == rf_single == big
