@@ -125,7 +125,8 @@ def test_a_partial_name_lists_ranked_matches_and_enter_opens_the_first(page) -> 
 def test_typed_markup_in_the_search_box_shows_literally_in_the_toast(page) -> None:
     search(page, EVIL_TYPED, key="Tab")
     toast = page.locator("[data-testid='toast-body']").first
-    expect(toast).to_contain_text("没有叫", timeout=WAIT)  # the UI's language
+    expect(toast).to_contain_text("没有叫", timeout=WAIT)  # the UI's language, title included
+    expect(toast.locator(".toast-title")).to_have_text("出错了")
     expect(toast).to_contain_text(EVIL_TYPED)
     assert toast.locator("img, b").count() == 0
     shot(page, "03-escaped-toast")

@@ -157,5 +157,20 @@ element.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && picked) send(picked.dataset.pick);
 });
 
+// Gradio 6 heads every error toast with the English word "Error" and ignores the title we send;
+// show the explorer's own title (in the UI's language, carried by the drawing) instead. Once per page.
+function localiseToasts() {
+  const title = document.querySelector("#kg-graph .kg-graph")?.dataset.errorTitle;
+  if (!title) return;
+  document.querySelectorAll(".toast-title.error").forEach((span) => {
+    const text = span.firstChild;
+    if (text && text.nodeType === Node.TEXT_NODE && text.textContent.trim() !== title) text.textContent = `${title} `;
+  });
+}
+if (!window.kgqaToasts) {
+  window.kgqaToasts = new MutationObserver(localiseToasts);
+  window.kgqaToasts.observe(document.body, { childList: true, subtree: true });
+}
+
 mountAll();
 watch("value", mountAll);

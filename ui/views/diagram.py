@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from kg.model import Concept, Relation
 from ui.views.i18n import kind_name, relation_name, t
@@ -86,35 +87,39 @@ def _disc(members: int) -> float:
 
 
 def separate(pos: dict[str, Point], sizes: dict[str, Box], *, fixed: str | None = None, gap: float = GAP,
-             rounds: int = 400) -> dict[str, Point]:
-    """Push overlapping boxes apart (along the axis that needs the smaller move) until none overlap.
+             rounds: int = 500) -> dict[str, Point]:
+    """Push overlapping boxes apart until none overlap; ``fixed`` does not move.
 
-    ``fixed`` does not move. Deterministic: pairs are visited in sorted order.
+    Each round moves every overlapping pair apart along the axis that needs the smaller move
+    (half each, or all of it for the partner of ``fixed``), all pairs at once. Deterministic.
 
     >>> out = separate({"a": (0.0, 0.0), "b": (1.0, 0.0)}, {"a": (40.0, 20.0), "b": (40.0, 20.0)}, fixed="a")
     >>> out["a"], out["b"][0] >= 40
     ((0.0, 0.0), True)
     """
     ids = sorted(pos)
-    xy = {n: list(pos[n]) for n in ids}
+    xy = np.array([pos[n] for n in ids], dtype=float)
+    wh = np.array([sizes[n] for n in ids], dtype=float)
+    share = np.full(len(ids), 0.5)  # how much of a push each box takes
+    pinned = ids.index(fixed) if fixed in pos else None
+    upper = np.triu(np.ones((len(ids), len(ids)), dtype=bool), 1)
     for _ in range(rounds):
-        moved = False
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                dx, dy = xy[b][0] - xy[a][0], xy[b][1] - xy[a][1]
-                ox = (sizes[a][0] + sizes[b][0]) / 2 + gap - abs(dx)
-                oy = (sizes[a][1] + sizes[b][1]) / 2 + gap - abs(dy)
-                if ox <= 0 or oy <= 0:
-                    continue
-                moved = True
-                axis, amount, delta = (0, ox, dx) if ox < oy else (1, oy, dy)
-                sign = 1.0 if delta >= 0 else -1.0
-                share_a = 0.0 if a == fixed else (1.0 if b == fixed else 0.5)
-                xy[a][axis] -= sign * amount * share_a
-                xy[b][axis] += sign * amount * (1.0 - share_a)
-        if not moved:
+        delta = xy[None, :, :] - xy[:, None, :]  # delta[a, b] = b - a
+        need = (wh[:, None, :] + wh[None, :, :]) / 2 + gap - np.abs(delta)
+        hit = upper & (need[..., 0] > 0) & (need[..., 1] > 0)
+        if not hit.any():
             break
-    return {n: (round(x, 1), round(y, 1)) for n, (x, y) in xy.items()}
+        a, b = np.nonzero(hit)
+        axis = (need[a, b, 1] < need[a, b, 0]).astype(int)  # 0: x, 1: y
+        amount = need[a, b, axis] * np.where(delta[a, b, axis] >= 0, 1.0, -1.0)
+        share_a = share[a].copy()
+        if pinned is not None:
+            share_a[a == pinned], share_a[b == pinned] = 0.0, 1.0
+        move = np.zeros_like(xy)
+        np.add.at(move, (a, axis), -amount * share_a)
+        np.add.at(move, (b, axis), amount * (1.0 - share_a))
+        xy += move
+    return {n: (round(float(x), 1), round(float(y), 1)) for n, (x, y) in zip(ids, xy)}
 
 
 def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], centre: str | None = None,
@@ -208,8 +213,10 @@ def _element(node: Node, xy: Point, box: Box) -> dict[str, object]:
 def draw(nodes: Sequence[Node], edges: Sequence[Edge], lang: str, *, mode: str, caption: str = "",
          groups: dict[str, str] | None = None) -> str:
     """The network as an HTML block: toolbar, canvas, evidence panels, legends, caption and a list view."""
+    # data-error-title: graph.js puts it on Gradio's error toasts, whose own header is always English.
+    title = f'data-error-title="{esc(t(lang, "error"))}"'
     if not nodes:
-        return f'<div class="kg-graph kg-empty">{esc(t(lang, "graph_empty"))}</div>'
+        return f'<div class="kg-graph kg-empty" {title}>{esc(t(lang, "graph_empty"))}</div>'
     sizes = {n.id: label_box(n) for n in nodes}
     centre = next((n.id for n in nodes if n.ring == 0), None)
     pos = layout([n.id for n in nodes], [(e.source, e.target) for e in edges], centre, sizes, groups)
@@ -229,7 +236,7 @@ def draw(nodes: Sequence[Node], edges: Sequence[Edge], lang: str, *, mode: str, 
     items = "".join(f'<li><a class="kg-link" data-pick="{esc(n.pick)}">{esc(n.label)}</a> '
                     f'<span class="kg-muted">{esc(kind_name(lang, n.kind))}</span></li>' for n in nodes)
     return (
-        f'<div class="kg-graph kg-{esc(mode)}">'
+        f'<div class="kg-graph kg-{esc(mode)}" {title}>'
         f'<div class="kg-toolbar"><button data-act="fit" title="{esc(t(lang, "fit"))}">⤢</button>'
         f'<button data-act="png" class="kg-png" title="{esc(t(lang, "export_png"))}">PNG</button>'
         f'<span>{esc(t(lang, "graph_help"))}</span></div>'

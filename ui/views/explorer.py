@@ -328,8 +328,9 @@ def _wire(kb: KnowledgeBase, v: ExplorerView, lang: gr.Radio) -> None:
     private: dict[str, Any] = {"api_visibility": "private"}
     v.concept.change(partial(typed, kb), [v.concept, v.view, *filters], [*drawn, v.suggest],
                      trigger_mode="always_last", show_progress="hidden", **private)
+    # A miss is told by a toast; the drawing and panels stay as they were, without an error badge.
     gr.on([v.concept.submit, v.concept.blur], partial(submitted, kb), [v.concept, v.view, *filters],
-          [*drawn, v.suggest], **private)
+          [*drawn, v.suggest], show_progress="hidden", **private)
     gr.on([v.relations.change, v.depth.change, v.kinds.change, lang.change], partial(show, kb), [v.view, *filters],
           drawn, **private)
     v.show_all.click(partial(to_overview, kb), filters, [*drawn, v.concept], **private)

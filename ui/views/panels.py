@@ -123,7 +123,12 @@ def matches_panel(matches: Sequence[Match], lang: str) -> str:
     """The ranked matches under the search box, as chips; a note when nothing matches."""
     if not matches:
         return f'<div class="kg-suggest kg-muted">{esc(t(lang, "no_match"))}</div>'
-    chips = "".join(
-        f'<a class="kg-chip{" kg-best" if i == 0 else ""}" data-pick="{esc(pick("concept", m.concept.id))}" tabindex="0">'
-        f'{esc(display_name(m.concept, lang))}<small>{esc(m.surface)}</small></a>' for i, m in enumerate(matches))
+    def chip(i: int, m: Match) -> str:
+        shown = display_name(m.concept, lang)
+        why = f"<small>{esc(m.surface)}</small>" if m.surface.casefold() != shown.casefold() else ""
+        best = " kg-best" if i == 0 else ""
+        return (f'<a class="kg-chip{best}" data-pick="{esc(pick("concept", m.concept.id))}" tabindex="0">'
+                f"{esc(shown)}{why}</a>")
+
+    chips = "".join(chip(i, m) for i, m in enumerate(matches))
     return f'<div class="kg-suggest"><span class="kg-muted">{esc(t(lang, "search_hint"))}</span>{chips}</div>'
