@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["LANGS", "Lang", "lang_of", "pick"]
+__all__ = ["Lang", "lang_of", "pick"]
 
 Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
 
 
 def lang_of(value: object) -> Lang:
