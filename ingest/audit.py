@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from kg.graph import KnowledgeGraph
-from kg.text import compact
 
 __all__ = ["load_labels", "holds", "score", "report"]
 
@@ -34,8 +33,8 @@ def load_labels(path: Path) -> list[dict[str, Any]]:
 
 
 def _ids(graph: KnowledgeGraph, names: Iterable[str]) -> set[str]:
-    keys = {compact(n) for n in names}
-    return {c.id for c in graph.concepts() if keys & {compact(a) for a in (c.name, *c.aliases)}}
+    """The concepts any of ``names`` resolves to (by alias, folded): one index look-up each."""
+    return {c.id for c in map(graph.find, names) if c is not None}
 
 
 def holds(graph: KnowledgeGraph, label: Label) -> bool:

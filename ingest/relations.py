@@ -184,10 +184,23 @@ class _Reader:
             self.overcome(m)
             if not targets:
                 continue
-            found = self.who(m.start(), lambda c: self.actor(c) and not self.problem(c), generic=False)
+            found = self.purpose(m.start()) or self.who(m.start(), lambda c: self.actor(c) and not self.problem(c),
+                                                         generic=False)
             for source in found[0] if found else ():
                 for target in targets:
                     self.add(source, "solves", target, rule, 0.9 * TRUST[found[1]])
+
+    def purpose(self, pos: int) -> Found | None:
+        """"为了避免这种情况,...加上了1x1的卷积核": a purpose clause's subject is the tool the next clause adds."""
+        index = self.r.clause_of(pos)
+        start, _ = self.r.clauses[index]
+        if not re.match(r"\s*(为了|为)", self.text[start:]) or self.r.before(pos):
+            return None
+        for begin, end in self.r.clauses[index + 1:]:
+            tools = [sp for sp in self.r.between(begin, end) if self.tool(sp.concept) and self.r.is_tool(sp)]
+            if tools:
+                return (tools[0].concept,), "carried"
+        return None
 
     def overcome(self, m: re.Match[str]) -> None:
         """"RMSProp能够克服AdaGrad梯度急剧减小的问题": solving a flaw of Y improves on Y."""
@@ -200,6 +213,8 @@ class _Reader:
             if not after or not self.thing(after[0].concept) or not _FLAWED.search(self.text, after[0].end):
                 return
             flawed = after[0].concept
+        if not self.actor(flawed) or flawed in GENERIC or flawed in CONTAINERS:
+            return
         found = self.who(m.start(), lambda c: self.thing(c) and self.c(c).kind == self.c(flawed).kind, tools=False)
         for source in found[0] if found else ():
             self.add(source, "improves_on", flawed, "improve-overcome", 0.8 * TRUST[found[1]])
