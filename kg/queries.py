@@ -285,10 +285,12 @@ def communities(graph: KnowledgeGraph, *, kinds: Iterable[str] | None = None,
                   if r.source in ids and r.target in ids and (allowed is None or r.relation in allowed))
     weights = Counter(frozenset((r.source, r.target)) for r in edges if r.source != r.target)
     simple = nx.Graph()
-    simple.add_weighted_edges_from((*sorted(pair), w) for pair, w in sorted(weights.items(), key=lambda kv: sorted(kv[0])))
+    pairs = sorted((sorted(pair), w) for pair, w in weights.items())  # sorted: Louvain's result depends on order
+    simple.add_weighted_edges_from((a, b, w) for (a, b), w in pairs)
     degree = Counter(end for r in edges for end in (r.source, r.target))
     groups = nx.community.louvain_communities(simple, weight="weight", seed=seed) if simple else []
     ordered = sorted((tuple(sorted(g, key=lambda c: (-degree[c], c))) for g in groups),
                      key=lambda members: (-len(members), members[0]))
-    isolated = tuple(sorted((c.id for c in chosen if c.id not in degree), key=lambda c: graph.concept(c).name.casefold()))
+    alone = (c for c in chosen if c.id not in degree)
+    isolated = tuple(c.id for c in sorted(alone, key=lambda c: c.name.casefold()))
     return Overview(tuple(Community(m) for m in ordered), edges, isolated)

@@ -78,7 +78,7 @@ function download(uri, name) {
 function frame(cy) {
   cy.fit(undefined, 24);
   const centre = cy.nodes(".centre");
-  const least = centre.nonempty() ? 0.75 : 0.55;  // an overview may be smaller: its labels are larger
+  const least = centre.nonempty() ? 0.7 : 0.55;  // an overview may be smaller: its labels are larger
   if (cy.zoom() < least) {
     cy.zoom(least);
     cy.center(centre.nonempty() ? centre : undefined);

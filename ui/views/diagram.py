@@ -68,8 +68,8 @@ class Edge:
 
 
 def _text_width(text: str, px: float) -> float:
-    """Rough rendered width: wide (CJK) characters take a full em, others about 0.6 em."""
-    return sum(px if unicodedata.east_asian_width(ch) in "WF" else 0.6 * px for ch in text)
+    """Rough rendered width: wide (CJK) characters take a full em, others (Source Sans) about 0.56 em."""
+    return sum(px if unicodedata.east_asian_width(ch) in "WF" else 0.56 * px for ch in text)
 
 
 def label_box(node: Node) -> Box:
@@ -240,7 +240,7 @@ def draw(nodes: Sequence[Node], edges: Sequence[Edge], lang: str, *, mode: str, 
         f'<div class="kg-toolbar"><button data-act="fit" title="{esc(t(lang, "fit"))}">⤢</button>'
         f'<button data-act="png" class="kg-png" title="{esc(t(lang, "export_png"))}">PNG</button>'
         f'<span>{esc(t(lang, "graph_help"))}</span></div>'
-        f'<div class="kg-stage"><div class="kg-cy" data-mode="{esc(mode)}" '
+        f'<div class="kg-stage"><div class="kg-cy" '
         f'data-elements="{esc(json.dumps(elements, ensure_ascii=False))}"></div><div class="kg-tip" hidden></div>'
         f"{info}</div>"
         f'{legend(kinds, lang)}<div class="kg-legend kg-rel-legend">{rel_legend}</div>'

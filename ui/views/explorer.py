@@ -28,7 +28,7 @@ import networkx as nx
 
 from kg.errors import InputError
 from kg.model import KINDS, RELATIONS, Concept, Relation
-from kg.queries import communities, close_names, neighbourhood, search
+from kg.queries import Overview, close_names, communities, neighbourhood, search
 from qa import KnowledgeBase
 from ui.views import diagram
 from ui.views.errors import friendly, user_error
@@ -102,9 +102,15 @@ def focus(kb: KnowledgeBase, name: str | None, relations: Sequence[str] | None, 
     return drawing, panel
 
 
+def _communities(kb: KnowledgeBase, kinds: Sequence[str] | None, relations: Sequence[str] | None) -> Overview:
+    """The graph's communities under the filters (no kinds chosen means every kind)."""
+    chosen = None if relations is None else list(relations)
+    return communities(kb.graph, kinds=list(kinds or KINDS), relations=chosen)
+
+
 def _overview(kb: KnowledgeBase, kinds: Sequence[str] | None, relations: Sequence[str] | None, lang: str) -> Drawn:
     with friendly(lang):
-        view = communities(kb.graph, kinds=list(kinds or KINDS), relations=None if relations is None else list(relations))
+        view = _communities(kb, kinds, relations)
     home = {m: c.hub for c in view.communities for m in c.members}
     links = Counter(tuple(sorted((home[r.source], home[r.target]))) for r in view.relations
                     if home[r.source] != home[r.target])
@@ -113,7 +119,8 @@ def _overview(kb: KnowledgeBase, kinds: Sequence[str] | None, relations: Sequenc
                           f"community:{c.hub}", members=len(c.members),
                           kinds=tuple(sorted(kinds_of[c.hub].items(), key=lambda kv: KINDS.index(kv[0]))))
              for c in view.communities]
-    edges = [diagram.Edge(f"l{i}", a, b, "link", str(n), weight=n) for i, ((a, b), n) in enumerate(sorted(links.items()))]
+    edges = [diagram.Edge(f"l{i}", a, b, "link", str(n), weight=n)
+             for i, ((a, b), n) in enumerate(sorted(links.items()))]
     members = sum(len(c.members) for c in view.communities)
     caption = t(lang, "overview_caption").format(communities=len(nodes), nodes=members, edges=len(view.relations),
                                                  isolated=len(view.isolated))
@@ -132,7 +139,7 @@ def overview(kb: KnowledgeBase, kinds: Sequence[str] | None, lang: str,
 def _community(kb: KnowledgeBase, hub: str, kinds: Sequence[str] | None, relations: Sequence[str] | None,
                lang: str) -> Drawn:
     with friendly(lang):
-        view = communities(kb.graph, kinds=list(kinds or KINDS), relations=None if relations is None else list(relations))
+        view = _communities(kb, kinds, relations)
     group = view.community_of(hub)
     if group is None:  # the filters changed under it: show the overview instead
         return _overview(kb, kinds, relations, lang)

@@ -106,7 +106,8 @@ def overview_panel(kb: Any, view: Overview, lang: str) -> str:
     """The overview's side panel: every community (click to open) and the isolated concepts by kind."""
     graph = kb.graph
     rows = "".join(
-        f'<li><a class="kg-link" data-pick="{esc(pick("community", c.hub))}">{esc(community_label(kb, c.members, lang))}</a>'
+        f'<li><a class="kg-link" data-pick="{esc(pick("community", c.hub))}">'
+        f"{esc(community_label(kb, c.members, lang))}</a>"
         f' <span class="kg-muted">{len(c.members)}</span></li>' for c in view.communities)
     by_kind = Counter(graph.concept(c).kind for c in view.isolated)
     groups = "".join(
