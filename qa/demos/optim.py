@@ -179,19 +179,25 @@ def _race_claim(finals: dict[str, float | None], surf: Surface, lr: float, steps
             f"Momentum（{mom:.1e}）和 Adam（{adam:.1e}）的最终损失比 SGD（{sgd:.1e}）低至少 {BEATS:g} 倍："
             "动量沿平缓方向不断加速，Adam 按各坐标的梯度历史缩放步长。"))
     distance = math.dist(surf.start, surf.minimum)
+    start = float(surf.loss(torch.tensor(surf.start[0]), torch.tensor(surf.start[1])))
+    reasons = []
     if "Adam" in losers and lr * steps < distance:
-        why = pick(lang, f"Adam moves about lr per step, so {steps} steps at lr={lr:g} cover "
-                         f"at most {lr * steps:.2g}, less than the {distance:.2g} to the minimum",
-                   f"Adam 每步约移动 lr，{steps} 步 lr={lr:g} 最多移动 {lr * steps:.2g}，小于到最小值的距离 "
-                   f"{distance:.2g}")
-    elif sgd < 1e-8:
-        why = pick(lang, f"SGD itself reached {sgd:.1e}: at these settings the surface is easy "
-                         "for plain SGD too",
-                   f"SGD 自己已降到 {sgd:.1e}：此设置下普通 SGD 也能轻松收敛")
-    else:
-        why = pick(lang, "at this learning rate the advantage does not reach "
-                         f"{BEATS:g}x within {steps} steps",
-                   f"在这个学习率下，{steps} 步内优势达不到 {BEATS:g} 倍")
+        reasons.append(pick(
+            lang, f"Adam moves about lr per step, so {steps} steps at lr={lr:g} cover at most "
+                  f"{lr * steps:.2g}, less than the {distance:.2g} to the minimum",
+            f"Adam 每步约移动 lr，{steps} 步 lr={lr:g} 最多移动 {lr * steps:.2g}，小于到最小值的距离 {distance:.2g}"))
+    if "Momentum" in losers and sgd * BEATS > start:
+        reasons.append(pick(
+            lang, f"SGD is still within {BEATS:g}x of the start loss {start:.2g}: at lr={lr:g} "
+                  f"{steps} steps are too few for momentum to build up a lead",
+            f"SGD 的损失仍在初始损失 {start:.2g} 的 {BEATS:g} 倍以内：lr={lr:g} 时 {steps} 步不足以让动量拉开差距"))
+    if sgd < 1e-8:
+        reasons.append(pick(lang, f"SGD itself reached {sgd:.1e}: at these settings the surface is "
+                                  "easy for plain SGD too",
+                            f"SGD 自己已降到 {sgd:.1e}：此设置下普通 SGD 也能轻松收敛"))
+    why = pick(lang, "; ", "；").join(reasons) or pick(
+        lang, f"at this learning rate the advantage does not reach {BEATS:g}x within {steps} steps",
+        f"在这个学习率下，{steps} 步内优势达不到 {BEATS:g} 倍")
     values = ", ".join(f"{n} {finals[n]:.1e}" for n in losers)
     return Claim("momentum_adam_beat_sgd", "not_shown", pick(
         lang, f"{values} vs SGD {sgd:.1e}, not {BEATS:g}x lower: {why}.",

@@ -13,14 +13,16 @@ from qa.demos._demo import DemoResult
 from qa.demos._lang import pick
 from qa.demos._plot import new_figure, plot_lang
 
-__all__ = ["LABELS", "MASKS", "MEAN_TOLERANCE", "MIN_STEPS", "RUNNERS", "SETTLED",
+__all__ = ["LABELS", "MASKS", "MEAN_TOLERANCE", "MIN_STEPS", "OSCILLATING", "RUNNERS", "SETTLED",
+           "turns",
            "optimal_smoothed_gap", "smooth_targets"]
 
 # "About 1": a mean ratio within 0.05 of 1. The expectation is estimated over MASKS masks.
 MEAN_TOLERANCE, MASKS = 0.05, 100
 # The smoothed gap "has settled" when it moved by at most 2% over the second half of
-# training; fewer than MIN_STEPS steps are too few to tell.
-SETTLED, MIN_STEPS = 0.02, 20
+# training; fewer than MIN_STEPS steps are too few to tell. It "oscillates" when, over the
+# last 20 steps, it turned around in at least 3/4 of them (a gradient-descent cycle).
+SETTLED, MIN_STEPS, OSCILLATING = 0.02, 20, 0.75
 
 
 def _dropout(p: float, units: int, lang: str = "en") -> DemoResult:
@@ -133,6 +135,12 @@ def optimal_smoothed_gap(classes: int, epsilon: float) -> float:
                                                   / (epsilon / classes))
 
 
+def turns(values: list[float]) -> int:
+    """How often a series changes direction. Example: ``turns([0, 2, 1, 3, 2]) == 3``."""
+    steps = [b - a for a, b in zip(values, values[1:])]
+    return sum(a * b < 0 for a, b in zip(steps, steps[1:]))
+
+
 def _gap(logits: torch.Tensor) -> float:
     """Mean over samples of top logit minus the mean of the other logits."""
     top = logits.max(dim=1).values
@@ -201,6 +209,7 @@ def _label_smoothing(epsilon: float, classes: int, steps: int, lang: str = "en")
         "gap_optimum": best if math.isfinite(best) else None,
         "gap_smooth_change": abs(soft[-1] - soft[steps // 2]) / abs(soft[-1]) if soft[-1] else 0.0,
         "gap_hard_change": abs(hard[-1] - hard[steps // 2]) / abs(hard[-1]) if hard[-1] else 0.0,
+        "gap_smooth_turns": turns(soft[-20:]),
         "accuracy_hard": acc_hard,
         "accuracy_smooth": acc_soft,
     }
@@ -237,6 +246,13 @@ def _smoothing_claims(m: dict, epsilon: float, steps: int, lang: str) -> tuple[C
             lang, f"{steps} step(s) are too few to see where the gap settles; try at least "
                   f"{MIN_STEPS}.",
             f"{steps} 步太少，看不出差距稳定在哪里；请至少训练 {MIN_STEPS} 步。")))
+    elif m["gap_smooth_turns"] >= OSCILLATING * 18:  # 18 possible turns in 20 values
+        claims.append(Claim("gap_bounded", "unstable", pick(
+            lang, f"training oscillates: in the last 20 steps the smoothed gap turned around "
+                  f"{m['gap_smooth_turns']} times instead of settling, so gradient descent with "
+                  "step 0.3 cycles on these targets.",
+            f"训练在振荡：最后 20 步中平滑标签的差距掉头 {m['gap_smooth_turns']} 次而没有稳定下来，"
+            "步长 0.3 的梯度下降在这组标签上来回循环。")))
     elif m["gap_smooth_change"] <= SETTLED and gap < hard:
         claims.append(Claim("gap_bounded", "shown", pick(
             lang, f"the smoothed gap settled at {gap:.2f} (it moved {m['gap_smooth_change']:.1%} "
@@ -276,6 +292,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "gap_optimum": ("optimal smoothed gap", "平滑标签的最优差距"),
     "gap_smooth_change": ("change of the smoothed gap, second half", "平滑差距后半程变化"),
     "gap_hard_change": ("change of the hard gap, second half", "硬标签差距后半程变化"),
+    "gap_smooth_turns": ("turns of the smoothed gap, last 20 steps", "平滑差距最后 20 步的掉头次数"),
     "accuracy_hard": ("accuracy, hard targets", "硬标签准确率"),
     "accuracy_smooth": ("accuracy, smoothed", "平滑标签准确率"),
 }

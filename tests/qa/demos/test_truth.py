@@ -103,12 +103,13 @@ def _dropout(m: Metrics, p: dict[str, Any]) -> dict[str, str]:
 
 
 def _smoothing(m: Metrics, p: dict[str, Any]) -> dict[str, str]:
-    bounded = (p["epsilon"] > 0 and p["steps"] >= regularization.MIN_STEPS
-               and m["gap_smooth_change"] <= regularization.SETTLED
+    tried = p["epsilon"] > 0 and p["steps"] >= regularization.MIN_STEPS
+    cycling = tried and m["gap_smooth_turns"] >= regularization.OSCILLATING * 18
+    bounded = (tried and m["gap_smooth_change"] <= regularization.SETTLED
                and m["gap_smooth"] < m["gap_hard"])
     return {"targets_sum_to_one": _s(m["target_sum_max_dev"] <= 1e-6
                                      and abs(m["ce_manual"] - m["ce_torch"]) <= 1e-5),
-            "gap_bounded": _s(bounded)}
+            "gap_bounded": "unstable" if cycling else _s(bounded)}
 
 
 def _activation(m: Metrics, p: dict[str, Any]) -> dict[str, str]:
@@ -200,6 +201,7 @@ _EXTRA: list[tuple[str, dict[str, Any]]] = [
     ("transposed_conv_checkerboard", {"kernel": 4, "stride": 2}),
     ("label_smoothing", {"epsilon": 0.0}),
     ("label_smoothing", {"steps": 5}),
+    ("label_smoothing", {"epsilon": 0.5, "classes": 2}),  # gradient descent cycles here
 ]
 
 GRID = [(d.id, name, params) for d in DEMOS.values() for name, params in edge_settings(d)]
