@@ -168,3 +168,9 @@ def test_everything_from_the_notes_is_escaped(evil_kb) -> None:
     assert "&lt;script&gt;" in drawing and "Other &amp; co" in panel
     panel = details(evil_kb, evil_kb.graph.concept("bad"), "en")
     assert "<script>" not in panel and panel.count("&lt;script&gt;") >= 5
+
+
+def test_backend_errors_echoing_input_are_escaped_too(hash_kb: KnowledgeBase) -> None:
+    with pytest.raises(gr.Error, match="unknown relation") as caught:
+        show(hash_kb, ("focus", "batch_normalization"), ["<b>likes</b>"], 1, KINDS, "en")
+    assert "<b>" not in caught.value.message and "&lt;b&gt;likes&lt;/b&gt;" in caught.value.message
