@@ -86,9 +86,10 @@ function frame(cy) {
 }
 
 // Gradio may patch the new HTML into the old elements rather than replace them, so a box is
-// (re)drawn whenever its data differs from what it was drawn from.
+// (re)drawn whenever its data differs from what it was drawn from, or its canvas was patched away.
 function mount(box) {
-  if (typeof window.cytoscape !== "function" || (box._cy && box._drawn === box.dataset.elements)) return;
+  const intact = box._cy && box._drawn === box.dataset.elements && box.querySelector("canvas");
+  if (typeof window.cytoscape !== "function" || intact) return;
   if (box._cy) {
     box._cy.destroy();
     box._resize.disconnect();
