@@ -1,10 +1,11 @@
-"""Time every demonstration: run, CPU and PNG-render cost, flagging anything over 1 s.
+"""Time every demonstration (run, CPU and PNG-render cost, flagging anything over 1 s), then run
+each over its edge settings and count its claims' verdicts.
 
 Usage (from the repository root)::
 
-    python bench/demos.py               # defaults, 5 runs each
-    python bench/demos.py --extremes    # also every numeric parameter at its maximum
-    python bench/demos.py --repeats 10 --dpi 150
+    python bench/demos.py               # defaults, 5 runs each, then the edge grid
+    python bench/demos.py --extremes    # also time every numeric parameter at its maximum
+    python bench/demos.py --repeats 10 --dpi 150 --no-grid
 
 The first run of a demo in a process can pay one-off costs (lazy imports inside torch, e.g.
 ``torch.optim`` imports ``torch._dynamo`` on its first step); it is shown separately as
@@ -16,6 +17,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kg.errors import ParameterError
 from qa.demos import Demo, DemoResult, list_demos
+from qa.demos._claim import STATES
+from qa.demos._grid import corner, edge_settings
 
 LIMIT_S = 1.0
 
@@ -78,12 +82,54 @@ def bench(demo: Demo, params: Mapping[str, object], repeats: int, dpi: int,
                   statistics.median(pngs))
 
 
+def grid(demo: Demo) -> tuple[int, int, Counter[str], float]:
+    """Run ``demo`` over its edge settings and both corners, alternating zh and en.
+
+    Returns (settings run, invalid combinations skipped, claim states, slowest run in s).
+    """
+    settings = [params for _, params in edge_settings(demo)]
+    settings += [corner(demo, "min"), corner(demo, "max")]
+    states: Counter[str] = Counter()
+    run = skipped = 0
+    slowest = 0.0
+    for i, params in enumerate(settings):
+        try:
+            result, wall, _ = _timed(lambda: demo.run("zh" if i % 2 else "en", **params))
+        except ParameterError:
+            skipped += 1
+            continue
+        run += 1
+        slowest = max(slowest, wall)
+        states.update(c.state for c in result.claims)
+    return run, skipped, states, slowest
+
+
+def report_grid() -> None:
+    header = f"{'demo':32} {'settings':>8} {'skipped':>7} " + " ".join(f"{s:>9}" for s in STATES) + \
+        f" {'slowest s':>9}"
+    print("\n" + header)
+    print("-" * len(header))
+    total, total_states, settings = 0, Counter[str](), 0
+    for demo in list_demos():
+        run, skipped, states, slowest = grid(demo)
+        settings += run
+        total += 1
+        total_states.update(states)
+        print(f"{demo.id:32} {run:8} {skipped:7} " + " ".join(f"{states[s]:9}" for s in STATES) +
+              f" {slowest:9.3f}")
+    counts = ", ".join(f"{total_states[s]} {s}" for s in STATES)
+    print(f"\n{total} demos x {settings} settings run (defaults, each parameter at its edges, both "
+          f"corners): claims {counts}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per demo")
     parser.add_argument("--dpi", type=int, default=100, help="PNG resolution")
     parser.add_argument("--extremes", action="store_true",
                         help="also time every numeric parameter at its maximum")
+    parser.add_argument("--no-grid", action="store_true",
+                        help="skip running every demo over its edge settings")
     args = parser.parse_args(argv)
     rows: list[Timing] = []
     for demo in list_demos():
@@ -102,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     slow = [r for r in rows if r.slow]
     print(f"\n{len(rows)} settings, {len(slow)} with a median run over {LIMIT_S:g} s "
           "(wall or CPU); PNG and first-run flags are informational.")
+    if not args.no_grid:
+        report_grid()
     return 1 if slow else 0
 
 

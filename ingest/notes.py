@@ -14,12 +14,14 @@ import re
 
 from kg.model import Section
 
-__all__ = ["parse_sections", "heading_of", "title_of"]
+__all__ = ["parse_sections", "heading_of", "title_of", "code_lines"]
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _QUESTION_END = re.compile(r"[?？]\s*$")
 _NUMBERED = re.compile(r"^\s*(\d{1,2}[.、．]\s*|【[一二三四五六七八九十百\d]+】|第[一二三四五六七八九十\d]+[章节部分])\S")
 _SENTENCE_PUNCT = re.compile(r"[。，,；;！!]|[:：]\s*$")
+_INDENTED = re.compile(r"^(\t| {4,})\S")
+_CODE_LIKE = re.compile(r"\s*(import |from \S+ import |def |class |return\b|#|//|@\w|[A-Za-z_][\w.]*(\[.*\])?\s*[-+*/]?=[^=]|[\w.]+\(.*[)(,]\s*$)")
 _LIST_ITEM = re.compile(r"^\s*([-*•·]|\(\d+\)|（\d+）|\d+\)|\d+\.\s)")
 
 
@@ -50,13 +52,60 @@ def title_of(text: str, fallback: str) -> str:
     return fallback
 
 
+def _next_nonblank(lines: list[str]) -> list[str | None]:
+    """For each line, the next non-blank line after it, in one backward pass (linear, no copies)."""
+    found: list[str | None] = [None] * len(lines)
+    nxt: str | None = None
+    for i in range(len(lines) - 1, -1, -1):
+        found[i] = nxt
+        if lines[i].strip():
+            nxt = lines[i]
+    return found
+
+
+def code_lines(lines: list[str]) -> frozenset[int]:
+    """Indices of lines that are code: inside a ``` fence, or in an indented block that reads as code.
+
+    Code and its comments are never evidence ("# 包含3x3卷积+BN+relu" in a snippet says
+    nothing about the architecture above it). An indented block counts as code when one of
+    its lines looks like code, so indented prose and list continuations stay text.
+
+    >>> sorted(code_lines(["text", "", "    import torch", "    # 注释", "text", "", "    缩进的正文", "```", "x = 1", "```"]))
+    [2, 3, 7, 8, 9]
+    """
+    code: set[int] = set()
+    block: list[int] = []
+    fenced = False
+
+    def close() -> None:
+        if any(_CODE_LIKE.match(lines[j]) for j in block):
+            code.update(block)
+        block.clear()
+
+    for i, line in enumerate(lines):
+        if line.strip().startswith(("```", "~~~")):
+            code.add(i)
+            fenced = not fenced
+        elif fenced:
+            code.add(i)
+        elif _INDENTED.match(line) and (block or i == 0 or not lines[i - 1].strip()):
+            block.append(i)
+        elif line.strip() or not block:
+            close()
+    close()
+    return frozenset(code)
+
+
 def parse_sections(doc: str, text: str, fmt: str = "markdown") -> list[Section]:
     """Sections of a note in order; text before the first heading becomes a section titled by the note."""
     lines = text.split("\n")
+    following = _next_nonblank(lines)
+    code = code_lines(lines)
     marks: list[tuple[int, int, str]] = []  # (line index, level, title)
     for i, line in enumerate(lines):
-        nxt = next((l for l in lines[i + 1 :] if l.strip()), None)
-        found = heading_of(line, nxt, fmt)
+        if i in code:
+            continue
+        found = heading_of(line, following[i], fmt)
         if found:
             marks.append((i, *found))
     if not marks or any(l.strip() for l in lines[: marks[0][0]]):

@@ -16,16 +16,17 @@ The functions at the bottom are the I/O edge: they read files and save atomicall
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import corpus
 from ingest.catalogue import load_catalogue
-from ingest.linker import Linker, family
-from ingest.notes import parse_sections, title_of
-from ingest.propose import propose
+from ingest.linker import Linker, Span, family
+from ingest.notes import code_lines, parse_sections, title_of
+from ingest.propose import propose, propose_in_slots
 from ingest.reader import RawNote, read_note
-from ingest.relations import Context, extract, remedy_target
+from ingest.relations import Context, extract, is_actor, is_problem, remedy_target, subject_of
 from ingest.sentences import split_line
 from kg.errors import NotFoundError
 from kg.graph import KnowledgeGraph
@@ -46,6 +47,9 @@ __all__ = [
 ]
 
 Progress = Callable[[str], None]
+_ITEM = re.compile(r"[(（](\d{1,2})[)）]\s*")
+_ROLE_TITLE = re.compile(r"作用|用途|目的|好处|优点|优势|意义|为什么(要)?(使用|用)|what .* for|role", re.I)
+
 def _document(note: RawNote, bundled: bool) -> Document:
     return Document(
         id=note.id,
@@ -62,8 +66,27 @@ def _note(doc: Document) -> RawNote:
     return RawNote(doc.id, doc.text, doc.meta.get("format", "markdown"), doc.source)  # type: ignore[arg-type]
 
 
+def _covered(linker: Linker, kinds: dict[str, str], phrase: str) -> bool:
+    """A slot phrase already named: a known problem in it, or one known term spanning it."""
+    return any(kinds.get(sp.concept) == "problem" or sp.end - sp.start >= len(phrase) - 1 for sp in linker.find(phrase))
+
+
+def _prose(text: str) -> str:
+    """The note with its code lines blanked: names in code are not terms of the note."""
+    lines = text.split("\n")
+    code = code_lines(lines)
+    return "\n".join("" if i in code else line for i, line in enumerate(lines))
+
+
+def _items(line: str, spans: list[Span]) -> dict[str, str]:
+    """Numbers of a line's enumerated items and the concept each opens with: "(3)Xavier initialization"."""
+    starts = {sp.start: sp.concept for sp in spans}
+    return {m.group(1): starts[m.end()] for m in _ITEM.finditer(line) if m.end() in starts}
+
+
 def _read_section(
-    section: Section, lines: list[str], linker: Linker, concepts: dict[str, Concept], parents: list[tuple[str, list[str]]]
+    section: Section, lines: list[str], linker: Linker, concepts: dict[str, Concept],
+    parents: list[tuple[str, list[str]]], code: frozenset[int] = frozenset(),
 ) -> tuple[list[str], list[Mention], list[Relation]]:
     """Topics, mentions and relations of one section; ``parents`` are (title, topics) outermost first."""
     families = [family(concepts[c].name) for _, ids in reversed(parents) for c in ids]
@@ -73,16 +96,25 @@ def _read_section(
     families = [family(concepts[c].name) for c in own] + families
     topics = tuple(dict.fromkeys([*own, *(c for _, ids in reversed(parents) for c in ids)]))
     remedy = remedy_target([(section.title, own), *reversed(parents)], concepts)
-    ctx = Context(section.doc, concepts, topics, remedy)
+    ctx = Context(section.doc, concepts, topics, remedy, own=len(own), role_section=bool(_ROLE_TITLE.search(section.title)))
     mentions: list[Mention] = []
     relations: list[Relation] = []
+    previous = next((((t,), "previous") for t in own if is_actor(concepts[t])), None)
+    antecedent = next((t for t in own if is_problem(concepts[t])), None)
     for index in range(first, section.end_line):
+        if index in code:  # code and its comments are never evidence
+            continue
         line = lines[index]
         spans = heading_spans if index == first else linker.find(line, families)
         for span in spans:
             mentions.append(Mention(span.concept, section.id, section.doc, index + 1, span.surface))
-        for sentence in split_line(index + 1, line, spans, heading=index == first):
-            relations.extend(extract(sentence, ctx))
+        items = _items(line, spans)
+        for n, sentence in enumerate(split_line(index + 1, line, spans, heading=index == first)):
+            before = (previous[0], "continued") if previous and n else previous
+            relations.extend(extract(sentence, ctx, before, items, antecedent))
+            previous = subject_of(sentence, ctx, previous)
+            antecedent = next((sp.concept for sp in reversed(sentence.spans) if is_problem(concepts[sp.concept])),
+                              antecedent)
     return own, mentions, relations
 
 
@@ -99,22 +131,31 @@ def build(
     bundled_ids = set(bundled)
     base = Linker(catalogue)
     proposals: dict[str, Concept] = {}
-    for note in notes:
-        for concept in propose(note.text, lambda name: name in base):
+    prose = [_prose(note.text) for note in notes]
+    for text in prose:
+        for concept in propose(text, lambda name: name in base):
+            proposals.setdefault(concept.id, concept)
+    # Slot fillers come second, so that a term the notes also name by its shape keeps that name.
+    named = Linker([*catalogue, *proposals.values()])
+    kinds = {c.id: c.kind for c in [*catalogue, *proposals.values()]}
+    shaped = len(proposals)
+    for text in prose:
+        for concept in propose_in_slots(text, lambda name: name in named, lambda phrase: _covered(named, kinds, phrase)):
             proposals.setdefault(concept.id, concept)
     concepts = {c.id: c for c in [*catalogue, *proposals.values()]}
-    linker = Linker(concepts.values())
+    linker = named if len(proposals) == shaped else Linker(concepts.values())
     documents, sections, mentions, relations = [], [], [], []
     for number, note in enumerate(notes, 1):
         if progress:
             progress(f"[{number}/{len(notes)}] {note.id}")
         documents.append(_document(note, note.id in bundled_ids))
         lines = note.text.split("\n")
+        code = code_lines(lines)
         stack: list[tuple[int, str, list[str]]] = []
         for section in parse_sections(note.id, note.text, note.format):
             while stack and stack[-1][0] >= section.level:
                 stack.pop()
-            own, found, rels = _read_section(section, lines, linker, concepts, [(t, ids) for _, t, ids in stack])
+            own, found, rels = _read_section(section, lines, linker, concepts, [(t, ids) for _, t, ids in stack], code)
             stack.append((section.level, section.title, own))
             sections.append(section)
             mentions.extend(found)

@@ -21,6 +21,8 @@ __all__ = ["LEAD", "Sentence", "split_line", "clause_start"]
 _END = re.compile(r"[。！？!?；;]+|\.(?=\s)|\.$")
 _MARKER = re.compile(r"^\s*(#{1,6}\s+|[-*•·]\s*|\d{1,2}[.、)]\s*(?!\d)|\(\d+\)\s*|（\d+）\s*)")
 _CLAUSE = re.compile(r"[,，:：、]")
+# "Early Stopping/早停法。一旦...": a line opened by a bare term names what the rest is about.
+_TERM_ONLY = re.compile(r"\s*(/\s*\S{1,12}?)?\s*[。.]")
 LEAD = re.compile(r"\s*(\(.{0,20}?\)|（.{0,20}?）)?\s*[:：]")
 
 
@@ -46,13 +48,16 @@ def split_line(line_no: int, line: str, spans: Sequence[Span], heading: bool = F
     """Cut one note line into sentences, dropping a leading list or heading marker."""
     marker = _MARKER.match(line)
     begin = marker.end() if marker else 0
-    lead = next((sp.concept for sp in spans if sp.start <= begin + 1 and LEAD.match(line, sp.end)), None)
+    lead = next((sp.concept for sp in spans if sp.start <= begin + 1 and
+                 (LEAD.match(line, sp.end) or _TERM_ONLY.match(line, sp.end))), None)
     pieces: list[tuple[int, int]] = []
     for match in _END.finditer(line, begin):
         pieces.append((begin, match.end()))
         begin = match.end()
     pieces.append((begin, len(line)))
     sentences = []
+    spans = sorted(spans)
+    first = 0  # spans are sorted, and so are the pieces: one forward pass assigns them
     for start, end in pieces:
         while start < end and line[start].isspace():
             start += 1
@@ -60,9 +65,12 @@ def split_line(line_no: int, line: str, spans: Sequence[Span], heading: bool = F
             end -= 1
         if end - start < 2:
             continue
-        inside = tuple(
-            Span(s.start - start, s.end - start, s.concept, s.surface) for s in spans if start <= s.start and s.end <= end
-        )
+        while first < len(spans) and spans[first].start < start:
+            first += 1
+        last = first
+        while last < len(spans) and spans[last].end <= end:
+            last += 1
+        inside = tuple(Span(s.start - start, s.end - start, s.concept, s.surface) for s in spans[first:last])
         sentences.append(
             Sentence(line_no, start, line[start:end], inside, heading, lead)
         )

@@ -31,6 +31,7 @@ class KnowledgeGraph:
     def __init__(self, graph: nx.MultiDiGraph | None = None) -> None:
         self._g: nx.MultiDiGraph = graph if graph is not None else nx.MultiDiGraph()
         self._alias_index: dict[str, str] = {}
+        self._evidence_keys: dict[tuple[str, str, str], set[tuple[str, int, str]]] = {}
         for node in self._g.nodes:
             self._index(self.concept(node))
 
@@ -64,11 +65,15 @@ class KnowledgeGraph:
             gloss=concept.gloss,
             category=concept.category,
             proposed=concept.proposed,
+            introduced_by=concept.introduced_by,
         )
         self._index(concept)
 
     def add_relation(self, relation: Relation) -> None:
-        """Add an edge, merging its evidence into an existing edge of the same triple."""
+        """Add an edge, merging its evidence into an existing edge of the same triple.
+
+        The edge keeps the rule and confidence of its most confident support.
+        """
         for end in (relation.source, relation.target):
             if end not in self._g:
                 raise NotFoundError(f"relation {relation.key} names unknown concept {end!r}")
@@ -80,9 +85,16 @@ class KnowledgeGraph:
                 key=relation.relation,
                 relation=relation.relation,
                 evidence=[],
+                rule=relation.rule,
+                confidence=relation.confidence,
             )
             data = self._g.edges[relation.source, relation.target, relation.relation]
-        seen = {(e["doc"], e["line"], e["text"]) for e in data["evidence"]}
+        elif relation.confidence > data.get("confidence", 1.0):
+            data["rule"], data["confidence"] = relation.rule, relation.confidence
+        # One set per edge, kept beside the graph: merging stays linear in the evidence added.
+        seen = self._evidence_keys.get(relation.key)
+        if seen is None:
+            seen = self._evidence_keys[relation.key] = {(e["doc"], e["line"], e["text"]) for e in data["evidence"]}
         for ev in relation.evidence:
             if (ev.doc, ev.line, ev.text) not in seen:
                 data["evidence"].append(ev.to_dict())
@@ -158,4 +170,6 @@ class KnowledgeGraph:
 
 def _relation(source: str, target: str, data: dict[str, Any]) -> Relation:
     evidence = tuple(Evidence.from_dict(e) for e in data.get("evidence", ()))
-    return Relation(source, data["relation"], target, evidence)
+    return Relation(
+        source, data["relation"], target, evidence, data.get("rule", ""), float(data.get("confidence", 1.0))
+    )

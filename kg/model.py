@@ -49,6 +49,7 @@ class Concept:
     gloss: str = ""
     category: str | None = None
     proposed: bool = False
+    introduced_by: str = ""  # for a proposed concept: the sentence that brought it in
 
     @property
     def display_zh(self) -> str:
@@ -71,6 +72,7 @@ class Concept:
             gloss=data.get("gloss", ""),
             category=data.get("category"),
             proposed=bool(data.get("proposed", False)),
+            introduced_by=data.get("introduced_by", ""),
         )
 
 
@@ -92,12 +94,20 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Relation:
-    """A typed edge ``source -relation-> target`` with the sentences that support it."""
+    """A typed edge ``source -relation-> target`` with the sentences that support it.
+
+    ``rule`` names the extraction pattern that produced the edge and ``confidence`` (0..1)
+    says how much that pattern is trusted, so a reader can judge an edge and a developer
+    can trace it: ``Relation("relu", "solves", "vg", rule="solve-verb", confidence=0.9)``.
+    Both have defaults so that records written before they existed still load.
+    """
 
     source: str
     relation: str
     target: str
     evidence: tuple[Evidence, ...] = ()
+    rule: str = ""
+    confidence: float = 1.0
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -12,15 +12,21 @@ composer, the CLI and the explorer share them.
 """
 from __future__ import annotations
 
+import difflib
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
 
 import networkx as nx
 
 from kg.errors import InputError
 from kg.graph import KnowledgeGraph
 from kg.model import KINDS, RELATIONS, Concept, Relation
+from kg.text import compact, fold
 
-__all__ = ["neighbourhood", "paths", "by_kind", "solvers_of", "introduced_by", "targets", "sources"]
+__all__ = ["neighbourhood", "paths", "by_kind", "solvers_of", "introduced_by", "targets", "sources",
+           "MatchTier", "Match", "search", "close_names", "Community", "Overview", "communities"]
 
 MAX_DEPTH = 3
 
@@ -35,17 +41,30 @@ def _check_relations(relations: Iterable[str] | None) -> frozenset[str] | None:
     return chosen
 
 
+def _check_kinds(kinds: Iterable[str] | None) -> frozenset[str] | None:
+    if kinds is None:
+        return None
+    chosen = frozenset(kinds)
+    unknown = chosen - set(KINDS)
+    if unknown:
+        raise InputError(f"unknown kind(s) {sorted(unknown)}: choose from {', '.join(KINDS)}")
+    return chosen
+
+
 def neighbourhood(
-    graph: KnowledgeGraph, name: str, *, relations: Iterable[str] | None = None, depth: int = 1
+    graph: KnowledgeGraph, name: str, *, relations: Iterable[str] | None = None, depth: int = 1,
+    kinds: Iterable[str] | None = None,
 ) -> tuple[list[Concept], list[Relation]]:
     """Concepts within ``depth`` hops of ``name`` (edges followed both ways) and the edges among them.
 
-    Only edges whose type is in ``relations`` (default: all) are followed and returned.
+    Only edges whose type is in ``relations`` (default: all) are followed and returned, and only
+    concepts whose kind is in ``kinds`` (default: all) are reached; the centre is always kept.
     The centre comes first in the concept list.
     """
     if not 1 <= depth <= MAX_DEPTH:
         raise InputError(f"depth={depth} is out of range: choose 1..{MAX_DEPTH}")
     allowed = _check_relations(relations)
+    kept = _check_kinds(kinds)
     centre = graph.resolve(name).id
     g = graph.nx
     seen = {centre}
@@ -55,14 +74,21 @@ def neighbourhood(
         nxt: set[str] = set()
         for node in frontier:
             for rel in graph.relations_of(node):
+                other = rel.target if rel.source == node else rel.source
                 if allowed is not None and rel.relation not in allowed:
                     continue
+                if kept is not None and other != centre and g.nodes[other]["kind"] not in kept:
+                    continue
                 edges[rel.key] = rel
-                other = rel.target if rel.source == node else rel.source
                 if other not in seen:
                     nxt.add(other)
         seen |= nxt
         frontier = nxt
+    # Edges between two concepts of the last ring are part of the picture too.
+    for node in seen:
+        for rel in graph.relations_of(node):
+            if {rel.source, rel.target} <= seen and (allowed is None or rel.relation in allowed):
+                edges.setdefault(rel.key, rel)
     others = sorted(seen - {centre}, key=lambda c: (g.nodes[c]["kind"], g.nodes[c]["name"]))
     return [graph.concept(centre), *(graph.concept(c) for c in others)], list(edges.values())
 
@@ -130,3 +156,139 @@ def _unique(concepts: Iterable[Concept]) -> list[Concept]:
     return list(seen.values())
 
 
+
+
+# -- search: the explorer's box ranks names the way a search box does ---------------------------------
+
+MatchTier = Literal["exact", "prefix", "word", "substring"]
+_TIERS: tuple[MatchTier, ...] = ("exact", "prefix", "word", "substring")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A concept found by :func:`search`: how its best name matched (``tier``) and which name that was."""
+
+    concept: Concept
+    tier: MatchTier
+    surface: str
+
+
+def _surfaces(concept: Concept) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((concept.name, *concept.zh, *concept.aliases, concept.id.replace("_", " "))))
+
+
+def _tier(query: str, squeezed: str, surface: str) -> int | None:
+    """0 exact, 1 prefix, 2 a later word starts with it, 3 anywhere inside; None: no match.
+
+    Compared folded (case, width, ``1×1``/``1*1``) and without spaces, so "Batch-Norm" is "BatchNorm".
+    """
+    folded, joined = fold(surface), compact(surface)
+    if folded == query or joined == squeezed:
+        return 0
+    if joined.startswith(squeezed):
+        return 1
+    if any(word.startswith(query) for word in folded.split(" ")[1:]):
+        return 2
+    return 3 if squeezed in joined else None
+
+
+def search(graph: KnowledgeGraph, text: str, *, limit: int = 10) -> list[Match]:
+    """Concepts whose names match ``text``, best first, as a search box ranks them.
+
+    An exact alias (any name the concept goes by, folded) beats a prefix, which beats a word
+    inside a name, which beats any substring. Within a tier the closest name wins (fewest extra
+    characters), then the better-connected concept, then the name. So "resnet" finds ResNet
+    before Inception-ResNet, and "感受野" finds 感受野 before 增大感受野.
+
+    >>> g = KnowledgeGraph.from_parts([Concept("ir", "Inception-ResNet", "architecture"),
+    ...                                Concept("r", "ResNet", "architecture")], [])
+    >>> [(m.concept.name, m.tier) for m in search(g, "resnet")]
+    [('ResNet', 'exact'), ('Inception-ResNet', 'word')]
+    """
+    query, squeezed = fold(text).strip(), compact(text)
+    if not squeezed:
+        return []
+    degree = graph.nx.degree
+    ranked: list[tuple[tuple[int, int, int, str], Match]] = []
+    for concept in graph.concepts():
+        best: tuple[int, int, str] | None = None
+        for surface in _surfaces(concept):
+            tier = _tier(query, squeezed, surface)
+            if tier is not None:
+                key = (tier, len(compact(surface)) - len(squeezed), surface)
+                best = key if best is None or key < best else best
+        if best is not None:
+            rank = (best[0], best[1], -int(degree(concept.id)), concept.name.casefold())
+            ranked.append((rank, Match(concept, _TIERS[best[0]], best[2])))
+    ranked.sort(key=lambda pair: pair[0])
+    return [match for _, match in ranked[:limit]]
+
+
+def close_names(graph: KnowledgeGraph, text: str, *, limit: int = 5) -> list[Concept]:
+    """Concepts with a name spelled close to ``text`` (for "did you mean"), closest first.
+
+    >>> g = KnowledgeGraph.from_parts([Concept("bn", "Batch Normalization", "technique")], [])
+    >>> [c.id for c in close_names(g, "batch normalisation")]
+    ['bn']
+    """
+    owner: dict[str, str] = {}
+    for concept in graph.concepts():
+        for surface in _surfaces(concept):
+            owner.setdefault(fold(surface), concept.id)
+    hits = difflib.get_close_matches(fold(text).strip(), list(owner), n=4 * limit, cutoff=0.6)
+    return [graph.concept(c) for c in dict.fromkeys(owner[h] for h in hits)][:limit]
+
+
+# -- communities: the overview draws groups of concepts, not every node -------------------------------
+
+@dataclass(frozen=True)
+class Community:
+    """Concepts that link mostly among themselves; ``members`` best-connected first."""
+
+    members: tuple[str, ...]
+
+    @property
+    def hub(self) -> str:
+        """The best-connected member, which names the community."""
+        return self.members[0]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The graph seen from above: its communities, the edges drawn, and the concepts with no edge."""
+
+    communities: tuple[Community, ...]
+    relations: tuple[Relation, ...]
+    isolated: tuple[str, ...]
+
+    def community_of(self, concept_id: str) -> Community | None:
+        return next((c for c in self.communities if concept_id in c.members), None)
+
+
+def communities(graph: KnowledgeGraph, *, kinds: Iterable[str] | None = None,
+                relations: Iterable[str] | None = None, seed: int = 7) -> Overview:
+    """Louvain communities of the concepts of ``kinds`` joined by edges of ``relations`` (default: all).
+
+    Deterministic for a given ``seed``; the largest community comes first. Concepts of the
+    chosen kinds with no chosen edge are returned as ``isolated``, sorted by name.
+
+    >>> g = KnowledgeGraph.from_parts([Concept(x, x, "concept") for x in "abcz"],
+    ...     [Relation("a", "causes", "b"), Relation("b", "causes", "c")])
+    >>> ov = communities(g)
+    >>> [c.members for c in ov.communities], ov.isolated
+    ([('b', 'a', 'c')], ('z',))
+    """
+    kept, allowed = _check_kinds(kinds), _check_relations(relations)
+    chosen = [c for c in graph.concepts() if kept is None or c.kind in kept]
+    ids = {c.id for c in chosen}
+    edges = tuple(r for r in graph.relations()
+                  if r.source in ids and r.target in ids and (allowed is None or r.relation in allowed))
+    weights = Counter(frozenset((r.source, r.target)) for r in edges if r.source != r.target)
+    simple = nx.Graph()
+    simple.add_weighted_edges_from((*sorted(pair), w) for pair, w in sorted(weights.items(), key=lambda kv: sorted(kv[0])))
+    degree = Counter(end for r in edges for end in (r.source, r.target))
+    groups = nx.community.louvain_communities(simple, weight="weight", seed=seed) if simple else []
+    ordered = sorted((tuple(sorted(g, key=lambda c: (-degree[c], c))) for g in groups),
+                     key=lambda members: (-len(members), members[0]))
+    isolated = tuple(sorted((c.id for c in chosen if c.id not in degree), key=lambda c: graph.concept(c).name.casefold()))
+    return Overview(tuple(Community(m) for m in ordered), edges, isolated)

@@ -12,7 +12,6 @@ in the explorer, a demo picked in the explorer opens in the demos tab.
 """
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -112,9 +111,8 @@ def build_app(kb: KnowledgeBase) -> gr.Blocks:
             return updates
 
         outputs = [top, lang, *(block for view in views for block in view.labelled)]
-        lang.change(relabel, lang, outputs, api_visibility="private", queue=False).then(
-            partial(explorer.refresh, kb), [explorer_view.concept, explorer_view.relations, explorer_view.depth, lang],
-            [explorer_view.graph, explorer_view.details], api_visibility="private")
+        # The explorer redraws itself on a language change (explorer.build listens to `lang`).
+        lang.change(relabel, lang, outputs, api_visibility="private", queue=False)
     return app
 
 

@@ -85,7 +85,8 @@ def _cmd_concept(args: argparse.Namespace) -> int:
     relations = snapshot.graph.relations_of(concept.id)
     if args.json:
         payload = {**concept.to_dict(), "relations": [
-            {"source": r.source, "relation": r.relation, "target": r.target, "evidence": [e.to_dict() for e in r.evidence]}
+            {"source": r.source, "relation": r.relation, "target": r.target, "rule": r.rule,
+             "confidence": r.confidence, "evidence": [e.to_dict() for e in r.evidence]}
             for r in relations
         ]}
         print(json.dumps(payload, ensure_ascii=False, indent=1))
@@ -179,15 +180,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if not sep or not name:
             raise InputError(f"--param {item!r} is not NAME=VALUE")
         params[name.strip()] = value.strip()
-    result = get_demo(args.id).run(**params)
+    result = get_demo(args.id).run(args.lang, **params)
     if args.png:
         result.save_png(args.png)
     if args.json:
         print(json.dumps({"id": args.id, **result.to_dict(), "png": args.png}, ensure_ascii=False, indent=1))
     else:
         print(result.text)
-        for key, value in result.metrics.items():
-            print(f"  {key}: {value}")
+        for label, value in result.table:
+            print(f"  {label}: {value}")
         if args.png:
             print(f"figure written to {args.png}")
     return 0
@@ -256,6 +257,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?", help="demo id (for run)")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a demo parameter")
     p.add_argument("--png", metavar="FILE.png", help="write the figure")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the text and figure")
     p.add_argument("--json", action="store_true", help="print as JSON")
     return parser
 

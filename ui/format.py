@@ -35,7 +35,8 @@ def concept_report(graph: KnowledgeGraph, concept: Concept, relations: list[Rela
         lines.append(f"  gloss: {concept.gloss}")
     lines.append(f"  relations ({len(relations)}):")
     for rel in relations:
-        lines.append(f"    {relation_line(graph, rel)}")
+        why = f"  (rule {rel.rule}, confidence {rel.confidence:.2f})" if rel.rule else ""
+        lines.append(f"    {relation_line(graph, rel)}{why}")
         for ev in rel.evidence[:3]:
             lines.append(f"      [{ev.doc}:{ev.line}] {ev.text}")
         if len(rel.evidence) > 3:

@@ -1,13 +1,18 @@
 """Executable toy demonstrations: small deterministic torch experiments tied to concepts.
 
-Each demo SHOWS a phenomenon from the notes as numbers (``metrics``) and a figure, in well
-under a second of CPU. The registry is fixed: demos are our own functions, parameters are
-typed and bounded, and no user text is ever evaluated.
+Each demo tests a claim from the notes with numbers (``metrics``) and a figure, in well under
+a second of CPU, and says for each part of the claim whether this run shows it, does not
+show it at these settings (and why), or diverged. Text, figure and metric names follow
+``lang`` ("zh" by default, or "en"). The registry is fixed and light (no torch until a demo
+runs): demos are our own functions, parameters are typed and bounded, and no user text is
+ever evaluated.
 
 Example::
 
-    >>> from qa.demos import run_demo
-    >>> run_demo("one_by_one_bottleneck").metrics["direct_weights"]
+    >>> from qa.demos import get_demo, run_demo
+    >>> get_demo("dropout_scaling").preview("en")[:31]
+    'Mean output / mean input agains'
+    >>> run_demo("one_by_one_bottleneck", lang="en").metrics["direct_weights"]
     819200
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ own Agg canvas.
 
 Why the font check: matplotlib's default font (DejaVu Sans) has no Chinese glyphs and draws
 empty boxes instead. We add the Chinese half of a title only when a CJK font is installed;
-otherwise titles stay English-only.
+otherwise a Chinese run draws its figure in English (:func:`plot_lang`).
 """
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
+
+from qa.demos._lang import Lang
 
 __all__ = [
     "CJK_FAMILIES",
@@ -27,7 +30,9 @@ __all__ = [
     "cjk_font",
     "new_figure",
     "pick_cjk_font",
+    "plot_lang",
     "png_bytes",
+    "set_font",
     "thin_log_ticks",
 ]
 
@@ -84,16 +89,29 @@ def new_figure(ncols: int = 1, nrows: int = 1, **subplot_kw: Any) -> tuple[Figur
     return fig, [ax for row in axes for ax in row]
 
 
-def add_title(fig: Figure, title_en: str, title_zh: str, font: str | None = None) -> None:
-    """Set the figure title: bilingual with a CJK ``font``, English-only without one.
+def plot_lang(lang: str, font: str | None = None) -> Lang:
+    """The language a figure can be drawn in: ``lang``, unless it is Chinese and no CJK
+    ``font`` (default :func:`cjk_font`) is installed.
 
-    ``font`` defaults to :func:`cjk_font`; tests pass one explicitly.
+    Example: ``plot_lang("zh", font="") == "en"``; ``plot_lang("zh", font="Noto Sans CJK SC") == "zh"``.
     """
     font = cjk_font() if font is None else font
-    if font and title_zh:
-        fig.suptitle(f"{title_en}\n{title_zh}", fontsize=11, fontfamily=[font, "DejaVu Sans"])
-    else:
-        fig.suptitle(title_en, fontsize=11)
+    return "zh" if lang == "zh" and font else "en"
+
+
+def add_title(fig: Figure, title: str) -> None:
+    """Set the figure title (one language: see :func:`plot_lang`)."""
+    fig.suptitle(title, fontsize=11)
+
+
+def set_font(fig: Figure, font: str) -> None:
+    """Draw every text of ``fig`` in ``font``, falling back to DejaVu Sans for other glyphs.
+
+    Set per text object rather than through ``rcParams``: the app runs handlers on threads
+    and rcParams is global.
+    """
+    for text in fig.findobj(Text):
+        text.set_fontfamily([font, "DejaVu Sans"])
 
 
 def thin_log_ticks(fig: Figure) -> None:

@@ -1,7 +1,8 @@
 """The fixed registry of demonstrations, in a stable order, and the lookups over it.
 
-The registry is built once from each family module's ``DEMOS`` tuple: no import-time
-side effects, no plugin discovery, and nothing a user types can add to it.
+The registry is built once from the catalogue cards (``_catalogue_*``): no import-time side
+effects, no plugin discovery, nothing a user types can add to it, and no torch or matplotlib
+until a demo runs.
 """
 from __future__ import annotations
 
@@ -9,39 +10,16 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from kg.errors import NotFoundError
-from qa.demos import (
-    activation,
-    conv,
-    efficient_conv,
-    initialization,
-    normalization,
-    optim,
-    pooling,
-    receptive_field,
-    recurrent,
-    regularization,
-    residual,
-    upsampling,
-)
+from qa.demos import _catalogue_training, _catalogue_vision
 from qa.demos._demo import Demo, DemoResult
 
 __all__ = ["DEMOS", "build_registry", "demos_for_concepts", "get_demo", "list_demos", "run_demo"]
 
+_CARDS = {**_catalogue_vision.FAMILIES, **_catalogue_training.FAMILIES}
 # Curriculum order: convolution arithmetic first, then layers, training, and sequences.
-_FAMILIES = (
-    conv,
-    efficient_conv,
-    receptive_field,
-    pooling,
-    normalization,
-    regularization,
-    activation,
-    residual,
-    initialization,
-    optim,
-    upsampling,
-    recurrent,
-)
+_ORDER = ("conv", "efficient_conv", "receptive_field", "pooling", "normalization",
+          "regularization", "activation", "residual", "initialization", "optim", "upsampling",
+          "recurrent")
 
 
 def build_registry(demos: Iterable[Demo]) -> Mapping[str, Demo]:
@@ -57,7 +35,7 @@ def build_registry(demos: Iterable[Demo]) -> Mapping[str, Demo]:
     return MappingProxyType(table)
 
 
-DEMOS: Mapping[str, Demo] = build_registry(d for family in _FAMILIES for d in family.DEMOS)
+DEMOS: Mapping[str, Demo] = build_registry(d for family in _ORDER for d in _CARDS[family])
 
 
 def list_demos() -> list[Demo]:
@@ -74,12 +52,12 @@ def get_demo(demo_id: str) -> Demo:
         raise NotFoundError(f"unknown demo {demo_id!r}: choose one of {valid}") from None
 
 
-def run_demo(demo_id: str, **params: object) -> DemoResult:
-    """Look up ``demo_id`` and run it with ``params`` (strings or native values).
+def run_demo(demo_id: str, lang: str = "zh", **params: object) -> DemoResult:
+    """Look up ``demo_id`` and run it with ``params`` (strings or native values), worded in ``lang``.
 
     Example: ``run_demo("conv_output_size", stride="2").metrics["formula"] == 16``.
     """
-    return get_demo(demo_id).run(**params)
+    return get_demo(demo_id).run(lang, **params)
 
 
 def demos_for_concepts(concept_ids: Iterable[str]) -> list[str]:

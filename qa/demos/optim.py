@@ -11,11 +11,17 @@ from dataclasses import dataclass
 
 import torch
 
-from qa.demos._demo import Demo, DemoResult
-from qa.demos._param import Param
-from qa.demos._plot import new_figure
+from qa.demos._claim import Claim
+from qa.demos._demo import DemoResult
+from qa.demos._lang import pick
+from qa.demos._plot import new_figure, plot_lang
 
-__all__ = ["DEMOS", "OPTIMIZERS", "SURFACES", "Run", "Surface", "ema", "race"]
+__all__ = ["BEATS", "CORRECTS", "LABELS", "OPTIMIZERS", "RUNNERS", "SURFACES", "Run", "Surface",
+           "ema", "race"]
+
+# "Much lower": at least 10x below SGD's final loss. "Fixes the bias": bias correction at
+# least halves the EMA's mean error over its first 1/(1-beta) steps.
+BEATS, CORRECTS = 10.0, 2.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,9 @@ class Surface:
     xlim: tuple[float, float]
     ylim: tuple[float, float]
     formula: str
+    minimum: tuple[float, float]
+    # Largest curvature when it is constant (a quadratic): SGD is stable only for lr < 2/c.
+    curvature: float | None = None
 
 
 SURFACES: dict[str, Surface] = {
@@ -39,13 +48,14 @@ SURFACES: dict[str, Surface] = {
     "valley": Surface(
         loss=lambda x, y: 0.05 * x**2 + 2.5 * y**2,
         grad=lambda x, y: (0.1 * x, 5.0 * y),
-        start=(-8.0, 1.5), xlim=(-9.0, 9.0), ylim=(-2.5, 2.5), formula="0.05x^2 + 2.5y^2"),
+        start=(-8.0, 1.5), xlim=(-9.0, 9.0), ylim=(-2.5, 2.5), formula="0.05x^2 + 2.5y^2",
+        minimum=(0.0, 0.0), curvature=5.0),
     # Rosenbrock's banana, scaled by 0.1 so one learning rate suits both surfaces.
     "rosenbrock": Surface(
         loss=lambda x, y: 0.1 * ((1 - x) ** 2 + 10 * (y - x**2) ** 2),
         grad=lambda x, y: (-0.2 * (1 - x) - 4.0 * x * (y - x**2), 2.0 * (y - x**2)),
         start=(-1.5, 2.0), xlim=(-2.0, 2.0), ylim=(-1.0, 3.0),
-        formula="0.1[(1-x)^2 + 10(y-x^2)^2]"),
+        formula="0.1[(1-x)^2 + 10(y-x^2)^2]", minimum=(1.0, 1.0)),
 }
 
 OPTIMIZERS: dict[str, Callable[[list[torch.Tensor], float], torch.optim.Optimizer]] = {
@@ -97,7 +107,7 @@ def race(surface: Surface, lr: float, steps: int,
     return runs
 
 
-def _optimizer_race(surface: str, lr: float, steps: int) -> DemoResult:
+def _optimizer_race(surface: str, lr: float, steps: int, lang: str = "en") -> DemoResult:
     surf = SURFACES[surface]
     runs = race(surf, lr, steps)
     xs = torch.linspace(*surf.xlim, 200)
@@ -105,6 +115,7 @@ def _optimizer_race(surface: str, lr: float, steps: int) -> DemoResult:
     grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
     z = surf.loss(grid_x, grid_y)
     levels = torch.logspace(-3, math.log10(float(z.max())), 15).numpy()
+    fl = plot_lang(lang)
     fig, (left, right) = new_figure(2)
     left.contour(xs.numpy(), ys.numpy(), z.numpy(), levels=levels, colors="grey",
                  linewidths=0.5)
@@ -120,9 +131,9 @@ def _optimizer_race(surface: str, lr: float, steps: int) -> DemoResult:
     left.set_ylabel("y")
     left.set_title(f"{surface}: {surf.formula}", fontsize=8)
     left.legend(fontsize=7)
-    right.set_xlabel("step")
-    right.set_ylabel("loss")
-    right.set_title(f"lr = {lr:g}, {steps} steps", fontsize=9)
+    right.set_xlabel(pick(fl, "step", "步数"))
+    right.set_ylabel(pick(fl, "loss", "损失"))
+    right.set_title(pick(fl, f"lr = {lr:g}, {steps} steps", f"lr = {lr:g}，{steps} 步"), fontsize=9)
     right.legend(fontsize=7)
     finals = {n: None if run.diverged else run.losses[-1] for n, run in runs.items()}
     ranking = sorted((n for n in runs if not runs[n].diverged), key=lambda n: runs[n].losses[-1])
@@ -132,15 +143,59 @@ def _optimizer_race(surface: str, lr: float, steps: int) -> DemoResult:
         "ranking": ranking,
         "start_loss": float(surf.loss(torch.tensor(surf.start[0]), torch.tensor(surf.start[1]))),
     }
-    shown = ", ".join(f"{n} {v:.1e}" if v is not None else f"{n} diverged"
-                      for n, v in finals.items())
-    text = (
-        f"From the same start on the {surface} surface with lr={lr:g}, after {steps} steps the "
-        f"losses are: {shown}. Plain SGD crawls along the shallow direction; momentum "
-        "accumulates velocity along it and Adam/RMSProp rescale each coordinate by its "
-        "gradient history, so they get much further."
+    word = pick(lang, "diverged", "发散")
+    shown = ", ".join(f"{n} {v:.1e}" if v is not None else f"{n} {word}" for n, v in finals.items())
+    summary = pick(
+        lang,
+        f"From the same start on the {surface} surface (start loss {metrics['start_loss']:.2f}) "
+        f"with lr={lr:g}, after {steps} steps the losses are: {shown}.",
+        f"在 {surface} 曲面上从同一起点出发（初始损失 {metrics['start_loss']:.2f}），lr={lr:g}，{steps} "
+        f"步后的损失：{shown}。",
     )
-    return DemoResult(text, metrics, fig)
+    return DemoResult(summary, metrics, fig, (_race_claim(finals, surf, lr, steps, lang),))
+
+
+def _race_claim(finals: dict[str, float | None], surf: Surface, lr: float, steps: int,
+                lang: str) -> Claim:
+    """Do Momentum and Adam end at least BEATS x below SGD? Three states, with the reason."""
+    key = ("SGD", "Momentum", "Adam")
+    blown = [n for n in key if finals[n] is None]
+    if blown:
+        bound = "" if surf.curvature is None else pick(
+            lang, f" (curvature {surf.curvature:g}: SGD is stable only for lr < "
+                  f"{2 / surf.curvature:g})",
+            f"（曲率 {surf.curvature:g}：SGD 仅在 lr < {2 / surf.curvature:g} 时稳定）")
+        return Claim("momentum_adam_beat_sgd", "unstable", pick(
+            lang, f"{', '.join(blown)} diverged at lr={lr:g}: the step is too large for the "
+                  f"steepest direction{bound}, so there is no race to compare.",
+            f"lr={lr:g} 时 {'、'.join(blown)} 发散：步长对最陡的方向来说太大{bound}，无从比较。"))
+    sgd, mom, adam = (float(finals[n] or 0.0) for n in key)
+    losers = [n for n, v in (("Momentum", mom), ("Adam", adam)) if v * BEATS > sgd]
+    if not losers:
+        return Claim("momentum_adam_beat_sgd", "shown", pick(
+            lang, f"Momentum ({mom:.1e}) and Adam ({adam:.1e}) end at least {BEATS:g}x below "
+                  f"SGD ({sgd:.1e}): momentum builds up speed along the shallow direction and "
+                  "Adam rescales each coordinate by its gradient history.",
+            f"Momentum（{mom:.1e}）和 Adam（{adam:.1e}）的最终损失比 SGD（{sgd:.1e}）低至少 {BEATS:g} 倍："
+            "动量沿平缓方向不断加速，Adam 按各坐标的梯度历史缩放步长。"))
+    distance = math.dist(surf.start, surf.minimum)
+    if "Adam" in losers and lr * steps < distance:
+        why = pick(lang, f"Adam moves about lr per step, so {steps} steps at lr={lr:g} cover "
+                         f"at most {lr * steps:.2g}, less than the {distance:.2g} to the minimum",
+                   f"Adam 每步约移动 lr，{steps} 步 lr={lr:g} 最多移动 {lr * steps:.2g}，小于到最小值的距离 "
+                   f"{distance:.2g}")
+    elif sgd < 1e-8:
+        why = pick(lang, f"SGD itself reached {sgd:.1e}: at these settings the surface is easy "
+                         "for plain SGD too",
+                   f"SGD 自己已降到 {sgd:.1e}：此设置下普通 SGD 也能轻松收敛")
+    else:
+        why = pick(lang, "at this learning rate the advantage does not reach "
+                         f"{BEATS:g}x within {steps} steps",
+                   f"在这个学习率下，{steps} 步内优势达不到 {BEATS:g} 倍")
+    values = ", ".join(f"{n} {finals[n]:.1e}" for n in losers)
+    return Claim("momentum_adam_beat_sgd", "not_shown", pick(
+        lang, f"{values} vs SGD {sgd:.1e}, not {BEATS:g}x lower: {why}.",
+        f"{values}，SGD 为 {sgd:.1e}，没有低 {BEATS:g} 倍：{why}。"))
 
 
 def ema(values: list[float], beta: float) -> tuple[list[float], list[float]]:
@@ -157,7 +212,7 @@ def ema(values: list[float], beta: float) -> tuple[list[float], list[float]]:
     return raw, corrected
 
 
-def _ema_smoothing(beta: float, steps: int, noise: float) -> DemoResult:
+def _ema_smoothing(beta: float, steps: int, noise: float, lang: str = "en") -> DemoResult:
     true_mean = 10.0
     gen = torch.Generator().manual_seed(0)
     series = (true_mean + noise * torch.randn(steps, generator=gen)).tolist()
@@ -165,63 +220,71 @@ def _ema_smoothing(beta: float, steps: int, noise: float) -> DemoResult:
     window = min(steps, math.ceil(1 / (1 - beta)))  # the EMA's effective memory
     err_raw = sum(abs(v - true_mean) for v in raw[:window]) / window
     err_cor = sum(abs(v - true_mean) for v in corrected[:window]) / window
+    # The raw EMA's start-up bias alone is true_mean * beta^t; its noise has std
+    # noise * sqrt((1 - beta) / (1 + beta)) once it has warmed up.
+    bias = sum(true_mean * beta**t for t in range(1, window + 1)) / window
+    ema_noise = noise * math.sqrt((1 - beta) / (1 + beta))
+    fl = plot_lang(lang)
     fig, (ax,) = new_figure()
     t = range(1, steps + 1)
-    ax.plot(t, series, ".", ms=3, color="grey", label="noisy values")
-    ax.plot(t, raw, label="EMA (v0 = 0)")
-    ax.plot(t, corrected, label="bias-corrected v / (1 - beta^t)")
-    ax.axhline(true_mean, color="k", ls=":", lw=0.8, label="true mean")
+    ax.plot(t, series, ".", ms=3, color="grey", label=pick(fl, "noisy values", "带噪声的值"))
+    ax.plot(t, raw, label=pick(fl, "EMA (v0 = 0)", "滑动平均（v0 = 0）"))
+    ax.plot(t, corrected, label=pick(fl, "bias-corrected v / (1 - beta^t)", "偏差修正 v / (1 - beta^t)"))
+    ax.axhline(true_mean, color="k", ls=":", lw=0.8, label=pick(fl, "true mean", "真实均值"))
     ax.axvline(window, color="grey", ls="--", lw=0.8)
-    ax.set_xlabel("step t")
-    ax.set_ylabel("value")
-    ax.set_title(f"beta = {beta:g} (memory about {window} steps)", fontsize=9)
+    ax.set_xlabel(pick(fl, "step t", "步数 t"))
+    ax.set_ylabel(pick(fl, "value", "值"))
+    ax.set_title(pick(fl, f"beta = {beta:g} (memory about {window} steps)",
+                      f"beta = {beta:g}（记忆约 {window} 步）"), fontsize=9)
     ax.legend(fontsize=8)
     metrics = {
         "start_error_raw": err_raw,
         "start_error_corrected": err_cor,
+        "start_bias": bias,
+        "ema_noise": ema_noise,
         "first_raw": raw[0],
         "first_corrected": corrected[0],
         "first_value": series[0],
         "window": window,
     }
-    text = (
-        f"An EMA with beta={beta:g} starts at 0, so over its first {window} steps it is off by "
-        f"{err_raw:.2f} on average (the first value is {raw[0]:.2f} for a true mean of "
-        f"{true_mean:g}). Dividing by 1 - beta^t removes this start-up bias: error "
-        f"{err_cor:.2f}. Adam applies the same correction to its moment estimates."
+    summary = pick(
+        lang,
+        f"An EMA with beta={beta:g} starts at 0: over its first {window} steps it is off by "
+        f"{err_raw:.2f} on average (its first value is {raw[0]:.2f} for a true mean of "
+        f"{true_mean:g}). Divided by 1 - beta^t it is off by {err_cor:.2f}.",
+        f"beta={beta:g} 的指数滑动平均从 0 开始：前 {window} 步平均偏离 {err_raw:.2f}（真实均值 "
+        f"{true_mean:g}，第一个值只有 {raw[0]:.2f}）。除以 1 - beta^t 后平均偏离 {err_cor:.2f}。",
     )
-    return DemoResult(text, metrics, fig)
+    if err_cor * CORRECTS <= err_raw:
+        cut = pick(lang, f"to {err_cor:.1e}", f"到 {err_cor:.1e}") if err_cor < 1e-9 * err_raw \
+            else pick(lang, f"{err_raw / err_cor:.3g}x", f"{err_raw / err_cor:.3g} 倍")
+        claim = Claim("correction_fixes_bias", "shown", pick(
+            lang, f"bias correction cuts the start-up error {cut} (at least {CORRECTS:g}x); Adam "
+                  "corrects its moment estimates the same way.",
+            f"偏差修正使起步误差减小{cut}（至少 {CORRECTS:g} 倍）；Adam 用同样的方法修正其矩估计。"))
+    else:
+        claim = Claim("correction_fixes_bias", "not_shown", pick(
+            lang, f"with the correction the error is {err_cor:.2f}, against {err_raw:.2f} without: the "
+                  f"start-up bias ({bias:.2f} on average over {window} steps) is not large "
+                  f"next to the noise (about {ema_noise:.2f} in the EMA, more in its first steps).",
+            f"修正后误差为 {err_cor:.2f}，不修正为 {err_raw:.2f}：起步偏差（{window} 步平均 {bias:.2f}）相对噪声"
+            f"（滑动平均中约 {ema_noise:.2f}，前几步更大）并不大。"))
+    return DemoResult(summary, metrics, fig, (claim,))
 
 
-DEMOS: tuple[Demo, ...] = (
-    Demo(
-        id="optimizer_race",
-        title_en="Optimiser race on a 2-D loss surface",
-        title_zh="优化器在二维损失曲面上的比赛",
-        claim_en="On an ill-conditioned valley, Momentum and Adam get much further than SGD.",
-        claim_zh="在病态（狭长）山谷上，Momentum 和 Adam 比普通 SGD 收敛得快得多。",
-        concepts=("sgd", "momentum", "adagrad", "rmsprop", "adam"),
-        params=(
-            Param("surface", "choice", "valley", choices=tuple(SURFACES),
-                  help="loss surface", help_zh="损失曲面"),
-            Param("lr", "float", 0.1, 0.0001, 1.0, help="learning rate for every optimiser",
-                  help_zh="所有优化器共用的学习率"),
-            Param("steps", "int", 100, 10, 300, help="optimisation steps", help_zh="迭代步数"),
-        ),
-        fn=_optimizer_race,
-    ),
-    Demo(
-        id="ema_smoothing",
-        title_en="Exponential moving average and bias correction",
-        title_zh="指数滑动平均与偏差修正",
-        claim_en="An EMA started at 0 is biased low early on; dividing by 1 - beta^t fixes it.",
-        claim_zh="从 0 开始的指数滑动平均早期偏小；除以 1 - beta^t 即可修正。",
-        concepts=("exponential_moving_average", "adam", "momentum"),
-        params=(
-            Param("beta", "float", 0.9, 0.5, 0.999, help="decay beta", help_zh="衰减系数 beta"),
-            Param("steps", "int", 100, 10, 500, help="length of the series", help_zh="序列长度"),
-            Param("noise", "float", 1.0, 0.0, 5.0, help="noise std", help_zh="噪声标准差"),
-        ),
-        fn=_ema_smoothing,
-    ),
-)
+RUNNERS = {"optimizer_race": _optimizer_race, "ema_smoothing": _ema_smoothing}
+
+LABELS: dict[str, tuple[str, str]] = {
+    "final_loss": ("final loss", "最终损失"),
+    "diverged": ("diverged", "发散的优化器"),
+    "ranking": ("ranking, lowest loss first", "排名（损失从低到高）"),
+    "start_loss": ("start loss", "初始损失"),
+    "start_error_raw": ("start-up error, raw EMA", "起步误差（原始）"),
+    "start_error_corrected": ("start-up error, corrected", "起步误差（修正后）"),
+    "start_bias": ("start-up bias of the raw EMA", "原始滑动平均的起步偏差"),
+    "ema_noise": ("noise left in the EMA", "滑动平均中的残余噪声"),
+    "first_raw": ("first raw EMA value", "原始滑动平均的第一个值"),
+    "first_corrected": ("first corrected value", "修正后的第一个值"),
+    "first_value": ("first value of the series", "序列的第一个值"),
+    "window": ("memory in steps, 1/(1-beta)", "记忆步数 1/(1-beta)"),
+}

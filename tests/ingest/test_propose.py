@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.propose import propose
+from ingest.propose import kind_of, propose, propose_in_slots
+from kg.model import KINDS
 
 KNOWN = {"cnn", "卷积神经网络", "bn"}
 
@@ -27,7 +28,36 @@ def known(name: str) -> bool:
 def test_proposals(text: str, names: set[str]) -> None:
     found = propose(text, known)
     assert {c.name for c in found} == names
-    assert all(c.proposed and c.kind == "concept" for c in found)
+    assert all(c.proposed and c.kind in KINDS and c.introduced_by in text for c in found)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("可变形卷积模块", "layer"), ("Mish激活函数", "concept"), ("CutMix", "technique"), ("网格效应", "problem"),
+     ("EfficientNet", "architecture"), ("Switchable Normalization", "technique"), ("Dice Loss", "concept")],
+)
+def test_kind_follows_the_head_noun(name: str, kind: str) -> None:
+    assert kind_of(name)[0] == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CutMix可以抑制过拟合", ("CutMix", "technique")),
+        ("该网络引入了可变形卷积模块来适应形变", ("可变形卷积模块", "layer")),
+        ("多尺度训练缓解了目标尺度差异问题", ("目标尺度差异", "problem")),
+        ("这种做法会导致网格效应", ("网格效应", "problem")),
+    ],
+)
+def test_slot_fillers_become_concepts_of_the_slot_kind(text: str, expected: tuple[str, str]) -> None:
+    found = propose_in_slots(text, known, lambda phrase: False)
+    assert (expected[0], expected[1]) in {(c.name, c.kind) for c in found}
+    assert all(c.proposed and c.introduced_by == text for c in found)
+
+
+@pytest.mark.parametrize("text", ["可以很好的解决这一问题", "解决了上面的问题", "设计网络结构时", "导致很大噪声的问题", "CNN可以缓解过拟合"])
+def test_pronouns_and_known_terms_are_not_proposed(text: str) -> None:
+    assert propose_in_slots(text, known, lambda phrase: "过拟合" in phrase) == []
 
 
 def test_glossed_term_keeps_chinese_name_and_abbreviation() -> None:

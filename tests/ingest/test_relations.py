@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 
 from ingest.linker import Linker
-from ingest.relations import Context, extract, remedy_target
+from ingest.relations import MAX_SENTENCE, Context, extract, remedy_target
 from ingest.sentences import split_line
-from kg.model import Concept
+from kg.errors import InputError
+from kg.model import Concept, Relation
 
 CONCEPTS = {
     c.id: c
@@ -18,7 +19,7 @@ CONCEPTS = {
         Concept("gru", "GRU", "architecture", aliases=("GRU",)),
         Concept("rnn", "RNN", "architecture", aliases=("RNN",)),
         Concept("residual", "residual connection", "technique", aliases=("残差单元", "残差连接")),
-        Concept("gap", "global average pooling", "layer", aliases=("Global Average Pooling", "全局平均池化")),
+        Concept("gap", "global average pooling", "layer", aliases=("Global Average Pooling", "全局平均池化", "全局池化", "GAP")),
         Concept("fc", "fully connected layer", "layer", aliases=("FC", "全连接")),
         Concept("dropout", "Dropout", "technique", aliases=("Dropout",)),
         Concept("bn", "Batch Normalization", "technique", aliases=("BN",)),
@@ -37,6 +38,27 @@ CONCEPTS = {
         Concept("checker", "checkerboard artifacts", "problem", aliases=("棋盘效应",)),
         Concept("imbalance", "class imbalance", "problem", aliases=("不平衡样本", "类别不平衡")),
         Concept("focal", "Focal Loss", "concept", category="loss", aliases=("Focal Loss",)),
+        Concept("tanh", "Tanh", "concept", category="activation", aliases=("Tanh",)),
+        Concept("cnn", "CNN", "architecture", aliases=("CNN", "卷积神经网络")),
+        Concept("ssd", "SSD", "architecture", aliases=("SSD",)),
+        Concept("zfnet", "ZFNet", "architecture", aliases=("ZF-Net",)),
+        Concept("nin", "Network in Network", "architecture", aliases=("NIN", "Network in Network")),
+        Concept("mobilenet", "MobileNet", "architecture", aliases=("MobileNet",)),
+        Concept("gan", "GAN", "architecture", aliases=("GAN",)),
+        Concept("hyper", "hyperparameter search", "technique", aliases=("调参",)),
+        Concept("early", "Early Stopping", "technique", aliases=("Early Stopping", "早停法")),
+        Concept("l2", "L2 regularization", "technique", aliases=("L2正则化",)),
+        Concept("densecon", "dense connection", "technique", aliases=("稠密连接", "密集连接")),
+        Concept("group", "group convolution", "layer", aliases=("分组卷积",)),
+        Concept("depthwise", "depthwise convolution", "layer", aliases=("Depthwise卷积",)),
+        Concept("gmp", "global max pooling", "layer", aliases=("全局最大池化",)),
+        Concept("clip", "gradient clipping", "technique", aliases=("给梯度加门限",)),
+        Concept("rmsprop", "RMSProp", "concept", category="optimizer", aliases=("RMSProp",)),
+        Concept("adagrad", "AdaGrad", "concept", category="optimizer", aliases=("AdaGrad",)),
+        Concept("width", "width multiplier", "concept", category="hyperparameter", aliases=("宽度因子",)),
+        Concept("sparse", "sparse gradients", "problem", aliases=("稀疏梯度",)),
+        Concept("classification", "classification", "role", aliases=("分类",)),
+        Concept("vgg", "VGG", "architecture", aliases=("VGG",)),
         Concept("dimred", "dimension reduction", "role", aliases=("降维", "减少维度")),
         Concept("rf", "enlarge receptive field", "role", aliases=("增大感受野",)),
         Concept("up", "upsampling", "role", aliases=("上采样",)),
@@ -46,13 +68,16 @@ CONCEPTS = {
 LINKER = Linker(CONCEPTS.values())
 
 
-def triples(text: str, topics: tuple[str, ...] = (), remedy: str | None = None, heading: bool = False) -> set[tuple[str, str, str]]:
+def relations(text: str, topics: tuple[str, ...] = (), remedy: str | None = None, heading: bool = False) -> list[Relation]:
     ctx = Context("n.md", CONCEPTS, topics, remedy)
+    return [r for sentence in split_line(1, text, LINKER.find(text), heading=heading) for r in extract(sentence, ctx)]
+
+
+def triples(text: str, topics: tuple[str, ...] = (), remedy: str | None = None, heading: bool = False) -> set[tuple[str, str, str]]:
     found = set()
-    for sentence in split_line(1, text, LINKER.find(text), heading=heading):
-        for relation in extract(sentence, ctx):
-            assert relation.evidence[0].text in text
-            found.add(relation.key)
+    for relation in relations(text, topics, remedy, heading):
+        assert relation.evidence[0].text in text
+        found.add(relation.key)
     return found
 
 
@@ -111,3 +136,75 @@ def test_remedy_sections_turn_listed_tools_into_solutions() -> None:
     assert ("focal", "solves", "imbalance") in triples("这其中最具有典型性的是Focal Loss。", (), remedy)
     assert triples("最好去掉整个Dropout逻辑", (), "overfitting") == set()
     assert remedy_target([("过拟合的定义", ["overfitting"])], CONCEPTS) is None
+
+
+# The failure patterns of issue 9, one or two real-shaped sentences each: (text, topics, remedy, present, absent).
+PATTERNS = [
+    # 1. heading attribution: the heading's concept is a fallback only
+    ("正则化。尝试不同的正则化方式,或者使用L2正则化。", ("cnn",), None, None, ("cnn", "introduces", "l2")),
+    ("Early Stopping/早停法。一旦性能开始下降,你可以停止训练,是避免过拟合的正则化方式。", ("hyper",), None,
+     ("early", "solves", "overfitting"), ("hyper", "solves", "overfitting")),
+    # 2. polarity and negation
+    ("LSTM用加和的方式取代了乘积,使得很难出现梯度消失。", (), None, ("lstm", "solves", "vanishing"), ("lstm", "causes", "vanishing")),
+    ("Sigmoid和Tanh的导数都会接近于0,这会造成梯度消失,而ReLU大于0部分保持梯度不衰减,不会产生梯度消失", (), None,
+     ("tanh", "causes", "vanishing"), ("sigmoid", "solves", "vanishing")),
+    ("Sigmoid和Tanh的导数都会接近于0,这会造成梯度消失,而ReLU大于0部分保持梯度不衰减,不会产生梯度消失", (), None,
+     ("relu", "solves", "vanishing"), ("relu", "causes", "vanishing")),
+    ("BN可以避免因为Sigmoid导致的梯度消失", (), None, ("sigmoid", "causes", "vanishing"), ("bn", "causes", "vanishing")),
+    ("BN可以避免因为Sigmoid导致的梯度消失", (), None, ("bn", "solves", "vanishing"), ("sigmoid", "solves", "vanishing")),
+    # 3. co-mention: the component, not its container or a sibling
+    ("每层卷积使用ReLU作为激活函数,在全连接层后添加Dropout来抑制过拟合", ("vgg",), None,
+     ("dropout", "solves", "overfitting"), ("fc", "solves", "overfitting")),
+    # 4. introduces needs novelty, not reuse; generic building blocks are never introduced
+    ("目标检测中SSD与RFBNet,同样使用了空洞卷积。", (), None, None, ("ssd", "introduces", "dilated")),
+    ("- AlexNet:12年ImageNet冠军,5个卷积3个全连接,使用池化", (), None, None, ("alexnet", "introduces", "pooling")),
+    ("分组卷积最早出现在AlexNet网络中,被用来切分网络。", (), None, ("alexnet", "introduces", "group"), None),
+    ("1*1 卷积首发于NIN(Network in Network)。", (), None, ("nin", "introduces", "conv1x1"), None),
+    ("采用了Global Average Pooling代替FC(想法来自Network in Network)。", ("googlenet",), None,
+     ("nin", "introduces", "gap"), ("nin", "introduces", "fc")),
+    # 6. task words are roles only with a role phrase
+    ("- GoogLeNet:14年ImageNet分类第一名。", ("googlenet",), None, None, ("googlenet", "has_role", "classification")),
+    ("全连接层(FC):连接所有的特征,用于分类", (), None, ("fc", "has_role", "classification"), None),
+    # 7. the relation type follows its own cue
+    ("在此基础上给出了两个选择:宽度因子(width multiplier)。", ("mobilenet",), None,
+     ("mobilenet", "introduces", "width"), ("mobilenet", "improves_on", "width")),
+    ("全局池化主要包括全局平均池化和全局最大池化。", (), None, None, ("gmp", "part_of", "gap")),
+    ("当分组数量等于通道数量时,分组卷积就成了Depthwise卷积。", (), None, ("depthwise", "variant_of", "group"), None),
+    ("优势: 能够克服AdaGrad梯度急剧减小的问题。", ("rmsprop",), None, ("rmsprop", "improves_on", "adagrad"), None),
+    # 8. a phrase merely containing an alias is not that concept's edge
+    ("- ZF-Net:13年ImageNet冠军,只用了一块 GPU 的稠密连接结构;", ("zfnet",), None, None, ("zfnet", "introduces", "densecon")),
+    # 9. a problem statement is not a solution, even in a remedies section
+    ("GAN的稳定性会因为引入稀疏梯度受到很大影响。", (), "sparse", None, ("gan", "solves", "sparse")),
+    # 10. coreference: 这一问题 is the problem named just before
+    ("但是更大的几率会出现梯度爆炸,但是可以通过给梯度加门限解决这一问题.", ("lstm",), "vanishing",
+     ("clip", "solves", "exploding"), ("clip", "solves", "vanishing")),
+]
+
+
+@pytest.mark.parametrize(("text", "topics", "remedy", "present", "absent"), PATTERNS)
+def test_failure_patterns_of_issue_9(text, topics, remedy, present, absent) -> None:
+    found = triples(text, topics, remedy)
+    if present:
+        assert present in found
+    if absent:
+        assert absent not in found
+
+
+@pytest.mark.parametrize("text", [p[0] for p in PATTERNS])
+def test_every_edge_says_which_rule_made_it_and_how_sure(text: str) -> None:
+    for relation in relations(text, ("googlenet",)):
+        assert relation.rule and 0 < relation.confidence <= 1
+        assert relation.evidence[0].text in text
+
+
+def test_subject_in_the_clause_is_trusted_more_than_the_heading() -> None:
+    own = {r.key: r.confidence for r in relations("- Dropout:抑制过拟合", ("alexnet",))}
+    topic = {r.key: r.confidence for r in relations("可以抑制过拟合", ("dropout",))}
+    assert own[("dropout", "solves", "overfitting")] > topic[("dropout", "solves", "overfitting")]
+
+
+@pytest.mark.parametrize("length", [MAX_SENTENCE + 1, 3 * MAX_SENTENCE])
+def test_an_overlong_sentence_is_refused_naming_the_limit(length: int) -> None:
+    text = ("BN缓解过拟合" * length)[:length]
+    with pytest.raises(InputError, match=str(MAX_SENTENCE)):
+        relations(text)

@@ -51,3 +51,21 @@ def test_concept_round_trips_through_node_attributes() -> None:
     concept = Concept("x", "X", "layer", aliases=("X", "叉"), zh=("叉",), gloss="g", category="c", proposed=True)
     graph = KnowledgeGraph.from_parts([concept], [])
     assert graph.concept("x") == concept
+
+
+def test_an_edge_keeps_the_rule_of_its_most_confident_support() -> None:
+    graph = KnowledgeGraph.from_parts(
+        [Concept("a", "A", "technique"), Concept("p", "P", "problem")],
+        [Relation("a", "solves", "p", (Evidence("n.md", 1, "x"),), "solve-remedy-section", 0.6),
+         Relation("a", "solves", "p", (Evidence("n.md", 2, "y"),), "solve-verb", 0.9),
+         Relation("a", "solves", "p", (Evidence("n.md", 3, "z"),), "solve-anaphor", 0.8)],
+    )
+    [edge] = graph.relations()
+    assert (edge.rule, edge.confidence, len(edge.evidence)) == ("solve-verb", 0.9, 3)
+
+
+def test_merging_evidence_is_linear_and_exact() -> None:
+    concepts = [Concept("a", "A", "technique"), Concept("p", "P", "problem")]
+    support = [Relation("a", "solves", "p", (Evidence("n.md", i % 5000, "s"),)) for i in range(20000)]
+    [edge] = KnowledgeGraph.from_parts(concepts, support).relations()
+    assert len(edge.evidence) == 5000

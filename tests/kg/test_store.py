@@ -8,7 +8,7 @@ import pytest
 
 from kg.errors import StoreError
 from kg.graph import KnowledgeGraph
-from kg.model import Document, Mention, Section
+from kg.model import Concept, Document, Evidence, Mention, Relation, Section
 from kg.store import KB_FILE, VERSION, Snapshot, atomic_write, load, node_link, save
 
 
@@ -68,3 +68,30 @@ def test_node_link_export_reads_back_with_networkx(tiny_graph: KnowledgeGraph) -
     assert graph.number_of_edges() == 4
     assert data["links"] == data["edges"]
     assert all(e["evidence"] and e["relation"] for e in data["edges"])
+
+
+@pytest.mark.parametrize(("rule", "confidence"), [("solve-verb", 0.9), ("role-gloss", 0.85), ("introduce-adopt", 0.42)])
+def test_rule_and_confidence_and_proposal_sentence_survive_save_and_load(tmp_path: Path, rule: str, confidence: float) -> None:
+    graph = KnowledgeGraph.from_parts(
+        [Concept("cutmix", "CutMix", "technique", proposed=True, introduced_by="CutMix可以抑制过拟合"),
+         Concept("of", "overfitting", "problem")],
+        [Relation("cutmix", "solves", "of", (Evidence("n.md", 1, "CutMix可以抑制过拟合"),), rule, confidence)],
+    )
+    save(Snapshot(graph), tmp_path)
+    loaded = load(tmp_path).graph
+    [relation] = loaded.relations()
+    assert (relation.rule, relation.confidence) == (rule, confidence)
+    assert loaded.concept("cutmix").introduced_by == "CutMix可以抑制过拟合"
+
+
+def test_files_written_before_rules_existed_still_load(tmp_path: Path, tiny_graph: KnowledgeGraph) -> None:
+    save(_snapshot(tiny_graph), tmp_path)
+    payload = json.loads((tmp_path / KB_FILE).read_text(encoding="utf-8"))
+    for edge in payload["graph"]["edges"]:
+        edge.pop("rule", None)
+        edge.pop("confidence", None)
+    for node in payload["graph"]["nodes"]:
+        node.pop("introduced_by", None)
+    (tmp_path / KB_FILE).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    relations = list(load(tmp_path).graph.relations())
+    assert relations and all(r.rule == "" and r.confidence == 1.0 for r in relations)

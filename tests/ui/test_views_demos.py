@@ -1,4 +1,5 @@
-"""Demo handlers: the form follows each schema, runs show numbers and a figure, bad values are friendly errors."""
+"""Demo handlers: the form follows each schema and can be changed, runs show verdicts and named numbers in the UI
+language, bad values are friendly errors."""
 from __future__ import annotations
 
 import gradio as gr
@@ -7,6 +8,8 @@ from matplotlib.figure import Figure
 
 from qa import KnowledgeBase
 from qa.demos import Param, get_demo, list_demos
+from qa.demos._claim import Claim
+from qa.demos._plot import cjk_font
 from ui.views.demos import claim_markdown, demo_choices, format_value, result_markdown, run, summary, widget
 
 
@@ -16,15 +19,30 @@ from ui.views.demos import claim_markdown, demo_choices, format_value, result_ma
     (Param("act", "choice", "relu", choices=("relu", "tanh")), gr.Dropdown),
     (Param("bias", "bool", True), gr.Checkbox),
     (Param("n", "int", 3), gr.Number),
+    (Param("lr", "float", 0.1, 0.0001, 1.0), gr.Number),  # four decades: typed, not slid
 ])
 def test_widget_follows_the_schema(param: Param, kind: type) -> None:
     component = widget(param, "en")
     assert isinstance(component, kind) and component.label == param.name
     assert component.value == param.default
+    # Made inside gr.render, a control without interactive=True is disabled in the browser.
+    assert component.interactive is True and component.elem_id == f"kg-param-{param.name}"
 
 
 def test_int_sliders_step_by_one() -> None:
     assert widget(Param("k", "int", 3, 1, 7), "zh").step == 1
+
+
+@pytest.mark.parametrize("demo_id, name", [(d.id, p.name) for d in list_demos() for p in d.params if p.kind == "float"])
+def test_float_sliders_reach_round_values_and_their_bounds(demo_id: str, name: str) -> None:
+    param = get_demo(demo_id).param(name)
+    component = widget(param, "en")
+    if isinstance(component, gr.Number):
+        assert component.minimum == param.min and component.maximum == param.max
+        return
+    step = component.step
+    for value in (param.default, param.min, param.max):
+        assert abs((value - param.min) / step - round((value - param.min) / step)) < 1e-6
 
 
 @pytest.mark.parametrize("demo", list_demos(), ids=lambda d: d.id)
@@ -35,17 +53,31 @@ def test_every_demo_runs_with_its_form_defaults(hash_kb: KnowledgeBase, demo) ->
     assert "| 指标 | 值 |" in text and text.count("\n|") >= 3
 
 
-def test_choices_and_claims_are_bilingual() -> None:
+def test_choices_claims_and_previews_are_bilingual() -> None:
     zh, en = dict((v, k) for k, v in demo_choices("zh")), dict((v, k) for k, v in demo_choices("en"))
     demo = get_demo("dropout_scaling")
     assert zh[demo.id] == demo.title_zh and en[demo.id] == demo.title_en
-    assert "它要说明的" in claim_markdown(demo, "zh") and "What it shows" in claim_markdown(demo, "en")
+    shown_zh, shown_en = claim_markdown(demo, "zh"), claim_markdown(demo, "en")
+    assert "它要检验的" in shown_zh and "你将看到" in shown_zh and "输出均值" in shown_zh
+    assert "What it tests" in shown_en and "What you will see" in shown_en and "Mean output" in shown_en
 
 
-def test_changed_parameters_change_the_numbers(hash_kb: KnowledgeBase) -> None:
+@pytest.mark.parametrize("lang, words, verdict", [("zh", "保留单元比例", "✓ 已验证"), ("en", "share of units kept", "✓ Shown")])
+def test_result_follows_the_ui_language(hash_kb: KnowledgeBase, lang: str, words: str, verdict: str) -> None:
+    text, figure = run(hash_kb, "dropout_scaling", lang, 0.5, 10000)
+    assert words in text and verdict in text
+    assert "kept_fraction" not in text  # metric names are words, not keys
+    rows = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")][1:]
+    assert rows and not any("_" in name for name in rows)
+    has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in figure.axes[0].get_xlabel())
+    assert has_cjk == (lang == "zh" and cjk_font() is not None)
+
+
+def test_changed_parameters_change_the_numbers_and_the_verdict(hash_kb: KnowledgeBase) -> None:
     low, _ = run(hash_kb, "dropout_scaling", "en", 0.1, 10000)
-    high, _ = run(hash_kb, "dropout_scaling", "en", 0.8, 10000)
-    assert low != high and "p=0.8" in high
+    high, _ = run(hash_kb, "dropout_scaling", "en", 0.9, 100)
+    assert low != high and "p=0.9" in high
+    assert "✗ Not shown at these settings" in high and "✗" not in low
 
 
 def test_out_of_range_parameter_is_a_friendly_error(hash_kb: KnowledgeBase) -> None:
@@ -63,12 +95,13 @@ def test_summary_is_json_for_the_api(hash_kb: KnowledgeBase) -> None:
 def test_result_markdown_escapes_the_text() -> None:
     demo = get_demo("dropout_scaling")
     result = demo.run()
-    evil = type(result)("<b>x</b> *y*", {"k_<i>": [1.0, 2, True]}, result.figure)
+    evil = type(result)("<b>x</b> *y*", {"k_<i>": [1.0, 2, True]}, result.figure,
+                        (Claim("c", "shown", "<img src=x>"),), "en", (("<i>name</i>", 1.0),))
     text = result_markdown(demo, evil, "en")
-    assert "<b>" not in text and "<i>" not in text and "\\*y\\*" in text
+    assert "<b>" not in text and "<i>" not in text and "<img" not in text and "\\*y\\*" in text
 
 
 @pytest.mark.parametrize("value, shown", [(True, "✓"), (0.123456, "0.1235"), (list(range(12)), "0, 1, 2, 3, 4, 5, 6, 7, …"),
-                                          ({"a": 1.5}, "a: 1.5"), ("text", "text")])
+                                          ({"a": 1.5}, "a: 1.5"), ("text", "text"), (None, "–")])
 def test_format_value(value: object, shown: str) -> None:
     assert format_value(value) == shown

@@ -109,7 +109,7 @@ def demo_message(kb: KnowledgeBase, demo_id: str, lang: str, keep: Sequence[dict
     """A message with a demo's numbers and plot, run with its default parameters."""
     with friendly(lang):
         demo = get_demo(demo_id)
-        result = kb.run_demo(demo_id)
+        result = kb.run_demo(demo_id, lang=lang)
     plot = gr.Plot(result.figure, format="png", show_label=False)
     return {"role": "assistant", "content": [demos.result_markdown(demo, result, lang), plot], "options": list(keep)}
 

@@ -1,14 +1,17 @@
 """The 演示 / Demos tab: pick a demonstration, set its parameters, run it, read the numbers and the plot.
 
 The parameter form is generated from the demo's schema (:class:`qa.demos.Param`): bounded
-numbers become sliders, choices dropdowns, booleans checkboxes. The same formatting serves
-demos run in place from the chat.
+numbers become sliders, choices dropdowns, booleans checkboxes. Controls made inside
+``gr.render`` are disabled unless marked ``interactive=True``, so every one is. A result shows
+what the run measured, then each claim's verdict (shown / not shown / unstable) and the
+metrics by name, all in the UI language. The same formatting serves demos run in the chat.
 
->>> format_value(0.000123456), format_value([1, 2.5]), format_value({"a": True})
-('0.0001235', '1, 2.5', 'a: ✓')
+>>> format_value(0.000123456), format_value([1, 2.5]), format_value({"a": True}), format_value(None)
+('0.0001235', '1, 2.5', 'a: ✓', '–')
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -23,15 +26,15 @@ from qa.demos import Demo, DemoResult, Param, get_demo, list_demos
 from ui.views.errors import friendly
 from ui.views.i18n import Lang, lang_of, t
 
-__all__ = ["title", "demo_choices", "claim_markdown", "format_value", "result_markdown", "widget", "run", "summary",
-           "DemosView", "build"]
+__all__ = ["title", "demo_choices", "claim_markdown", "format_value", "result_markdown", "widget", "slider_step", "run",
+           "summary", "DemosView", "build"]
 
 _LIST_ITEMS = 8
 
 
 def title(demo: Demo, lang: str) -> str:
     """The demo's title in ``lang``."""
-    return demo.title_zh if lang == "zh" else demo.title_en
+    return demo.title(lang)
 
 
 def demo_choices(lang: str) -> list[tuple[str, str]]:
@@ -40,12 +43,15 @@ def demo_choices(lang: str) -> list[tuple[str, str]]:
 
 
 def claim_markdown(demo: Demo, lang: str) -> str:
-    claim = demo.claim_zh if lang == "zh" else demo.claim_en
-    return f"### {escape_markdown(title(demo, lang))}\n\n**{t(lang, 'claim')}**: {escape_markdown(claim)}"
+    """Title, the claim the demo tests and the one line "what you will see", before any run."""
+    return (f"### {escape_markdown(title(demo, lang))}\n\n**{t(lang, 'claim')}**: {escape_markdown(demo.claim(lang))}"
+            f"\n\n**{t(lang, 'preview')}**: {escape_markdown(demo.preview(lang))}")
 
 
 def format_value(value: Any) -> str:
     """A metric value, short: 4 significant digits, ✓/✗ for booleans, lists and dicts inline."""
+    if value is None or value == []:
+        return "–"
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, float):
@@ -59,24 +65,49 @@ def format_value(value: Any) -> str:
 
 
 def result_markdown(demo: Demo, result: DemoResult, lang: str) -> str:
-    """The run's explanation and a table of its metrics (escaped: nothing here is markup)."""
-    rows = "\n".join(f"| {escape_markdown(str(k))} | {escape_markdown(format_value(v))} |"
-                     for k, v in result.metrics.items())
-    return (f"**{t(lang, 'demo_run')} · {escape_markdown(title(demo, lang))}**\n\n{escape_markdown(result.text)}\n\n"
-            f"| {t(lang, 'metric')} | {t(lang, 'value')} |\n|---|---|\n{rows}")
+    """What the run measured, each claim's verdict and the metrics by name (escaped: nothing here is markup).
+
+    The words come from the run itself (``result.lang``); run the demo in the UI language.
+    """
+    claims = "\n".join(f"- {escape_markdown(c.render(result.lang))}" for c in result.claims)
+    table = result.table or tuple((k, v) for k, v in result.metrics.items())
+    rows = "\n".join(f"| {escape_markdown(str(k))} | {escape_markdown(format_value(v))} |" for k, v in table)
+    return (f"**{t(lang, 'demo_run')} · {escape_markdown(title(demo, lang))}**\n\n{escape_markdown(result.summary)}\n\n"
+            f"**{t(lang, 'verdicts')}**\n\n{claims}\n\n| {t(lang, 'metric')} | {t(lang, 'value')} |\n|---|---|\n{rows}")
 
 
 def widget(param: Param, lang: str) -> gr.components.Component:
     """The input for one parameter, labelled in ``lang`` with its help text."""
     info = (param.help_zh or param.help) if lang == "zh" else (param.help or param.help_zh)
+    # interactive=True: inside gr.render a control without it is rendered disabled.
+    common: dict[str, Any] = {"label": param.name, "info": info or None, "interactive": True,
+                              "elem_id": f"kg-param-{param.name}"}
     if param.kind == "bool":
-        return gr.Checkbox(value=bool(param.default), label=param.name, info=info or None)
+        return gr.Checkbox(value=bool(param.default), **common)
     if param.kind == "choice":
-        return gr.Dropdown(list(param.choices), value=param.default, label=param.name, info=info or None)
-    if param.min is not None and param.max is not None:
-        step = 1 if param.kind == "int" else (param.max - param.min) / 100
-        return gr.Slider(param.min, param.max, value=param.default, step=step, label=param.name, info=info or None)
-    return gr.Number(value=param.default, label=param.name, info=info or None, precision=0 if param.kind == "int" else None)
+        return gr.Dropdown(list(param.choices), value=param.default, **common)
+    if param.min is not None and param.max is not None and not _spans_decades(param):
+        return gr.Slider(param.min, param.max, value=param.default, step=slider_step(param), **common)
+    return gr.Number(value=param.default, precision=0 if param.kind == "int" else None, minimum=param.min,
+                     maximum=param.max, **common)
+
+
+def _spans_decades(param: Param) -> bool:
+    """A float range over 3+ decades (a learning rate 1e-4..1): a slider cannot hit 0.001 and 0.1 both."""
+    low, high = param.min, param.max
+    return param.kind == "float" and low is not None and high is not None and low > 0 and high / low >= 1000
+
+
+def slider_step(param: Param) -> float:
+    """1 for integers; for floats a power of ten near 1/100 of the range, so round values such as
+    0.9 can be set exactly (a step of (max - min)/100 = 0.0095 snaps 0.9 to 0.9025).
+
+    >>> slider_step(Param("p", "float", 0.5, 0.0, 0.95)), slider_step(Param("k", "int", 3, 1, 7))
+    (0.001, 1)
+    """
+    if param.kind == "int" or param.min is None or param.max is None:
+        return 1
+    return 10.0 ** math.floor(math.log10((param.max - param.min) / 100))
 
 
 def run(kb: KnowledgeBase, demo_id: str, lang: str, *values: Any) -> tuple[str, Figure]:
@@ -85,14 +116,15 @@ def run(kb: KnowledgeBase, demo_id: str, lang: str, *values: Any) -> tuple[str, 
     with friendly(lang):
         demo = get_demo(demo_id)
         params = {p.name: v for p, v in zip(demo.params, values)}
-        result = kb.run_demo(demo_id, **params)
+        result = kb.run_demo(demo_id, lang=lang, **params)
     return result_markdown(demo, result, lang), result.figure
 
 
 def summary(kb: KnowledgeBase, demo_id: str, params: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """API endpoint: run a demo and return its text and metrics (JSON, no figure)."""
-    with friendly(lang_of(lang)):
-        result = kb.run_demo(demo_id, **(params or {}))
+    lang = lang_of(lang)
+    with friendly(lang):
+        result = kb.run_demo(demo_id, lang=lang, **(params or {}))
     return {"id": demo_id, **result.to_dict()}
 
 
@@ -138,8 +170,8 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
     with gr.Tab(t("zh", "tab_demos"), id="demos") as tab:
         with gr.Row():
             with gr.Column(scale=2):
-                choice = gr.Dropdown(demo_choices("zh"), value=first.id, label=t("zh", "demo"))
-                claim = gr.Markdown(claim_markdown(first, "zh"))
+                choice = gr.Dropdown(demo_choices("zh"), value=first.id, label=t("zh", "demo"), elem_id="kg-demo-choice")
+                claim = gr.Markdown(claim_markdown(first, "zh"), elem_id="kg-demo-claim")
                 gr.render(inputs=[choice, lang])(partial(_form, kb, (result, figure)))
             with gr.Column(scale=3):
                 figure.render()

@@ -2,7 +2,8 @@
 
 Every piece of note, alias or user text goes through :func:`esc` before it becomes HTML:
 notes (and ingested notes) may contain ``<script>``. A clickable element carries
-``data-pick="concept:ID"``, ``demo:ID`` or ``ask:QUESTION``; the browser sends that value back
+``data-pick="concept:ID"``, ``demo:ID``, ``ask:QUESTION`` or ``community:HUB_ID`` (an
+overview's group, named by its best-connected concept); the browser sends that value back
 and :func:`parse_pick` turns it into an action.
 
 >>> esc('<script>alert("x")</script>')
@@ -18,7 +19,8 @@ from typing import Literal
 from kg.model import Concept
 from ui.views.i18n import kind_name
 
-__all__ = ["KIND_COLOURS", "PickKind", "esc", "pick", "parse_pick", "display_name", "kind_badge", "cite", "legend"]
+__all__ = ["KIND_COLOURS", "RELATION_COLOURS", "PickKind", "esc", "pick", "parse_pick", "display_name", "kind_badge",
+           "cite", "legend"]
 
 # One colour per kind, readable on white and distinct for the common colour-vision deficiencies.
 KIND_COLOURS: dict[str, str] = {
@@ -29,8 +31,19 @@ KIND_COLOURS: dict[str, str] = {
     "role": "#AE3EC9",
     "concept": "#868E96",
 }
-PickKind = Literal["concept", "demo", "ask"]
-_PICKS: tuple[str, ...] = ("concept", "demo", "ask")
+# Edge colours, one per relation type: darker than the kinds' so lines and boxes do not blend.
+RELATION_COLOURS: dict[str, str] = {
+    "introduces": "#364FC7",
+    "solves": "#2B8A3E",
+    "causes": "#C92A2A",
+    "has_role": "#862E9C",
+    "part_of": "#0B7285",
+    "variant_of": "#E67700",
+    "improves_on": "#5F3DC4",
+    "contrasts_with": "#495057",
+}
+PickKind = Literal["concept", "demo", "ask", "community"]
+_PICKS: tuple[str, ...] = ("concept", "demo", "ask", "community")
 
 
 def esc(text: object) -> str:

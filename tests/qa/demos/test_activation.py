@@ -29,7 +29,7 @@ def test_sigmoid_gradients_vanish_relu_ones_do_not() -> None:
     m = run_demo("activation_gradients").metrics  # 20 layers
     assert m["sigmoid_first_over_last"] < 1e-6
     assert m["relu_first_over_last"] > 1e-2
-    assert m["first_layer_grad"]["relu"] / m["first_layer_grad"]["sigmoid"] > 1e6
+    assert m["first_layer_grad"]["ReLU"] / m["first_layer_grad"]["sigmoid"] > 1e6
 
 
 def test_depth_makes_it_worse() -> None:

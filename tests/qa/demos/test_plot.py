@@ -1,9 +1,18 @@
 """_plot: font detection picks a CJK family when present and never draws empty boxes."""
 from __future__ import annotations
 
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from qa.demos._plot import add_title, new_figure, pick_cjk_font, png_bytes, thin_log_ticks
+from qa.demos._plot import (
+    add_title,
+    new_figure,
+    pick_cjk_font,
+    plot_lang,
+    png_bytes,
+    set_font,
+    thin_log_ticks,
+)
 
 
 def test_pick_prefers_the_listed_order() -> None:
@@ -17,18 +26,21 @@ def test_pick_falls_back_to_hints_and_to_none() -> None:
     assert pick_cjk_font(["DejaVu Sans", "Liberation Mono"]) is None
 
 
-def test_english_only_title_without_a_cjk_font() -> None:
-    fig, _ = new_figure()
-    add_title(fig, "Pooling", "池化", font="")
-    assert fig.get_suptitle() == "Pooling"
+@pytest.mark.parametrize("lang, font, drawn", [
+    ("zh", "", "en"), ("zh", "Noto Sans CJK SC", "zh"), ("en", "Noto Sans CJK SC", "en"),
+    ("en", "", "en"),
+])
+def test_chinese_figures_need_a_cjk_font(lang: str, font: str, drawn: str) -> None:
+    assert plot_lang(lang, font=font) == drawn
 
 
-def test_bilingual_title_with_a_cjk_font() -> None:
-    fig, _ = new_figure()
-    add_title(fig, "Pooling", "池化", font="Noto Sans CJK SC")
-    assert fig.get_suptitle() == "Pooling\n池化"
-    title = next(t for t in fig.texts if t.get_text() == "Pooling\n池化")
-    assert title.get_fontfamily()[0] == "Noto Sans CJK SC"
+def test_title_and_font_apply_to_every_text() -> None:
+    fig, (ax,) = new_figure()
+    ax.set_xlabel("层")
+    add_title(fig, "池化")
+    set_font(fig, "Noto Sans CJK SC")
+    assert fig.get_suptitle() == "池化"
+    assert ax.xaxis.label.get_fontfamily()[:2] == ["Noto Sans CJK SC", "DejaVu Sans"]
 
 
 def test_figures_have_their_own_agg_canvas_and_render() -> None:

@@ -8,7 +8,7 @@ from qa.demos.recurrent import step_gradients
 
 
 def test_lstm_keeps_early_gradients_rnn_loses_them() -> None:
-    m = run_demo("lstm_vs_rnn_gradients").metrics  # 50 steps, forget bias 1
+    m = run_demo("lstm_vs_rnn_gradients").metrics  # 50 steps, keep-gate bias 3
     assert m["rnn_first_over_last"] < 1e-10
     assert m["lstm_first_over_last"] > 1e6 * m["rnn_first_over_last"]
     assert m["gru_first_over_last"] > 1e6 * m["rnn_first_over_last"]

@@ -1,7 +1,11 @@
-"""Registry and Demo records: ids, concept links, parameter schemas, determinism, output."""
+"""Registry and Demo records: ids, concept links, previews, parameter schemas, a light import,
+determinism, output."""
 from __future__ import annotations
 
+import importlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +26,8 @@ from qa.demos import (
     list_demos,
     run_demo,
 )
-from qa.demos._plot import cjk_font
-from qa.demos._registry import build_registry
+from qa.demos._plot import plot_lang
+from qa.demos._registry import _ORDER, build_registry
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -76,11 +80,61 @@ def test_registry_is_read_only_and_rejects_duplicates() -> None:
 @pytest.mark.parametrize("demo_id", IDS)
 def test_demo_record_is_complete(demo_id: str) -> None:
     demo = DEMOS[demo_id]
-    for text in (demo.title_en, demo.title_zh, demo.claim_en, demo.claim_zh):
+    for text in (demo.title_en, demo.title_zh, demo.claim_en, demo.claim_zh, demo.preview_en,
+                 demo.preview_zh):
         assert text.strip() and "\n" not in text
+    for zh, en in ((demo.title_zh, demo.title_en), (demo.claim_zh, demo.claim_en),
+                   (demo.preview_zh, demo.preview_en)):
+        assert _has_cjk(zh) and not _has_cjk(en)
+    assert len(demo.preview_en) <= 160 and len(demo.preview_zh) <= 80
     assert demo.concepts and len(set(demo.concepts)) == len(demo.concepts)
     assert len({p.name for p in demo.params}) == len(demo.params)
     assert all(p.help and p.help_zh for p in demo.params)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+# Everything the chat and the explorer do with a demo before running it.
+_LIGHT_USE = """
+import sys
+import qa.demos
+from qa.demos import demos_for_concepts, get_demo, list_demos
+for demo_id in demos_for_concepts(["dropout", "adam", "stride", "lstm"]):
+    d = get_demo(demo_id)
+    d.title("zh"), d.title_en, d.title_zh, d.preview("en"), d.claim("zh"), d.concepts
+    d.validate({}), d.to_dict(), [p.to_dict() for p in d.params]
+list_demos()
+print(",".join(m for m in ("torch", "matplotlib") if m in sys.modules))
+"""
+
+
+def test_registry_imports_neither_torch_nor_matplotlib() -> None:
+    done = subprocess.run([sys.executable, "-c", _LIGHT_USE], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "", f"loaded before any run: {done.stdout.strip()}"
+
+
+def test_running_a_demo_loads_torch() -> None:
+    code = ("import sys; from qa.demos import run_demo; run_demo('conv_output_size'); "
+            "print('torch' in sys.modules and 'matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("family", _ORDER)
+def test_each_family_runs_and_names_exactly_its_demos(family: str) -> None:
+    module = importlib.import_module(f"qa.demos.{family}")
+    mine = {d.id for d in DEMOS.values() if d.family == family}
+    assert mine and set(module.RUNNERS) == mine
+
+
+def test_optimizer_surfaces_match_the_card() -> None:
+    from qa.demos.optim import SURFACES
+
+    assert get_demo("optimizer_race").param("surface").choices == tuple(SURFACES)
 
 
 def test_concepts_are_in_the_allowed_list() -> None:
@@ -208,7 +262,7 @@ def test_figure_is_titled_labelled_and_renders(
 ) -> None:
     result = default_results[demo_id]
     fig = result.figure
-    assert fig.get_suptitle().startswith(DEMOS[demo_id].title_en)
+    assert fig.get_suptitle() == DEMOS[demo_id].title(plot_lang(result.lang))
     axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     assert axes
     for ax in axes:
@@ -221,18 +275,30 @@ def test_figure_is_titled_labelled_and_renders(
 
 
 @pytest.mark.parametrize("demo_id", IDS)
-def test_no_glyphs_the_font_cannot_draw(demo_id: str,
-                                       default_results: dict[str, DemoResult]) -> None:
-    if cjk_font() is not None:
-        pytest.skip("a CJK font is installed; bilingual titles are allowed")
+def test_figure_speaks_the_run_language_when_it_can(demo_id: str,
+                                                   default_results: dict[str, DemoResult]) -> None:
+    # Chinese runs draw Chinese figures with a CJK font, English ones without (never empty boxes).
     texts = [t.get_text() for t in default_results[demo_id].figure.findobj(Text)]
-    assert not [t for t in texts if any("\u2e80" <= ch <= "\u9fff" for ch in t)]
+    assert any(_has_cjk(t) for t in texts) == (plot_lang("zh") == "zh")
+    english = run_demo(demo_id, lang="en").figure.findobj(Text)
+    assert not any(_has_cjk(t.get_text()) for t in english)
+
+
+@pytest.mark.parametrize("demo_id", IDS)
+def test_metric_names_are_words_in_both_languages(demo_id: str,
+                                                  default_results: dict[str, DemoResult]) -> None:
+    family = importlib.import_module(f"qa.demos.{DEMOS[demo_id].family}")
+    result = default_results[demo_id]
+    assert [name for name, _ in result.table] == [family.LABELS[k][1] for k in result.metrics]
+    for en, zh in (family.LABELS[k] for k in result.metrics):
+        assert "_" not in en and "_" not in zh and not _has_cjk(en) and en != zh
 
 
 @pytest.mark.parametrize("demo_id", IDS)
 def test_to_dict_is_json(demo_id: str, default_results: dict[str, DemoResult]) -> None:
     data = default_results[demo_id].to_dict()
-    assert set(data) == {"text", "metrics"} and data["text"]
+    assert set(data) == {"text", "lang", "claims", "metrics"} and data["text"]
+    assert data["claims"] and all(set(c) == {"id", "state", "text"} for c in data["claims"])
     json.dumps(data, allow_nan=False)
     described = DEMOS[demo_id].to_dict()
     json.dumps(described, allow_nan=False)

@@ -1,0 +1,145 @@
+"""The Demos tab in a real headless Chromium: every control can be changed, and changed settings
+change the numbers and the verdicts; screenshots of each step go to tests/artifacts/.
+
+Like ``test_browser.py``: every page records its requests, and none may leave the loopback
+interface. Uses the fast HashEmbedder knowledge base (demos do not depend on the embedder).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+WAIT = 20_000  # ms; generous for a loaded CI machine
+# Gradio's progress line while an event runs: "processing", "queue: 1/1 | 0.1/2.8s", "0.4s".
+BUSY = re.compile(r"^\s*(processing|queue:|\d+(\.\d+)?(/\d+(\.\d+)?)?s\b)", re.IGNORECASE)
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk to run the browser test",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+expect = sync_api.expect
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, served: str) -> Iterator[object]:
+    """A fresh page on the Demos tab; afterwards, every request it made must have stayed on loopback."""
+    page = browser.new_page(viewport={"width": 1360, "height": 1000}, locale="zh-CN")
+    hosts: set[str] = set()
+    errors: list[str] = []
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(served)
+    expect(page.locator("#kg-header")).to_contain_text("深度学习面试助手", timeout=WAIT)
+    page.get_by_role("tab", name="演示").click()
+    yield page
+    page.close()
+    assert hosts and hosts <= LOOPBACK | {"data", "blob"}, f"requests left the machine: {hosts - LOOPBACK}"
+    assert not errors, errors
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def pick_demo(page, title: str) -> None:
+    page.locator("#kg-demo-choice input").click()
+    page.get_by_role("option", name=title, exact=True).click()
+    expect(page.locator("#kg-demo-claim")).to_contain_text(title, timeout=WAIT)
+
+
+def set_number(page, name: str, value: str) -> None:
+    """Type ``value`` into a parameter's box (a number box, or a slider's number field) and leave it."""
+    box = page.locator(f"#kg-param-{name} input[type=number]")
+    expect(box).to_be_enabled(timeout=WAIT)
+    box.fill(value)
+    box.press("Tab")
+    slider = page.locator(f"#kg-param-{name} input[type=range]")
+    if slider.count():
+        expect(slider).to_have_value(value, timeout=WAIT)
+
+
+def run_and_read(page, previous: str = "", marker: str = "演示结果") -> str:
+    """Press Run and return the result text once the run has finished and its text differs from
+    ``previous`` (while running, the block also shows a timer such as "0.1s": wait it out)."""
+    page.locator("#kg-run-demo").click()
+    result = page.locator("#kg-demo-result")
+    for _ in range(WAIT // 100):
+        text = result.inner_text()
+        if marker in text and text != previous and not BUSY.match(text):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"no new result within {WAIT} ms: {text!r}")
+    expect(page.locator("#kg-demo-plot img")).to_be_visible(timeout=WAIT)
+    return text
+
+
+def row(text: str, label: str) -> str:
+    """The value in the metrics table row named ``label``."""
+    match = re.search(rf"^{re.escape(label)}[ \t]*(.*)$", text, re.MULTILINE)
+    assert match, f"no row {label!r} in:\n{text}"
+    return match.group(1).strip()
+
+
+# (demo title, [(parameter, value), (parameter, value)], metric row, default value, changed value, verdict)
+CASES = [
+    ("卷积输出尺寸", [("in_size", "20"), ("stride", "2")], "公式给出的输出尺寸", "32", "10", "✓ 已验证"),
+    ("反向（inverted）Dropout 保持期望不变", [("p", "0.9"), ("units", "100")], "输出均值 / 输入均值（本掩码）",
+     None, "0.659", "✗ 此设置下未显示"),
+    ("优化器在二维损失曲面上的比赛", [("lr", "1"), ("steps", "100")], "发散的优化器", None, "SGD, Momentum",
+     "⚠ 发散 / 数值不稳定"),
+]
+
+
+@pytest.mark.parametrize("title, changes, metric, before, after, verdict", CASES, ids=["conv", "dropout", "optimizer"])
+def test_changed_parameters_change_the_numbers(page, title: str, changes: list[tuple[str, str]], metric: str,
+                                               before: str | None, after: str, verdict: str) -> None:
+    pick_demo(page, title)
+    expect(page.locator("#kg-demo-claim")).to_contain_text("你将看到")
+    for name, _ in changes:
+        for box in page.locator(f"#kg-param-{name} input").all():
+            expect(box).to_be_enabled()
+    default = run_and_read(page)
+    if before is not None:
+        assert row(default, metric) == before
+    assert "✓ 已验证" in default
+    slug = changes[0][0]
+    shot(page, f"12-demo-{slug}-defaults")
+    for name, value in changes:
+        set_number(page, name, value)
+    changed = run_and_read(page, previous=default)
+    assert row(changed, metric) != row(default, metric)
+    assert row(changed, metric).startswith(after)
+    assert verdict in changed
+    shot(page, f"13-demo-{slug}-changed")
+
+
+def test_demo_text_follows_the_language_switch(page) -> None:
+    pick_demo(page, "反向（inverted）Dropout 保持期望不变")
+    page.get_by_text("English", exact=True).click()
+    expect(page.locator("#kg-demo-claim")).to_contain_text("What you will see", timeout=WAIT)
+    expect(page.locator("#kg-run-demo")).to_have_text("Run", timeout=WAIT)
+    text = run_and_read(page, marker="Demo result")
+    assert "Demo result" in text and "✓ Shown" in text and "share of units kept" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text)
+    shot(page, "14-demo-english")
