@@ -37,7 +37,7 @@ from qa.ranker import Ranker
 from qa.readmodel import ReadModel, compile_model
 from qa.refusal import RefusalModel
 from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval, RetrievalConfig, Retriever
-from qa.vectors import EmbeddingCache, bundled_vectors_path
+from qa.vectors import EmbeddingCache, bundled_vectors_path, text_key
 
 __all__ = ["Settings", "KnowledgeBase", "default_kb_dir", "clean_question", "MAX_QUESTION_CHARS"]
 
@@ -174,6 +174,14 @@ class KnowledgeBase:
             self._model = self._compile(snapshot)
             return snapshot
 
+    def export_vectors(self, path: Path, passages: Sequence[str] = ()) -> int:
+        """Save the vectors of the current model's texts (and of ``passages``, embedded in the
+        passage role) to ``path``; returns how many. ``make vectors`` ships them with the corpus."""
+        self._cache.embed("passage", list(passages), self.embedder.encode_passages, self.embedder.dim)
+        keys = self._model.keys() | {text_key("passage", t) for t in passages}
+        self._cache.save(Path(path), keys)
+        return len(keys)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised query-role embeddings of ``texts`` (rows of a float32 array)."""
         return self.embedder.encode_queries(list(texts))
@@ -263,10 +271,11 @@ class KnowledgeBase:
 
     @staticmethod
     def _demo_title(demo_id: str, lang: str) -> str:
+        """The demo's title with its one-line "what you will see"."""
         from qa.demos import get_demo
 
         demo = get_demo(demo_id)
-        return demo.title_zh if lang == "zh" else demo.title_en
+        return f"{demo.title_zh}:{demo.preview_zh}" if lang == "zh" else f"{demo.title_en}: {demo.preview_en}"
 
 
 def _distinct(model: ReadModel, found: Retrieval, k: int) -> list:  # type: ignore[type-arg]

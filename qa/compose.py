@@ -143,7 +143,7 @@ def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple
     if followup_questions:
         parts += ["", f"**{labels['followups']}**", ""] + [f"- {escape_markdown(q)}" for q in followup_questions]
     if demo_titles:
-        parts += ["", f"**{labels['demos']}**: " + ", ".join(escape_markdown(t) for t in demo_titles)]
+        parts += ["", f"**{labels['demos']}**", ""] + [f"- {escape_markdown(t)}" for t in demo_titles]
     return "\n".join(parts)
 
 

@@ -31,7 +31,7 @@ from kg.errors import InputError
 from qa.bm25 import BM25, Tokenizer
 from qa.embed import DEFAULT_MODEL, MINILM, Embedder, embedder_for
 from qa.retrieve import SIGNALS
-from qa.vectors import EmbeddingCache
+from qa.vectors import EmbeddingCache, bundled_vectors_path
 
 __all__ = ["Question", "load_questions", "hit_rank", "evaluate", "report", "naive_chunks", "COUNTED_CHARS"]
 
@@ -153,7 +153,7 @@ class _Anchor:
             self.bm25 = BM25([self.tokenizer.tokenize(c) for c in chunks])
             return
         path = cache_dir / f"anchor-{embedder.model_id.replace('/', '_')}.npz" if cache_dir else None
-        cache = EmbeddingCache.open(embedder.model_id, [path] if path else [])
+        cache = EmbeddingCache.open(embedder.model_id, [bundled_vectors_path(embedder.model_id), *([path] if path else [])])
         self.matrix = cache.embed("passage", chunks, embedder.encode_passages, embedder.dim)
         if path and cache.added:
             cache.save(path)

@@ -30,6 +30,7 @@ from kg.graph import KnowledgeGraph
 from kg.model import Concept
 from kg.store import Snapshot
 from kg.text import fold
+from qa.bank import Bank
 from qa.bm25 import BM25, Tokenizer
 from qa.chunks import Passage, passages, substantive
 from qa.embed import Embedder
@@ -210,6 +211,7 @@ class ReadModel:
     vocabulary: frozenset[str]
     english_words: dict[str, str]
     question_headings: dict[str, tuple[tuple[str, str], ...]]
+    bank: Bank
 
     def keys(self) -> set[str]:
         """The embedding-cache keys of every text this model embedded (what is worth saving)."""
@@ -320,4 +322,5 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         vocabulary=_vocabulary(items),
         english_words=words,
         question_headings=question_headings(snapshot.sections, heading_concepts),
+        bank=Bank.from_snapshot(snapshot),
     )
