@@ -1,128 +1,200 @@
-"""Fit the fusion weights and the refusal model on our own question set, report held-out sets.
+"""Fit the ranker and the refusal model on our own questions, with k-fold cross-validated figures.
 
-    python bench/calibrate.py [--kb DIR] [--train tests/data/eval/train.jsonl] [--heldout FILE ...]
+    python bench/calibrate.py [--train tests/data/eval/train.jsonl] [--folds 5] [--write]
 
-Signals are computed once per question; fusion configurations are then searched by
-coordinate ascent on the training set's mean reciprocal rank (ties broken by Hit@1), and
-the refusal model is fitted on the training set's features. The script prints the
-configuration to put in ``qa/retrieve.py`` and ``qa/refusal.py`` and the metrics of the
-held-out sets under it. The dev set is never used for fitting.
+1. Every training question is retrieved once; its fused candidates and their features are
+   kept (they do not depend on the ranker).
+2. The ranker (pointwise logistic regression, scikit-learn) is cross-validated by question:
+   each fold is ranked by a ranker fitted on the other folds, giving out-of-fold scores.
+3. The refusal model is cross-validated on the question features built from those
+   out-of-fold scores; each fold's thresholds are chosen on its training folds only.
+4. The script prints the cross-validated figures per language beside the fused (RRF) order,
+   then fits both models on all questions and, with ``--write``, saves them to
+   ``qa/models/``. The dev and held-out sets are never used for fitting.
 """
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import os
+import json
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from qa.api import KnowledgeBase  # noqa: E402
-from qa.evaluate import hit_rank, load_questions  # noqa: E402
-from qa.refusal import fit  # noqa: E402
-from qa.retrieve import SIGNALS, RetrievalConfig  # noqa: E402
+from qa.api import KnowledgeBase, Settings  # noqa: E402
+from qa.embed import DEFAULT_MODEL  # noqa: E402
+from qa.evaluate import Question, hit_rank, load_questions  # noqa: E402
+from qa.linear import fit_logistic  # noqa: E402
+from qa.ranker import RANKER_FILE, Ranker  # noqa: E402
+from qa.refusal import RefusalModel, refusal_file  # noqa: E402
+from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX_FALSE_REFUSALS = 0.02   # of answerable training questions, when choosing the refusal threshold
+LOW_BAND = 0.15             # probability band above it shown as "possible match"
 
 
-def prepare(kb: KnowledgeBase, path: Path) -> list[tuple]:
-    retriever = kb._state.retriever
+@dataclass(frozen=True)
+class Row:
+    """One question's candidates: features (n, F), passage labels (n,), and its retrieval."""
+
+    question: Question
+    x: np.ndarray
+    y: np.ndarray
+    found: Retrieval
+
+
+def prepare(kb: KnowledgeBase, questions: list[Question]) -> list[Row]:
+    retriever = kb.retriever()
     rows = []
-    for q in load_questions(path):
-        scores, base = retriever.signals(q.question)
-        rows.append((q, scores, base))
+    for q in questions:
+        found = retriever.retrieve(q.question, 0)
+        texts = [kb.model.passages[h.passage].text for h in found.hits]
+        x = np.array([h.features for h in found.hits]) if found.hits else np.zeros((0, len(FEATURES)))
+        y = np.array([hit_rank([t], q.evidence) == 1 for t in texts], dtype=int) if q.answerable else np.zeros(len(texts), int)
+        rows.append(Row(q, x, y, found))
     return rows
 
 
-def ranks(kb: KnowledgeBase, rows: list[tuple], config: RetrievalConfig) -> list[int | None]:
-    retriever = kb._state.retriever
-    retriever.config = config
-    passages = kb._state.index.passages
-    out = []
-    for q, scores, _ in rows:
-        if not q.answerable:
-            continue
-        hits = retriever.fuse(scores)[:5]
-        out.append(hit_rank([passages[h.passage].text for h in hits], q.evidence))
+def folds(rows: list[Row], k: int) -> list[int]:
+    """A deterministic fold per question, stratified by (language, answerable)."""
+    out = [0] * len(rows)
+    counters: dict[tuple[str, bool], int] = {}
+    for i, r in enumerate(rows):
+        key = (r.question.lang, r.question.answerable)
+        out[i] = counters.get(key, 0) % k
+        counters[key] = counters.get(key, 0) + 1
     return out
 
 
-def score(found: list[int | None]) -> tuple[float, float, float]:
-    n = len(found) or 1
-    mrr = sum(1 / r for r in found if r) / n
-    return (round(mrr, 4), round(sum(r == 1 for r in found) / n, 4), round(sum(r is not None for r in found) / n, 4))
+def fit_ranker(rows: list[Row], c: float) -> Ranker:
+    x = np.vstack([r.x for r in rows if r.question.answerable and len(r.x)])
+    y = np.concatenate([r.y for r in rows if r.question.answerable and len(r.x)])
+    return Ranker(fit_logistic(x, y, FEATURES, c=c))
 
 
-def search(kb: KnowledgeBase, rows: list[tuple], start: RetrievalConfig) -> RetrievalConfig:
-    best, best_score = start, score(ranks(kb, rows, start))
-    for _ in range(3):
-        improved = False
-        for signal in SIGNALS:
-            for value in (0.0, 0.3, 0.6, 1.0, 1.5, 2.0, 3.0):
-                weights = tuple((s, value if s == signal else w) for s, w in best.weights)
-                trial = dataclasses.replace(best, weights=weights)
-                trial_score = score(ranks(kb, rows, trial))
-                if trial_score > best_score:
-                    best, best_score, improved = trial, trial_score, True
-        for field_name, values in (("rrf_k", (2, 5, 10, 20, 40)), ("pool", (5, 8, 12, 20, 40))):
-            for value in values:
-                trial = dataclasses.replace(best, **{field_name: value})
-                trial_score = score(ranks(kb, rows, trial))
-                if trial_score > best_score:
-                    best, best_score, improved = trial, trial_score, True
-        if not improved:
-            break
-    return best
+def question_features(row: Row, scores: np.ndarray) -> tuple[float, ...]:
+    """QUESTION_FEATURES of a row under ranker ``scores`` (mirrors Retriever.retrieve)."""
+    if not len(scores):
+        return (0.0,) * len(QUESTION_FEATURES)
+    order = np.argsort(-scores, kind="stable")
+    col = {n: i for i, n in enumerate(FEATURES)}
+    top = float(scores[order[0]])
+    second = float(scores[order[1]]) if len(order) > 1 else -5.0
+    base = row.found.features
+    return (top, top - second, float(row.x[:, col["cos_sentence"]].max()), float(row.x[:, col["cos_heading"]].max()),
+            float(row.x[:, col["cos_passage"]].max()), float(row.x[order[0], col["coverage"]]), *base[6:])
 
 
-def features(kb: KnowledgeBase, rows: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
-    x, y = [], []
-    for q, _, _ in rows:
-        x.append(kb.features(kb.retrieve(q.question)))
-        y.append(1.0 if q.answerable else 0.0)
-    return np.array(x), np.array(y)
+def fit_refusal(x: np.ndarray, y: np.ndarray, c: float) -> RefusalModel:
+    model = fit_logistic(x, y, QUESTION_FEATURES, c=c)
+    probe = RefusalModel(model)
+    answerable = np.sort([probe.probability(row) for row, label in zip(x, y) if label == 1])
+    allowed = int(MAX_FALSE_REFUSALS * len(answerable))
+    refuse = float(answerable[allowed]) - 1e-6 if len(answerable) else 0.5
+    refuse = round(min(refuse, 0.5), 4)
+    return RefusalModel(model, refuse, round(min(refuse + LOW_BAND, 0.9), 4))
 
 
-def refusal_report(model, x: np.ndarray, y: np.ndarray) -> str:
-    refused = np.array([model.refuse(row) for row in x])
-    unans = y == 0
-    acc = refused[unans].mean() if unans.any() else float("nan")
-    false = refused[~unans].mean() if (~unans).any() else float("nan")
-    return f"refusal accuracy {acc:.3f} on {int(unans.sum())}, false refusals {false:.3f} on {int((~unans).sum())}"
+def rank_of(row: Row, scores: np.ndarray) -> int | None:
+    if not row.question.answerable or not len(scores):
+        return None
+    order = np.argsort(-scores, kind="stable")
+    hits = [i for i, j in enumerate(order[:5], 1) if row.y[j]]
+    return hits[0] if hits else None
 
 
-def main() -> None:
+def metrics(rows: list[Row], ranks: list[int | None], refused: list[bool], low: list[bool]) -> dict[str, dict]:
+    out = {}
+    for lang in ("all", "zh", "en"):
+        idx = [i for i, r in enumerate(rows) if lang in ("all", r.question.lang)]
+        ans = [i for i in idx if rows[i].question.answerable]
+        una = [i for i in idx if not rows[i].question.answerable]
+        near = [i for i in una if rows[i].question.kind == "near_miss"]
+
+        def share(items: list[int], test) -> float | None:  # type: ignore[no-untyped-def]
+            return round(sum(1 for i in items if test(i)) / len(items), 3) if items else None
+
+        out[lang] = {
+            "n": len(ans), "hit@1": share(ans, lambda i: not refused[i] and ranks[i] == 1),
+            "hit@5": share(ans, lambda i: not refused[i] and ranks[i] is not None),
+            "false_refusals": share(ans, lambda i: refused[i]),
+            "refused_unanswerable": share(una, lambda i: refused[i]),
+            "refused_near_miss": share(near, lambda i: refused[i]),
+            "low_confidence": share(idx, lambda i: low[i] and not refused[i]),
+        }
+    return out
+
+
+def cross_validate(rows: list[Row], k: int, c_rank: float, c_ref: float) -> tuple[dict, dict, list[np.ndarray]]:
+    fold = folds(rows, k)
+    oof: list[np.ndarray] = [np.zeros(0)] * len(rows)
+    for f in range(k):
+        ranker = fit_ranker([r for r, g in zip(rows, fold) if g != f], c_rank)
+        for i, (r, g) in enumerate(zip(rows, fold)):
+            if g == f:
+                oof[i] = ranker.score(r.x) if len(r.x) else np.zeros(0)
+    qx = np.array([question_features(r, s) for r, s in zip(rows, oof)])
+    qy = np.array([int(r.question.answerable) for r in rows])
+    refused, low = [False] * len(rows), [False] * len(rows)
+    for f in range(k):
+        train = [i for i, g in enumerate(fold) if g != f]
+        model = fit_refusal(qx[train], qy[train], c_ref)
+        for i, g in enumerate(fold):
+            if g == f:
+                state = model.state(qx[i]) if len(rows[i].x) else "refused"
+                refused[i], low[i] = state == "refused", state == "low"
+    ranks = [rank_of(r, s) for r, s in zip(rows, oof)]
+    fused = [rank_of(r, r.x[:, 0]) if len(r.x) else None for r in rows]
+    never = [False] * len(rows)
+    return metrics(rows, ranks, refused, low), metrics(rows, fused, never, never), oof
+
+
+def table(title: str, m: dict) -> str:
+    lines = [title]
+    for lang, s in m.items():
+        lines.append(f"  {lang:<3} n={s['n']:<4} Hit@1 {s['hit@1']}  Hit@5 {s['hit@5']}  false refusals {s['false_refusals']}  "
+                     f"refused unanswerable {s['refused_unanswerable']} (near misses {s['refused_near_miss']})  "
+                     f"low-confidence {s['low_confidence']}")
+    return "\n".join(lines)
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kb", type=Path, default=Path("/tmp/kgqa-calibrate-kb"))
     parser.add_argument("--train", type=Path, default=ROOT / "tests/data/eval/train.jsonl")
-    parser.add_argument("--heldout", type=Path, nargs="*",
-                        default=[ROOT / "tests/data/eval/robustness.jsonl", ROOT.parent / "shared/eval/dev_questions.jsonl"])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--c-rank", type=float, default=0.3)
+    parser.add_argument("--c-refusal", type=float, default=0.3)
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="embedder the refusal model is fitted for")
+    parser.add_argument("--write", action="store_true", help="save the models fitted on all questions to qa/models/")
     args = parser.parse_args()
-    kb = KnowledgeBase.open(args.kb)
-    train = prepare(kb, args.train)
-    start = kb.settings.retrieval
-    print(f"train, current config: MRR/Hit@1/Hit@5 = {score(ranks(kb, train, start))}")
-    best = search(kb, train, start)
-    print(f"train, fitted config:  MRR/Hit@1/Hit@5 = {score(ranks(kb, train, best))}")
-    print(f"RetrievalConfig(weights={best.weights}, rrf_k={best.rrf_k}, pool={best.pool})")
-    kb.settings = dataclasses.replace(kb.settings, retrieval=best)
-    kb._state.retriever.config = best
-    x, y = features(kb, train)
-    model = fit(x, y)
-    print(f"RefusalModel(weights={model.weights}, bias={model.bias}, threshold={model.threshold})")
-    print(f"train refusals: {refusal_report(model, x, y)}")
-    for path in args.heldout:
-        if not path.exists():
-            continue
-        rows = prepare(kb, path)
-        print(f"{path.name}: start {score(ranks(kb, rows, start))} -> fitted {score(ranks(kb, rows, best))}")
-        hx, hy = features(kb, rows)
-        print(f"{path.name}: {refusal_report(model, hx, hy)}")
+    with tempfile.TemporaryDirectory() as kb_dir:
+        # Fitting starts from the fused order, never from the models it is about to replace.
+        kb = KnowledgeBase.open(kb_dir, settings=Settings(model=args.model, ranker=Ranker.default(FEATURES),
+                                                          refusal=RefusalModel.default(QUESTION_FEATURES)))
+        rows = prepare(kb, load_questions(args.train))
+        model_id = kb.embedder.model_id
+    cv, fused, _ = cross_validate(rows, args.folds, args.c_rank, args.c_refusal)
+    print(table(f"fused order (RRF), no refusal, on {args.train.name}:", fused))
+    print(table(f"{args.folds}-fold cross-validated ranker + refusal, on {args.train.name}:", cv))
+    ranker = fit_ranker(rows, args.c_rank)
+    qx = np.array([question_features(r, ranker.score(r.x) if len(r.x) else np.zeros(0)) for r in rows])
+    refusal = fit_refusal(qx, np.array([int(r.question.answerable) for r in rows]), args.c_refusal)
+    print("ranker weights:", ", ".join(f"{n}={w:+.2f}" for n, w in zip(FEATURES, ranker.model.weights)))
+    print("refusal weights:", ", ".join(f"{n}={w:+.2f}" for n, w in zip(QUESTION_FEATURES, refusal.model.weights)),
+          f"refuse<{refusal.refuse_below} low<{refusal.low_below}")
+    if args.write:
+        RANKER_FILE.parent.mkdir(parents=True, exist_ok=True)
+        RANKER_FILE.write_text(json.dumps(ranker.model.to_dict(), indent=1) + "\n", encoding="utf-8")
+        path = refusal_file(model_id)
+        path.write_text(json.dumps(refusal.to_dict(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {RANKER_FILE} and {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

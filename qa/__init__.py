@@ -8,23 +8,31 @@ from __future__ import annotations
 
 from qa.answer import Answer, ConceptRef, Fact, Source
 from qa.api import KnowledgeBase, Settings, clean_question, default_kb_dir
-from qa.embed import DEFAULT_MODEL, Embedder, HashEmbedder, SentenceTransformerEmbedder
+from qa.embed import DEFAULT_MODEL, MINILM, E5Embedder, Embedder, HashEmbedder, SentenceTransformerEmbedder, embedder_for
+from qa.ranker import Ranker
+from qa.readmodel import ReadModel, compile_model
 from qa.refusal import RefusalModel
 from qa.retrieve import RetrievalConfig
 
 __all__ = [
     "DEFAULT_MODEL",
+    "MINILM",
     "Answer",
     "ConceptRef",
+    "E5Embedder",
     "Embedder",
     "Fact",
     "HashEmbedder",
     "KnowledgeBase",
+    "Ranker",
+    "ReadModel",
     "RefusalModel",
     "RetrievalConfig",
     "SentenceTransformerEmbedder",
     "Settings",
     "Source",
     "clean_question",
+    "compile_model",
     "default_kb_dir",
+    "embedder_for",
 ]

@@ -68,6 +68,8 @@ class Answer:
     intent: str = "definition"
     lang: str = "zh"
     nearest: tuple[str, ...] = ()
+    confidence: str = "answered"   # "answered", "low" (shown as a possible match) or "refused"
+    probability: float = 1.0       # P(answerable) from the refusal model
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:

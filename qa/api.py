@@ -1,40 +1,52 @@
 """The facade: :class:`KnowledgeBase` opens a knowledge base, answers questions, ingests notes.
 
+It holds one compiled :class:`~qa.readmodel.ReadModel` and replaces it whole (one
+attribute assignment, atomic for readers) after an ingest or a remove, so a question asked
+meanwhile is answered from the old model or the new one, never from a mix.
+
 >>> kb = KnowledgeBase.open()                 # doctest: +SKIP
 >>> kb.ask("BN层的作用是什么?").sources[0].doc  # doctest: +SKIP
 '02-deep-learning-general-knowledge.md'
 """
 from __future__ import annotations
 
+import html
 import os
 import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.linker import Linker
+import numpy as np
+
 from ingest.pipeline import ingest_files, open_kb, remove_doc
-from kg.errors import InputError
+from kg.errors import InputError, StoreError
 from kg.graph import KnowledgeGraph
 from kg.model import Relation
 from kg.store import Snapshot
 from kg.text import has_cjk
 from qa.answer import Answer, ConceptRef, Source
 from qa.compose import answer_markdown, chains, facts, key_points, refusal_markdown
-from qa.embed import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from qa.embed import DEFAULT_MODEL, Embedder, embedder_for
 from qa.followups import followups
-from qa.index import Index, load_or_build
 from qa.intent import RELATIONS_FOR
+from qa.ranker import Ranker
+from qa.readmodel import ReadModel, compile_model
 from qa.refusal import RefusalModel
-from qa.retrieve import Retrieval, RetrievalConfig, Retriever
+from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval, RetrievalConfig, Retriever
+from qa.vectors import EmbeddingCache, bundled_vectors_path, text_key
 
 __all__ = ["Settings", "KnowledgeBase", "default_kb_dir", "clean_question", "MAX_QUESTION_CHARS"]
 
 MAX_QUESTION_CHARS = 500
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufe0e\ufe0f]")
+_TAG = re.compile(r"<!--.*?-->|<\s*(script|style)\b.*?</\s*\1\s*>|</?[A-Za-z][^<>]*>", re.S | re.I)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARK = re.compile(r"(\*\*|__|`{1,3}|^#{1,6}\s+|^>\s*)", re.M)
+_URL = re.compile(r"https?://\S+")
 
 
 def default_kb_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -45,20 +57,41 @@ def default_kb_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kgqa" / "kb"
 
 
+def _strip_markup(text: str) -> str:
+    """The words of ``text`` without HTML tags, Markdown marks, links' targets, URLs and emoji.
+
+    >>> _strip_markup("BN层的作用是什么? <img src=x onerror=alert(1)> 🙏 **急**")
+    'BN层的作用是什么?  急'
+    """
+    text = _TAG.sub(" ", text)
+    text = html.unescape(_MD_MARK.sub("", _MD_LINK.sub(r"\1", text)))
+    text = _URL.sub(" ", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Cs", "Co", "Cn"))
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
 def clean_question(question: object) -> str:
-    """The question without control characters and surrounding space; raises InputError when unusable.
+    """The question as retrieval sees it: NFC, no control characters, markup or emoji around it.
+    Raises InputError when nothing usable is left.
 
     >>> clean_question("  BN\\x00层?\\n")
     'BN层?'
     """
     if not isinstance(question, str):
         raise InputError("the question must be text")
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", question)).strip()
-    if not text:
+    if len(question) > 20 * MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS}")
+    text = _strip_markup(_CONTROL.sub("", unicodedata.normalize("NFC", question)))
+    if not re.search(r"[\w\u3400-\u9fff]", text):
         raise InputError("the question is empty: type a question, e.g. 'BN层的作用是什么?'")
     if len(text) > MAX_QUESTION_CHARS:
         raise InputError(f"the question is {len(text):,} characters long; keep it under {MAX_QUESTION_CHARS}")
     return text
+
+
+def question_lang(text: str) -> str:
+    """``zh`` for a question with Chinese (or no Latin letters), else ``en``."""
+    return "zh" if has_cjk(text) or not re.search(r"[A-Za-z]", text) else "en"
 
 
 @dataclass(frozen=True)
@@ -67,17 +100,8 @@ class Settings:
 
     model: str = DEFAULT_MODEL
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
-    refusal: RefusalModel = field(default_factory=RefusalModel)
-
-
-@dataclass(frozen=True)
-class _State:
-    """One consistent view of the knowledge base; replaced whole on ingest/remove."""
-
-    snapshot: Snapshot
-    index: Index
-    retriever: Retriever
-    heading_mentions: dict[str, set[str]]
+    ranker: Ranker | None = None          # None: the fitted one shipped in qa/models
+    refusal: RefusalModel | None = None   # None: likewise
 
 
 class KnowledgeBase:
@@ -86,96 +110,121 @@ class KnowledgeBase:
     def __init__(self, path: Path, embedder: Embedder, settings: Settings, progress: Callable[[str], None] | None) -> None:
         self.path = Path(path)
         self.settings = settings
-        self._embedder = embedder
+        self.embedder = embedder
         self._progress = progress
         self._lock = threading.Lock()
-        self._state = self._load(open_kb(self.path, progress))
+        self.ranker = settings.ranker or Ranker.load(FEATURES)
+        self.refusal = settings.refusal or RefusalModel.load(QUESTION_FEATURES, embedder.model_id)
+        self._cache = EmbeddingCache.open(embedder.model_id, [bundled_vectors_path(embedder.model_id),
+                                                              self._cache_file()])
+        self._model = self._compile(open_kb(self.path, progress))
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, settings: Settings | None = None, embedder: Embedder | None = None,
              progress: Callable[[str], None] | None = None) -> KnowledgeBase:
         """Open the knowledge base at ``path`` (default :func:`default_kb_dir`), building it from
-        the bundled corpus if there is none yet."""
+        the bundled corpus if there is none yet, and compile its read model."""
         settings = settings or Settings()
-        embedder = embedder or SentenceTransformerEmbedder(settings.model)
-        return cls(Path(path) if path else default_kb_dir(), embedder, settings, progress)
+        return cls(Path(path) if path else default_kb_dir(), embedder or embedder_for(settings.model), settings, progress)
 
-    def _load(self, snapshot: Snapshot) -> _State:
-        index = load_or_build(snapshot, self.path, self._embedder, self._progress)
-        linker = Linker(snapshot.graph.concepts())
-        retriever = Retriever(index, snapshot.graph, linker, self._embedder, self.settings.retrieval)
-        return _State(snapshot, index, retriever, snapshot.heading_concepts())
+    def _cache_file(self) -> Path:
+        return self.path / "index" / bundled_vectors_path(self.embedder.model_id).name
 
-    # -- the graph -----------------------------------------------------------------------
+    def _compile(self, snapshot: Snapshot) -> ReadModel:
+        started = time.perf_counter()
+        model = compile_model(snapshot, self.embedder, self._cache, self._progress)
+        if self._cache.added:
+            try:
+                self._cache.save(self._cache_file(), model.keys())
+            except OSError as exc:
+                raise StoreError(f"cannot write the embedding cache to {self._cache_file()}: {exc}") from None
+            self._cache.added = 0
+        self.compile_seconds = time.perf_counter() - started
+        return model
+
+    # -- the read model ------------------------------------------------------------------
+    @property
+    def model(self) -> ReadModel:
+        """The current compiled read model (replaced whole on ingest and remove)."""
+        return self._model
+
     @property
     def snapshot(self) -> Snapshot:
-        return self._state.snapshot
+        return self._model.snapshot
 
     @property
     def graph(self) -> KnowledgeGraph:
-        return self._state.snapshot.graph
+        return self._model.graph
+
+    def retriever(self, model: ReadModel | None = None) -> Retriever:
+        return Retriever(model or self._model, self.embedder, self.ranker, self.settings.retrieval)
 
     # -- notes -----------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path]) -> Snapshot:
-        """Add note files (same rules as ``kgqa ingest``) and re-index."""
+        """Add note files (same rules as ``kgqa ingest``) and swap in the new read model."""
         with self._lock:
             snapshot = ingest_files(self.path, [Path(p) for p in paths], self._progress)
-            self._state = self._load(snapshot)
+            self._model = self._compile(snapshot)
             return snapshot
 
     def remove(self, doc: str) -> Snapshot:
-        """Remove a note (by file name) and everything only it supported, then re-index."""
+        """Remove a note (by file name) and everything only it supported, then swap in the new model."""
         with self._lock:
             snapshot = remove_doc(self.path, doc, self._progress)
-            self._state = self._load(snapshot)
+            self._model = self._compile(snapshot)
             return snapshot
 
-    def embed(self, texts: Sequence[str]):
-        """L2-normalised embeddings of ``texts`` with the knowledge base's model (rows of a float32 array)."""
-        return self._embedder.encode(list(texts))
+    def export_vectors(self, path: Path, passages: Sequence[str] = ()) -> int:
+        """Save the vectors of the current model's texts (and of ``passages``, embedded in the
+        passage role) to ``path``; returns how many. ``make vectors`` ships them with the corpus."""
+        self._cache.embed("passage", list(passages), self.embedder.encode_passages, self.embedder.dim)
+        keys = self._model.keys() | {text_key("passage", t) for t in passages}
+        self._cache.save(Path(path), keys)
+        return len(keys)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised query-role embeddings of ``texts`` (rows of a float32 array)."""
+        return self.embedder.encode_queries(list(texts))
 
     # -- demos -----------------------------------------------------------------------------
-    def run_demo(self, demo_id: str, **params: object):
+    def run_demo(self, demo_id: str, **params: object):  # type: ignore[no-untyped-def]
         from qa.demos import run_demo
 
         return run_demo(demo_id, **params)
 
     # -- questions -------------------------------------------------------------------------
-    def retrieve(self, question: str, k: int = 5) -> Retrieval:
-        return self._state.retriever.retrieve(clean_question(question), k)
+    def retrieve(self, question: str, k: int = 5, drop: Iterable[str] = ()) -> Retrieval:
+        return self.retriever().retrieve(clean_question(question), k, frozenset(drop))
 
-    def ask(self, question: str, k: int = 5) -> Answer:
-        """Answer ``question`` from the notes with up to ``k`` cited sources, or refuse."""
+    def ask(self, question: str, k: int = 5, asked: Sequence[str] = ()) -> Answer:
+        """Answer ``question`` from the notes with up to ``k`` cited sources, mark it as a possible
+        match, or refuse; ``asked`` are the session's earlier questions (never offered as follow-ups)."""
         if not isinstance(k, int) or not 1 <= k <= 20:
             raise InputError(f"k={k!r} is out of range: choose an integer in 1..20")
         text = clean_question(question)
-        state = self._state
+        model = self._model  # one model for the whole answer, whatever an ingest swaps in meanwhile
         started = time.perf_counter()
-        found = state.retriever.retrieve(text, k)
-        lang = "zh" if has_cjk(text) or not re.search(r"[A-Za-z]", text) else "en"
-        features = self.features(found)
+        found = self.retriever(model).retrieve(text, 0)  # every candidate: _distinct picks k
         timings = {"retrieve_ms": round((time.perf_counter() - started) * 1000, 2)}
-        if not found.hits or self.settings.refusal.refuse(features):
-            return self._refusal(text, found, state, lang, timings)
-        return self._answer(text, found, state, lang, k, timings)
+        lang = question_lang(text)
+        probability = self.refusal.probability(found.features) if found.hits else 0.0
+        state = self.refusal.state(found.features) if found.hits else "refused"
+        if state == "refused":
+            nearest = self._nearest(found, model)
+            return Answer(text, True, refusal_markdown(lang, nearest), intent=found.intent, lang=lang,
+                          nearest=tuple(nearest), confidence="refused", probability=round(probability, 4), timings=timings)
+        return self._answer(text, found, model, lang, k, state, probability, [*asked, text], timings)
 
-    def features(self, found: Retrieval) -> tuple[float, ...]:
-        """The refusal model's inputs (see :mod:`qa.refusal`)."""
-        best = found.hits[0].score if found.hits else 0.0
-        ceiling = sum(w for _, w in self.settings.retrieval.weights) / (self.settings.retrieval.rrf_k + 1)
-        english = 0.0 if has_cjk(found.question) else 1.0
-        return (found.coverage, found.dense_top, min(len(found.linked), 2) / 2, best / ceiling if ceiling else 0.0,
-                found.novelty, min(found.unknown_terms, 2) / 2, english)
-
-    def _nearest(self, found: Retrieval, state: _State) -> list[str]:
-        titles = [state.index.passages[h.passage].title for h in found.hits[:3]]
-        names = [state.snapshot.graph.concept(c).name for c in found.linked]
-        return list(dict.fromkeys(names + titles))[:5]
-
-    def _refusal(self, text: str, found: Retrieval, state: _State, lang: str, timings: dict[str, float]) -> Answer:
-        nearest = self._nearest(found, state)
-        return Answer(text, True, refusal_markdown(lang, nearest), intent=found.intent, lang=lang,
-                      nearest=tuple(nearest), timings=timings)
+    def _nearest(self, found: Retrieval, model: ReadModel) -> list[str]:
+        """Real topics near a refused question: concept names (linked, related, named by the best
+        headings), never heading fragments."""
+        graph = model.graph
+        ids = [*found.linked, *found.related]
+        for hit in found.hits[:3]:
+            ids += sorted(model.heading_concepts.get(model.passages[hit.passage].section, ()))
+        names = [graph.concept(c).display_zh if found.question and has_cjk(found.question) else graph.concept(c).name
+                 for c in dict.fromkeys(ids) if c in graph and not graph.concept(c).proposed]
+        return list(dict.fromkeys(names))[:5]
 
     def _relations(self, graph: KnowledgeGraph, concepts: Sequence[str], intent: str, cited: set[tuple[str, int]]) -> list[Relation]:
         """Graph facts about the answer's concepts: edges between them, then intent-relevant ones,
@@ -191,24 +240,25 @@ class KnowledgeBase:
 
         return sorted(pool, key=rank)[:6]
 
-    def _answer(self, text: str, found: Retrieval, state: _State, lang: str, k: int, timings: dict[str, float]) -> Answer:
-        graph = state.snapshot.graph
-        passages = [state.index.passages[h.passage] for h in found.hits[:k]]
+    def _answer(self, text: str, found: Retrieval, model: ReadModel, lang: str, k: int, state: str, probability: float,
+                asked: Sequence[str], timings: dict[str, float]) -> Answer:
+        graph = model.graph
+        chosen = _distinct(model, found, k)
+        passages = [model.passages[h.passage] for h in chosen]
         sources = tuple(Source(p.doc, p.start_line, p.end_line, p.text, round(h.score, 4), p.heading)
-                        for p, h in zip(passages, found.hits))
-        top_title = state.heading_mentions.get(passages[0].section, set())
+                        for p, h in zip(passages, chosen))
+        top_title = model.heading_concepts.get(passages[0].section, frozenset())
         concept_ids = list(dict.fromkeys([*found.linked, *sorted(top_title), *found.related]))[:6]
         cited = {(p.doc, line) for p in passages for line in range(p.start_line, p.end_line + 1)}
         relations = self._relations(graph, concept_ids[:3], found.intent, cited)
         terms = [a for c in concept_ids[:3] for a in graph.concept(c).aliases]
-        follow = followups(graph, state.snapshot.sections, state.heading_mentions, concept_ids,
-                           {p.section for p in passages}, lang)
+        follow = followups(graph, model.question_headings, concept_ids, {p.section for p in passages}, lang, asked)
         demo_ids = self._demos(concept_ids)
         markdown = answer_markdown(lang, sources, key_points(sources, terms), chains(graph, relations, lang), follow,
-                                   [self._demo_title(d, lang) for d in demo_ids])
+                                   [self._demo_title(d, lang) for d in demo_ids], possible=state == "low")
         refs = tuple(ConceptRef(c, graph.concept(c).name, graph.concept(c).kind, graph.concept(c).display_zh) for c in concept_ids)
         return Answer(text, False, markdown, sources, refs, tuple(facts(graph, relations)), tuple(follow), tuple(demo_ids),
-                      found.intent, lang, timings=timings)
+                      found.intent, lang, confidence=state, probability=round(probability, 4), timings=timings)
 
     @staticmethod
     def _demos(concept_ids: Sequence[str]) -> list[str]:
@@ -221,7 +271,22 @@ class KnowledgeBase:
 
     @staticmethod
     def _demo_title(demo_id: str, lang: str) -> str:
+        """The demo's title with its one-line "what you will see"."""
         from qa.demos import get_demo
 
         demo = get_demo(demo_id)
-        return demo.title_zh if lang == "zh" else demo.title_en
+        return f"{demo.title_zh}:{demo.preview_zh}" if lang == "zh" else f"{demo.title_en}: {demo.preview_en}"
+
+
+def _distinct(model: ReadModel, found: Retrieval, k: int) -> list:  # type: ignore[type-arg]
+    """The best ``k`` hits with no passage shown twice (hits are distinct passages already; this
+    also drops a passage whose text another chosen passage contains)."""
+    out = []
+    for hit in found.hits:
+        text = model.passages[hit.passage].text
+        if any(text in model.passages[h.passage].text for h in out):
+            continue
+        out.append(hit)
+        if len(out) >= k:
+            break
+    return out

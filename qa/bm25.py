@@ -1,74 +1,107 @@
-"""Lexical retrieval: bilingual tokens and an Okapi BM25 index.
+"""Lexical retrieval: bilingual tokens from one :class:`Tokenizer`, and an Okapi BM25 index.
 
 Chinese runs are cut by jieba (search mode) *and* into character bigrams, so a term jieba
 splits differently ("批归一化" vs "批 归一化") still matches; English and numbers become
 folded word tokens ("1×1" and "1x1" meet as ``1x1``). A few function words are dropped.
 
->>> bm25 = BM25([tokenize("池化层的作用是下采样"), tokenize("BN层加快收敛")])
->>> [bool(s > 0) for s in bm25.scores(tokenize("池化有什么作用"))]
+Each :class:`Tokenizer` owns its own ``jieba.Tokenizer`` with the domain terms added
+*before* anything is tokenised, so passages and questions are cut by the same dictionary;
+:attr:`Tokenizer.digest` names that dictionary for index fingerprints.
+
+>>> tok = Tokenizer(["池化层"])
+>>> bm25 = BM25([tok.tokenize("池化层的作用是下采样"), tok.tokenize("BN层加快收敛")])
+>>> [bool(s > 0) for s in bm25.scores(tok.tokenize("池化层有什么作用"))]
 [True, False]
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from kg.text import fold
 
-__all__ = ["tokenize", "BM25", "add_terms"]
+__all__ = ["Tokenizer", "tokenize", "BM25", "STOP"]
 
 _RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:\.[0-9]+)?")
-_STOP = frozenset(
+STOP = frozenset(
     "的 了 是 在 和 与 及 或 有 吗 呢 啊 吧 么 什么 怎么 怎样 如何 哪些 哪个 为什么 为何 一个 这个 那个 这些 那些 "
     "我们 你们 他们 它们 可以 能否 是否 一下 一种 进行 "
     "a an the of to in on for and or is are was be by with what why how which does do did can it its this that as at from".split()
 )
-_jieba_lock = threading.Lock()
-_jieba_ready = False
+_TERM = re.compile(r"[\u3400-\u9fff]{2,12}")
+_base_lock = threading.Lock()
+_base: Any = None
 
 
-def _jieba():
-    global _jieba_ready
-    import jieba
+def _base_dictionary() -> Any:
+    """jieba's default dictionary, loaded once per process (about a second) and never modified."""
+    global _base
+    with _base_lock:
+        if _base is None:
+            import jieba
 
-    with _jieba_lock:
-        if not _jieba_ready:
             jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _jieba_ready = True
-    return jieba
+            base = jieba.Tokenizer()
+            base.initialize()
+            _base = base
+        return _base
 
 
-def add_terms(terms: Iterable[str]) -> None:
-    """Teach jieba domain terms (Chinese concept names) so they are kept whole."""
-    jieba = _jieba()
-    for term in terms:
-        if 2 <= len(term) <= 12 and re.fullmatch(r"[\u3400-\u9fff]+", term):
-            jieba.add_word(term, freq=20000)
+class Tokenizer:
+    """Folded words, jieba words and character bigrams, with ``terms`` kept whole.
+
+    The instance is immutable once built: terms go into a private copy of jieba's frequency
+    table, never into the process-wide ``jieba`` dictionary.
+    """
+
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        import jieba
+
+        base = _base_dictionary()
+        self.terms = tuple(sorted({t for t in terms if _TERM.fullmatch(t)}))
+        self._jieba = jieba.Tokenizer()
+        self._jieba.FREQ, self._jieba.total = dict(base.FREQ), base.total
+        self._jieba.initialized = True
+        for term in self.terms:
+            self._jieba.add_word(term, freq=20000)
+        self.digest = hashlib.sha256("\n".join(self.terms).encode("utf-8")).hexdigest()[:16]
+
+    def tokenize(self, text: str, bigrams: bool = True) -> list[str]:
+        """Tokens of ``text`` without function words; ``bigrams=False`` leaves out character bigrams.
+
+        >>> Tokenizer().tokenize("BN层的作用?")
+        ['bn', '层', '作用', '层的', '的作', '作用']
+        """
+        tokens: list[str] = []
+        for run in _RUN.findall(fold(text)):
+            if run.isascii():
+                if run not in STOP:
+                    tokens.append(run)
+                continue
+            tokens.extend(w for w in self._jieba.lcut_for_search(run) if w not in STOP and w.strip())
+            if bigrams:
+                tokens.extend(b for b in (run[i : i + 2] for i in range(len(run) - 1)) if b not in STOP)
+        return tokens
+
+
+_plain: Tokenizer | None = None
 
 
 def tokenize(text: str, bigrams: bool = True) -> list[str]:
-    """Folded word tokens, jieba words and (unless ``bigrams=False``) character bigrams, without function words.
-
-    >>> tokenize("BN层的作用?")
-    ['bn', '层', '作用', '层的', '的作', '作用']
-    """
-    tokens: list[str] = []
-    for run in _RUN.findall(fold(text)):
-        if run.isascii():
-            if run not in _STOP:
-                tokens.append(run)
-            continue
-        tokens.extend(w for w in _jieba().lcut_for_search(run) if w not in _STOP and w.strip())
-        if bigrams:
-            tokens.extend(b for b in (run[i : i + 2] for i in range(len(run) - 1)) if b not in _STOP)
-    return tokens
+    """:meth:`Tokenizer.tokenize` with jieba's plain dictionary (no domain terms), for callers
+    outside retrieval that only need comparable tokens."""
+    global _plain
+    if _plain is None:
+        _plain = Tokenizer()
+    return _plain.tokenize(text, bigrams)
 
 
 class BM25:
@@ -98,3 +131,15 @@ class BM25:
             if posting is not None:
                 out[posting[0]] += posting[1]
         return out
+
+    def top(self, query: Sequence[str], k: int) -> dict[int, float]:
+        """The ``k`` best-scoring documents (positive scores only) as {index: score}; touches only
+        the postings of the query's terms, so its cost follows the matches, not the corpus."""
+        acc: dict[int, float] = {}
+        for term in dict.fromkeys(query):
+            posting = self._postings.get(term)
+            if posting is not None:
+                for d, w in zip(posting[0].tolist(), posting[1].tolist()):
+                    acc[d] = acc.get(d, 0.0) + w
+        best = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        return dict(best)

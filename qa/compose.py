@@ -23,10 +23,12 @@ __all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "quote", "key_points"
 
 LABELS = {
     "zh": {"answer": "回答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
-           "refused": "笔记里没有这个问题的答案", "nearest": "笔记涵盖的相近主题", "from": "出处"},
+           "refused": "笔记里没有这个问题的答案", "nearest": "笔记涵盖的相近主题", "from": "出处",
+           "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。"},
     "en": {"answer": "Answer", "points": "Key points", "graph": "From the knowledge graph", "followups": "Follow-up questions",
            "demos": "Try it", "refused": "The notes do not cover this question", "nearest": "Nearest topics the notes do cover",
-           "from": "Source"},
+           "from": "Source",
+           "possible": "Possible match: the notes may not answer this directly; these are the closest passages."},
 }
 RELATION_LABELS = {
     "zh": {"introduces": "引入", "solves": "缓解", "causes": "导致", "has_role": "作用", "part_of": "组成",
@@ -126,11 +128,13 @@ def _cite(source: Source) -> str:
 
 
 def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple[str, Source]], chain_lines: Sequence[str],
-                    followup_questions: Sequence[str], demo_titles: Sequence[str]) -> str:
+                    followup_questions: Sequence[str], demo_titles: Sequence[str], possible: bool = False) -> str:
+    """The answer; ``possible`` marks it as a low-confidence match, above the quotation."""
     labels = LABELS[lang]
     top = sources[0]
     heading = f" · {escape_markdown(top.heading)}" if top.heading else ""
-    parts = [f"**{labels['answer']}**", "", quote(top.text), "", f"— {labels['from']}: {_cite(top)}{heading}"]
+    notice = [f"*{labels['possible']}*", ""] if possible else []
+    parts = [*notice, f"**{labels['answer']}**", "", quote(top.text), "", f"— {labels['from']}: {_cite(top)}{heading}"]
     if points:
         parts += ["", f"**{labels['points']}**", ""]
         parts += [f"- {escape_markdown(text)} ({_cite(source)})" for text, source in points]
@@ -139,7 +143,7 @@ def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple
     if followup_questions:
         parts += ["", f"**{labels['followups']}**", ""] + [f"- {escape_markdown(q)}" for q in followup_questions]
     if demo_titles:
-        parts += ["", f"**{labels['demos']}**: " + ", ".join(escape_markdown(t) for t in demo_titles)]
+        parts += ["", f"**{labels['demos']}**", ""] + [f"- {escape_markdown(t)}" for t in demo_titles]
     return "\n".join(parts)
 
 

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Sequence
 
 from kg.graph import KnowledgeGraph
 from kg.model import Section
+from kg.text import fold
 from qa.chunks import substantive
 
-__all__ = ["from_graph", "from_headings", "followups"]
+__all__ = ["from_graph", "question_headings", "followups"]
 
 # Headings that are questions, not labels like "4.使用BatchNorm" or "BN的公式".
 _ASKS = re.compile(r"[?？]|什么|为什么|为何|如何|怎么|怎样|哪些|区别|作用|优缺点|原理|思想|理解|介绍|简述|why|how|what", re.I)
@@ -71,23 +72,29 @@ def from_graph(graph: KnowledgeGraph, concept_id: str, lang: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def from_headings(sections: Iterable[Section], concept_ids: set[str], mentions: dict[str, set[str]],
-                  exclude: set[str]) -> list[str]:
-    """The notes' own question headings that name one of ``concept_ids``."""
-    out = []
+def question_headings(sections: Iterable[Section], mentions: dict[str, frozenset[str]]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """For each concept, the (section id, title) of the notes' question headings that name it.
+
+    Computed once per read model, so a follow-up costs a lookup rather than a pass over every section.
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
     for section in sections:
-        if section.id in exclude or not substantive(section.body):
+        if len(section.title) > 40 or not _ASKS.search(section.title) or not substantive(section.body):
             continue
-        if mentions.get(section.id, set()) & concept_ids and len(section.title) <= 40 and _ASKS.search(section.title):
-            out.append(section.title)
-    return out
+        for concept_id in sorted(mentions.get(section.id, ())):
+            out.setdefault(concept_id, []).append((section.id, section.title))
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def followups(graph: KnowledgeGraph, sections: Sequence[Section], heading_mentions: dict[str, set[str]],
-              concept_ids: Sequence[str], cited: set[str], lang: str, limit: int = 4) -> list[str]:
-    """Up to ``limit`` follow-ups for the concepts of an answer, headings first."""
-    chosen = set(concept_ids[:2])
-    questions = from_headings(sections, chosen, heading_mentions, cited)[:2]
-    for concept_id in concept_ids[:2]:
+def followups(graph: KnowledgeGraph, headings: dict[str, tuple[tuple[str, str], ...]], concept_ids: Sequence[str],
+              cited: set[str], lang: str, asked: Iterable[str] = (), limit: int = 4) -> list[str]:
+    """Up to ``limit`` follow-ups for the concepts of an answer, the notes' headings first;
+    never a section already cited, nor a question already ``asked`` (compared folded)."""
+    chosen = concept_ids[:2]
+    seen = {fold(q).strip(" ?？") for q in asked}
+    by_section = {sid: title for c in chosen for sid, title in headings.get(c, ()) if sid not in cited}
+    questions = list(dict.fromkeys(by_section.values()))[:2]
+    for concept_id in chosen:
         questions += from_graph(graph, concept_id, lang)
-    return list(dict.fromkeys(questions))[:limit]
+    fresh = [q for q in dict.fromkeys(questions) if fold(q).strip(" ?？") not in seen]
+    return fresh[:limit]

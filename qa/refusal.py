@@ -1,73 +1,85 @@
-"""Deciding that the notes do not cover a question: a small logistic model over retrieval features.
+"""Deciding how sure an answer is: answered, a possible match, or refused.
 
-Features, each in a comparable range:
+A logistic model over the question-level features of :data:`qa.retrieve.QUESTION_FEATURES`
+(the ranker's best score and its margin, the best sentence / heading / passage cosines,
+coverage, novelty, unknown technical names, linked concepts, English) gives P(answerable).
+Two thresholds split it in three: below ``refuse_below`` the answer is refused (with the
+nearest real topics); below ``low_below`` the best passages are shown marked as a possible
+match; above, it is answered. Refusing an answerable question is the worst failure (the
+user concludes the notes lack what they have), so ``bench/calibrate.py`` sets
+``refuse_below`` where cross-validation refuses at most ~2% of answerable questions.
 
-* ``coverage`` - share of the question's content words found in the top passages;
-* ``dense``    - cosine of the best passage to the question;
-* ``linked``   - how many catalogue concepts the question names (0, 1, 2+ -> 0, .5, 1);
-* ``fused``    - fused RRF score of the best passage, scaled by the largest possible score;
-* ``novelty``  - share of the question's content (bigrams, English words) absent from the notes;
-* ``unknown``  - technical names the notes never mention (BERT, YOLOv5), 0, 1, 2+ -> 0, .5, 1;
-* ``english``  - 1 for an English question: its words meet Chinese notes only through
-                 translation, so the other features mean something else and get their own bias.
+The cosines mean different things under different embedders, so a fit belongs to one
+model (``qa/models/refusal-<model>.json``). An embedder without a fit answers every
+question that has candidates: an uncalibrated refusal would refuse at random.
 
-The weights are fitted by :func:`fit` (L2-regularised logistic regression, plain gradient
-descent, deterministic) on our own labelled questions in ``tests/data/eval/train.jsonl``
-by ``bench/calibrate.py``, which prints the weights to paste here. The threshold is the
-probability 0.5 of "answerable".
-
->>> RefusalModel().refuse((0.0, 0.2, 0.0, 0.1, 1.0, 1.0, 0.0))
-True
->>> RefusalModel().refuse((1.0, 0.6, 1.0, 0.6, 0.0, 0.0, 0.0))
-False
+>>> m = RefusalModel.default(("top",))
+>>> m.state((5.0,)), m.state((-5.0,))
+('answered', 'refused')
 """
 from __future__ import annotations
 
-import math
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
 
-import numpy as np
+from kg.errors import StoreError
+from qa.linear import LinearModel, sigmoid
 
-__all__ = ["FEATURES", "RefusalModel", "fit"]
+__all__ = ["RefusalModel", "Confidence", "refusal_file"]
 
-FEATURES = ("coverage", "dense", "linked", "fused", "novelty", "unknown", "english")
+Confidence = Literal["answered", "low", "refused"]
+
+
+def refusal_file(model_id: str) -> Path:
+    """Where the refusal model fitted for embedder ``model_id`` is shipped."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model_id)
+    return Path(__file__).resolve().parent / "models" / f"refusal-{safe}.json"
 
 
 @dataclass(frozen=True)
 class RefusalModel:
-    """P(answerable) = sigmoid(w . x + b); refuse below ``threshold``."""
+    """P(answerable) and the two thresholds that turn it into a :data:`Confidence`."""
 
-    weights: tuple[float, ...] = (2.618, 1.383, 1.297, 1.009, -1.392, -1.5, -0.186)
-    bias: float = -2.899
-    threshold: float = 0.4228
+    model: LinearModel
+    refuse_below: float = 0.5
+    low_below: float = 0.5
 
-    def probability(self, x: Sequence[float]) -> float:
-        z = self.bias + sum(w * v for w, v in zip(self.weights, x))
-        return 1.0 / (1.0 + math.exp(-z))
+    def probability(self, features: Sequence[float]) -> float:
+        return sigmoid(float(self.model.logit(features)[0]))  # type: ignore[arg-type]
 
-    def refuse(self, x: Sequence[float]) -> bool:
-        return self.probability(x) < self.threshold
+    def state(self, features: Sequence[float]) -> Confidence:
+        p = self.probability(features)
+        return "refused" if p < self.refuse_below else "low" if p < self.low_below else "answered"
 
+    def refuse(self, features: Sequence[float]) -> bool:
+        return self.state(features) == "refused"
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 5000, lr: float = 0.5,
-        max_false_refusals: float = 0.03) -> RefusalModel:
-    """Fit weights on features ``x`` (n, len(FEATURES)) and labels ``y`` (1 = answerable).
+    def to_dict(self) -> dict[str, object]:
+        return {**self.model.to_dict(), "refuse_below": self.refuse_below, "low_below": self.low_below}
 
-    Classes are weighted equally. The threshold is then the highest probability at which
-    at most ``max_false_refusals`` of the answerable questions would be refused: wrongly
-    refusing a question the notes answer costs more than answering a stray one.
-    """
-    w = np.zeros(x.shape[1])
-    b = 0.0
-    weight = np.where(y == 1, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
-        grad = (p - y) * weight
-        w -= lr * (x.T @ grad / len(y) + l2 * w)
-        b -= lr * float(grad.mean())
-    model = RefusalModel(tuple(round(float(v), 3) for v in w), round(b, 3))
-    answerable = np.sort([model.probability(row) for row, label in zip(x, y) if label == 1])
-    allowed = int(max_false_refusals * len(answerable))
-    threshold = float(answerable[allowed]) - 1e-6 if len(answerable) else 0.5
-    return RefusalModel(model.weights, model.bias, round(min(threshold, 0.5), 4))
+    @classmethod
+    def default(cls, names: Sequence[str]) -> RefusalModel:
+        """Refuse when the first feature (the ranker's best score) is negative."""
+        n = len(names)
+        return cls(LinearModel(tuple(names), (0.0,) * n, (1.0,) * n, (1.0,) + (0.0,) * (n - 1), 0.0))
+
+    @classmethod
+    def lenient(cls, names: Sequence[str]) -> RefusalModel:
+        """Never refuses (used for embedders without a fit)."""
+        n = len(names)
+        return cls(LinearModel(tuple(names), (0.0,) * n, (1.0,) * n, (0.0,) * n, 50.0))
+
+    @classmethod
+    def load(cls, names: Sequence[str], model_id: str) -> RefusalModel:
+        """The fit for ``model_id``, else :meth:`lenient`."""
+        path = refusal_file(model_id)
+        if not path.exists():
+            return cls.lenient(names)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(LinearModel.from_dict(data, names), float(data["refuse_below"]), float(data["low_below"]))
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoreError(f"cannot read the refusal model {path}: {exc}") from None

@@ -1,68 +1,76 @@
-"""Hybrid retrieval: entity links, BM25, dense vectors and the graph, fused by weighted RRF.
+"""Hybrid retrieval: candidate pools from seven signals, fused by RRF, reordered by a learned ranker.
 
-Each signal ranks the passages it finds relevant:
+Each signal proposes at most ``pool`` passages, touching only what matches the question
+(postings, nearest vectors, the linked concepts' passages), so an ask costs the same on a
+corpus ten times larger:
 
-* ``bm25``   - BM25 over jieba words + bigrams of the question *expanded* with the Chinese
-               names of linked concepts, the intent's heading words and the lexicon
-               translations, which is how an English question reaches Chinese notes;
-* ``title``  - the same expanded query against the passage's headings only: the notes are
-               organised as interview questions, so a matching heading is strong evidence;
-* ``dense``  - cosine between question and passage embeddings (FAISS);
-* ``view``   - cosine between the question and the passage's English view (heading concepts,
-               their glosses, what the heading asks): how English questions meet Chinese notes;
-* ``entity`` - passages that mention the linked concepts, in their heading above all;
-* ``graph``  - passages holding the evidence sentences of the linked concepts' relations,
-               favouring relation types that answer the intent (why -> solves/causes...);
-* ``intent`` - passages whose heading uses the intent's words for a linked concept.
+* ``bm25``     - BM25 over the question's tokens *expanded* with the Chinese names of linked
+                 concepts and the lexicon's translations of its English words;
+* ``title``    - the same query against the passages' headings only;
+* ``dense``    - cosine between the question and whole passages (e5 query/passage roles);
+* ``sentence`` - the best cosine between the question and one sentence of the passage: a
+                 question about one detail of a long section matches that sentence best;
+* ``heading``  - cosine between the question and the section's question heading, both as
+                 queries (a question matches a question);
+* ``view``     - cosine between the question and the passage's English view (its heading's
+                 concepts and their glosses): how an English question meets a Chinese note;
+* ``entity``   - passages that mention the linked concepts, in their heading above all;
+* ``graph``    - passages holding the evidence of the linked concepts' relations.
 
-Reciprocal-rank fusion (Cormack et al., 2009) adds ``weight / (k + rank)`` over the signals
-that rank a passage. RRF needs no score calibration between signals that live on
-different scales, which is why it was chosen; the weights are fitted on our own question
-set (``bench/calibrate.py``), never on the dev set.
+Reciprocal-rank fusion (Cormack et al., 2009) gives the candidate list; the
+:class:`~qa.ranker.Ranker` then scores each candidate from :data:`FEATURES` (per-signal
+ranks and scores, intent cues, coverage) with weights fitted on our own questions.
+
+>>> "sentence" in SIGNALS and "heading" in SIGNALS
+True
 """
 from __future__ import annotations
 
+import heapq
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ingest.linker import Linker, family
-from kg.graph import KnowledgeGraph
-from kg.text import fold
-from qa.bm25 import tokenize
+from ingest.linker import family
+from kg.text import fold, has_cjk
 from qa.embed import Embedder
-from qa.index import Index
 from qa.intent import RELATIONS_FOR, TITLED, cue_words, detect, translate
+from qa.ranker import Ranker
+from qa.readmodel import ReadModel
 
-__all__ = ["RetrievalConfig", "Hit", "Retrieval", "Retriever", "SIGNALS"]
+__all__ = ["RetrievalConfig", "Hit", "Retrieval", "Retriever", "SIGNALS", "FEATURES", "QUESTION_FEATURES"]
 
-SIGNALS = ("bm25", "title", "dense", "view", "entity", "graph", "intent")
+SIGNALS = ("bm25", "title", "dense", "sentence", "heading", "view", "entity", "graph")
+FEATURES = (
+    "rrf", *(f"r_{s}" for s in SIGNALS), "cos_passage", "cos_sentence", "cos_heading", "cos_view", "gap_sentence", "gap_heading",
+    "bm25", "title_bm25", "entity", "title_linked", "all_linked", "cue_title", "cue_text", "coverage", "first",
+    "log_len", "latin_en", "code",
+)
+QUESTION_FEATURES = ("top", "margin", "cos_sentence", "cos_heading", "cos_passage", "coverage", "novelty", "unknown",
+                     "linked", "english", "absent", "english_novelty")
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Fusion weights and thresholds (fitted by ``bench/calibrate.py``)."""
+    """Pool sizes and thresholds; the ordering itself is the ranker's."""
 
-    weights: tuple[tuple[str, float], ...] = (
-        ("bm25", 3.0), ("title", 1.5), ("dense", 1.0), ("view", 2.0), ("entity", 3.0), ("graph", 0.3), ("intent", 2.0)
-    )
-    rrf_k: int = 2
-    concept_link_min: float = 0.62   # cosine above which a concept node counts as linked by meaning
-    pool: int = 20                   # passages each signal may rank
-
-    def weight(self, signal: str) -> float:
-        return dict(self.weights).get(signal, 0.0)
+    pool: int = 30                   # passages each signal may propose
+    candidates: int = 30             # fused passages the ranker scores
+    rrf_k: int = 10
+    concept_link_min: float = 0.86   # e5 cosine above which a concept node counts as related by meaning
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A ranked passage: its index in :attr:`Index.passages`, fused score and per-signal ranks."""
+    """A ranked passage: its index in :attr:`ReadModel.passages`, score, per-signal ranks and features."""
 
     passage: int
     score: float
     ranks: dict[str, int] = field(default_factory=dict)
+    features: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,204 +82,248 @@ class Retrieval:
     linked: tuple[str, ...]        # concept ids named in the question
     related: tuple[str, ...]       # concept ids close in meaning (dense over concept nodes)
     hits: tuple[Hit, ...]
-    dense_top: float
-    coverage: float
-    novelty: float = 0.0           # share of the question's content the notes never mention
-    unknown_terms: int = 0         # technical names (BERT, XGBoost, YOLOv5) absent from the notes
+    features: tuple[float, ...] = ()   # QUESTION_FEATURES, for refusal
+    novelty: float = 0.0
+    unknown_terms: int = 0
 
 
-def _rank(scores: np.ndarray, pool: int) -> dict[int, int]:
-    """1-based ranks of the ``pool`` best positive scores."""
-    positive = np.flatnonzero(scores > 0)
-    order = positive[np.argsort(-scores[positive], kind="stable")][:pool]
-    return {int(i): r for r, i in enumerate(order, 1)}
+def _ranks(scores: Mapping[int, float], pool: int) -> dict[int, int]:
+    """1-based ranks of the ``pool`` best positive scores (ties by passage order)."""
+    best = heapq.nsmallest(pool, ((-s, p) for p, s in scores.items() if s > 0))
+    return {p: r for r, (_, p) in enumerate(best, 1)}
 
 
 class Retriever:
-    """Ranks passages for questions; stateless after construction, safe to share between threads."""
+    """Ranks passages of one read model; stateless after construction, safe to share between threads."""
 
-    def __init__(self, index: Index, graph: KnowledgeGraph, linker: Linker, embedder: Embedder,
+    def __init__(self, model: ReadModel, embedder: Embedder, ranker: Ranker,
                  config: RetrievalConfig | None = None) -> None:
-        self.index, self.graph, self.linker, self.embedder = index, graph, linker, embedder
+        self.model, self.embedder, self.ranker = model, embedder, ranker
         self.config = config or RetrievalConfig()
-        self._folded = [fold(p.text) for p in index.passages]
-        self._titles = [fold(p.context) for p in index.passages]
-        self._corpus = "\n".join(self._titles + self._folded)
-        # One-word English aliases of 5+ letters, for spelling-tolerant linking.
-        self._words = {a.lower(): c.id for c in graph.concepts() for a in c.aliases
-                       if re.fullmatch(r"[A-Za-z]{5,}", a) and not c.proposed}
 
-    # -- signals --------------------------------------------------------------------------
-    def _expansion(self, question: str, linked: Sequence[str]) -> list[str]:
-        words: list[str] = []
-        for concept_id in linked:
-            concept = self.graph.concept(concept_id)
-            words += [concept.name, *concept.zh]
-        return words + translate(question)
-
-    def _entity(self, linked: Sequence[str], related: Sequence[str]) -> np.ndarray:
-        out = np.zeros(len(self.index.passages), dtype=np.float32)
-        for i, (mentions, titled) in enumerate(zip(self.index.mentions, self.index.title_mentions)):
-            for concept_id in linked:
-                out[i] += (2.0 if concept_id in titled else 0.0) + (1.0 if concept_id in mentions else 0.0)
-            for concept_id in related:
-                out[i] += 0.5 if concept_id in mentions else 0.0
-        if len(linked) > 1:  # passages that name every linked concept answer questions about their link
-            out += np.array([2.0 if set(linked) <= m else 0.0 for m in self.index.mentions], dtype=np.float32)
-        return out
-
-    def _graph(self, linked: Sequence[str], intent: str) -> np.ndarray:
-        out = np.zeros(len(self.index.passages), dtype=np.float32)
-        wanted = set(RELATIONS_FOR.get(intent, ()))
-        chosen = set(linked)
-        for concept_id in chosen:
-            for rel in self.graph.relations_of(concept_id):
-                both = rel.source in chosen and rel.target in chosen
-                weight = (2.0 if both else 0.0) + (1.0 if rel.relation in wanted else 0.25)
-                for ev in rel.evidence:
-                    for i in self.index.by_line.get((ev.doc, ev.line), ()):
-                        out[i] += weight
-        return out
-
-    def _intent(self, linked: Sequence[str], intent: str) -> np.ndarray:
-        """Headings (strong) or text (weak) that use the intent's words about a linked concept."""
-        cues = [fold(c) for c in cue_words(intent)]
-        out = np.zeros(len(self.index.passages), dtype=np.float32)
-        for i, (title, text) in enumerate(zip(self._titles, self._folded)):
-            about = not linked or any(c in self.index.mentions[i] for c in linked)
-            if not about:
-                continue
-            if any(c in title for c in cues):
-                out[i] += 2.0 if linked and any(c in self.index.title_mentions[i] for c in linked) else 1.0
-            if any(c in text for c in cues):
-                out[i] += 0.5
-        return out
-
-    # -- public ---------------------------------------------------------------------------
+    # -- linking ----------------------------------------------------------------------------
     def link(self, question: str) -> tuple[str, ...]:
         """Concept ids named in the question; ``Inception v1 到 v4`` names v4 as well, and a
         misspelt English name (``dropuot``) its concept."""
-        spans = self.linker.find(question)
-        families = [family(self.graph.concept(s.concept).name) for s in spans]
+        graph, linker = self.model.graph, self.model.linker
+        spans = linker.find(question)
+        families = [family(graph.concept(s.concept).name) for s in spans]
         if families:
-            spans = self.linker.find(question, families)
+            spans = linker.find(question, families)
         found = [s.concept for s in spans]
-        rest = _without_mentions(question, self.linker)
+        rest = self.without_mentions(question)
         found += [c for word in re.findall(r"[A-Za-z]{5,}", rest) if (c := self._near(word))]
         return tuple(dict.fromkeys(found))
 
     def _near(self, word: str) -> str | None:
         """The concept whose one-word English alias is one edit (or one swap of neighbours) away."""
         word = word.lower()
-        budget = 1
-        for alias, concept_id in self._words.items():
-            if abs(len(alias) - len(word)) <= budget and _distance(alias, word, budget) <= budget:
+        for alias, concept_id in self.model.english_words.items():
+            if abs(len(alias) - len(word)) <= 1 and _distance(alias, word, 1) <= 1:
                 return concept_id
         return None
 
-    def signals(self, question: str) -> tuple[dict[str, np.ndarray], Retrieval]:
-        """Per-signal scores over all passages, and a Retrieval without hits."""
+    def without_mentions(self, question: str) -> str:
+        """The question with its concept mentions blanked out."""
+        rest = list(question)
+        for span in self.model.linker.find(question):
+            rest[span.start:span.end] = [" "] * (span.end - span.start)
+        return "".join(rest)
+
+    # -- signals ----------------------------------------------------------------------------
+    def _query_tokens(self, question: str, linked: Sequence[str]) -> list[str]:
+        words: list[str] = []
+        for concept_id in linked:
+            concept = self.model.graph.concept(concept_id)
+            words += [concept.name, *concept.zh]
+        tok = self.model.tokenizer
+        return tok.tokenize(question) + tok.tokenize(" ".join(words + translate(question)))
+
+    def _entity(self, linked: Sequence[str], related: Sequence[str]) -> dict[int, float]:
+        m = self.model
+        out: dict[int, float] = {}
+        for concept_id in linked:
+            for i in m.by_title_concept.get(concept_id, ()):
+                out[i] = out.get(i, 0.0) + 2.0
+            for i in m.by_concept.get(concept_id, ()):
+                out[i] = out.get(i, 0.0) + 1.0
+        for concept_id in related:
+            for i in m.by_concept.get(concept_id, ()):
+                out[i] = out.get(i, 0.0) + 0.5
+        if len(linked) > 1:  # passages that name every linked concept answer questions about their link
+            wanted = set(linked)
+            for i in list(out):
+                if wanted <= m.mentions[i]:
+                    out[i] += 2.0
+        return out
+
+    def _graph(self, linked: Sequence[str], intent: str) -> dict[int, float]:
+        m = self.model
+        out: dict[int, float] = {}
+        wanted = set(RELATIONS_FOR.get(intent, ()))
+        chosen = set(linked)
+        for concept_id in chosen:
+            for rel in m.graph.relations_of(concept_id):
+                both = rel.source in chosen and rel.target in chosen
+                weight = (2.0 if both else 0.0) + (1.0 if rel.relation in wanted else 0.25)
+                for ev in rel.evidence:
+                    for i in m.by_line.get((ev.doc, ev.line), ()):
+                        out[i] = out.get(i, 0.0) + weight
+        return out
+
+    def _dense(self, vector: np.ndarray) -> tuple[dict[int, float], dict[int, float], dict[int, float], dict[int, float]]:
+        """Passage, English-view, best-sentence and heading cosines of the nearest vectors."""
+        m, pool = self.model, self.config.pool
+        scores, ids = m.passage_vectors.search(vector, pool)
+        passage = {int(i): float(s) for s, i in zip(scores, ids)}
+        scores, ids = m.view_vectors.search(vector, pool)
+        view = {int(i): float(s) for s, i in zip(scores, ids)}
+        sentence: dict[int, float] = {}
+        scores, ids = m.unit_vectors.search(vector, pool * 3)
+        for s, u in zip(scores, ids):
+            owner = m.units[int(u)].passage
+            sentence[owner] = max(sentence.get(owner, -1.0), float(s))
+        heading: dict[int, float] = {}
+        scores, ids = m.heading_vectors.search(vector, pool)
+        for s, h in zip(scores, ids):
+            for owner in m.passages_of_heading[int(h)]:
+                heading[owner] = float(s)
+        return passage, view, sentence, heading
+
+    # -- features ---------------------------------------------------------------------------
+    def _coverage(self, words: Sequence[str], linked: Sequence[str], passage: int) -> float:
+        """Share of the question's content words (and linked concepts) the passage contains."""
+        if not words and not linked:
+            return 0.0
+        m = self.model
+        text = fold(m.passages[passage].context + "\n" + m.passages[passage].text)
+        covered = sum(1 for c in linked if c in m.mentions[passage])
+        for word in words:
+            covered += any(fold(o) in text for o in (word, *translate(word)))
+        return covered / (len(linked) + len(words))
+
+    def _exact(self, vector: np.ndarray, candidates: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Exact passage, best-sentence, heading and English-view cosines of the candidates."""
+        m = self.model
+        cos_p = m.passage_vectors.rows(candidates) @ vector
+        cos_v = m.view_vectors.rows(candidates) @ vector
+        cos_h = m.heading_vectors.rows([m.heading_of[p] for p in candidates]) @ vector
+        cos_s = np.array([float((m.unit_vectors.rows(m.units_of[p]) @ vector).max()) if m.units_of[p] else float(cos_p[j])
+                          for j, p in enumerate(candidates)], dtype=np.float32)
+        return cos_p, cos_s, cos_h, cos_v
+
+    # -- public -----------------------------------------------------------------------------
+    def retrieve(self, question: str, k: int = 5, drop: frozenset[str] = frozenset()) -> Retrieval:
+        """The ranked passages for ``question``; ``drop`` leaves signals out (ablation)."""
+        m, cfg = self.model, self.config
         intent = detect(question)
         linked = self.link(question)
-        vector = self.embedder.encode([question])[0]
-        c_scores, c_ids = self.index.search(self.index.concept_vectors, vector, 5)
-        related = tuple(
-            self.index.concepts[int(i)].id for s, i in zip(c_scores, c_ids)
-            if s >= self.config.concept_link_min and self.index.concepts[int(i)].id not in linked
-        )
-        n = len(self.index.passages)
-        dense = np.zeros(n, dtype=np.float32)
-        d_scores, d_ids = self.index.search(self.index.passage_vectors, vector, n)
-        dense[d_ids] = d_scores
-        view = np.zeros(n, dtype=np.float32)
-        v_scores, v_ids = self.index.search(self.index.view_vectors, vector, n)
-        view[v_ids] = v_scores
-        query = tokenize(question) + tokenize(" ".join(self._expansion(question, linked)))
-        title_query = query + (tokenize(" ".join(cue_words(intent))) if intent in TITLED else [])
-        scores = {
-            "bm25": self.index.bm25.scores(query),
-            "title": self.index.title_bm25.scores(title_query),
-            "dense": np.clip(dense, 0, None),
-            "view": np.clip(view, 0, None),
-            "entity": self._entity(linked, related),
-            "graph": self._graph(linked, intent),
-            "intent": self._intent(linked, intent),
+        vector = self.embedder.encode_queries([question])[0]
+        c_scores, c_ids = m.concept_vectors.search(vector, 5)
+        related = tuple(m.concepts[int(i)].id for s, i in zip(c_scores, c_ids)
+                        if s >= cfg.concept_link_min and m.concepts[int(i)].id not in linked)
+        query = self._query_tokens(question, linked)
+        title_query = query + (m.tokenizer.tokenize(" ".join(cue_words(intent))) if intent in TITLED else [])
+        dense, view, sentence, heading = self._dense(vector)
+        raw: dict[str, dict[int, float]] = {
+            "bm25": m.bm25.top(query, cfg.pool), "title": m.title_bm25.top(title_query, cfg.pool),
+            "dense": dense, "sentence": sentence, "heading": heading, "view": view,
+            "entity": self._entity(linked, related), "graph": self._graph(linked, intent),
         }
-        best = max(float(d_scores[0]) if len(d_scores) else 0.0, float(v_scores[0]) if len(v_scores) else 0.0)
-        base = Retrieval(question, intent, linked, related, (), best, 0.0)
-        return scores, base
-
-    def fuse(self, scores: dict[str, np.ndarray], only: Sequence[str] | None = None) -> list[Hit]:
-        """Weighted RRF over ``only`` (default: every signal with a weight)."""
+        ranks = {s: _ranks(raw[s], cfg.pool) for s in SIGNALS if s not in drop}
         fused: dict[int, float] = {}
-        ranks: dict[int, dict[str, int]] = {}
-        for signal in only or SIGNALS:
-            weight = self.config.weight(signal) if only is None else 1.0
-            if weight <= 0:
-                continue
-            for passage, rank in _rank(scores[signal], self.config.pool).items():
-                fused[passage] = fused.get(passage, 0.0) + weight / (self.config.rrf_k + rank)
-                ranks.setdefault(passage, {})[signal] = rank
-        order = sorted(fused, key=lambda p: (-fused[p], p))
-        return [Hit(p, fused[p], ranks[p]) for p in order]
-
-    def baseline(self, question: str, method: str, k: int = 5) -> list[int]:
-        """Passages ranked by one plain method: ``bm25`` on the question's own tokens, or ``dense``."""
-        if method == "bm25":
-            scores = self.index.bm25.scores(tokenize(question))
-            order = np.argsort(-scores, kind="stable")
-            return [int(i) for i in order[:k] if scores[i] > 0]
-        if method == "dense":
-            vector = self.embedder.encode([question])[0]
-            return [int(i) for i in self.index.search(self.index.passage_vectors, vector, k)[1]]
-        raise ValueError(f"unknown baseline {method!r}")
-
-    def retrieve(self, question: str, k: int = 5) -> Retrieval:
-        scores, base = self.signals(question)
-        hits = self.fuse(scores)[: max(k, 1)]
-        rest = _without_mentions(question, self.linker)  # linked once for both measures
-        coverage = self.coverage(rest, base.linked, [h.passage for h in hits[:3]])
+        for signal, ranked in ranks.items():
+            for p, r in ranked.items():
+                fused[p] = fused.get(p, 0.0) + 1.0 / (cfg.rrf_k + r)
+        candidates = sorted(fused, key=lambda p: (-fused[p], p))[: cfg.candidates]
+        rest = self.without_mentions(question)
         novelty, unknown = self.novelty(rest)
-        return Retrieval(base.question, base.intent, base.linked, base.related, tuple(hits), base.dense_top, coverage,
-                         novelty, unknown)
+        english = 0.0 if has_cjk(question) else 1.0
+        if not candidates:
+            return Retrieval(question, intent, linked, related, (), (0.0,) * 6 + self.question_features(
+                rest, linked, novelty, unknown, english), novelty, unknown)
+        words = _content_words(rest, m.tokenizer)
+        rows = self._features(candidates, ranks, raw, fused, vector, words, linked, intent, english, drop)
+        scores = self.ranker.score(rows)
+        order = sorted(range(len(candidates)), key=lambda j: (-scores[j], candidates[j]))
+        hits = tuple(Hit(candidates[j], float(scores[j]), {s: ranks[s][candidates[j]] for s in ranks if candidates[j] in ranks[s]},
+                         tuple(float(x) for x in rows[j])) for j in order)
+        top = hits[0]
+        col = {name: i for i, name in enumerate(FEATURES)}
+        qf = (top.score, top.score - (hits[1].score if len(hits) > 1 else -5.0),
+              float(rows[:, col["cos_sentence"]].max()), float(rows[:, col["cos_heading"]].max()),
+              float(rows[:, col["cos_passage"]].max()), top.features[col["coverage"]],
+              *self.question_features(rest, linked, novelty, unknown, english))
+        return Retrieval(question, intent, linked, related, hits[: max(k, 1)] if k else hits, qf, novelty, unknown)
+
+    def _features(self, candidates: Sequence[int], ranks: dict[str, dict[int, int]], raw: dict[str, dict[int, float]],
+                  fused: dict[int, float], vector: np.ndarray, words: Sequence[str], linked: Sequence[str], intent: str,
+                  english: float, drop: frozenset[str]) -> np.ndarray:
+        m = self.model
+        cos_p, cos_s, cos_h, cos_v = self._exact(vector, candidates)
+        if "dense" in drop:
+            cos_p = np.zeros_like(cos_p)
+        if "view" in drop:
+            cos_v = np.zeros_like(cos_v)
+        if "sentence" in drop:
+            cos_s = np.zeros_like(cos_s)
+        if "heading" in drop:
+            cos_h = np.zeros_like(cos_h)
+        best_bm25 = max((raw["bm25"].get(p, 0.0) for p in candidates), default=0.0) or 1.0
+        best_title = max((raw["title"].get(p, 0.0) for p in candidates), default=0.0) or 1.0
+        cue_title, cue_text = m.cues.get(intent, (frozenset(), frozenset()))
+        chosen = set(linked)
+        rows = []
+        for j, p in enumerate(candidates):
+            passage = m.passages[p]
+            rows.append((
+                fused[p] * 10,
+                *(1.0 / ranks[s][p] if s in ranks and p in ranks[s] else 0.0 for s in SIGNALS),
+                cos_p[j], cos_s[j], cos_h[j], cos_v[j], cos_s[j] - cos_s.max(), cos_h[j] - cos_h.max(),
+                0.0 if "bm25" in drop else raw["bm25"].get(p, 0.0) / best_bm25,
+                0.0 if "title" in drop else raw["title"].get(p, 0.0) / best_title,
+                0.0 if "entity" in drop else min(raw["entity"].get(p, 0.0), 6.0) / 6.0,
+                float(bool(chosen & m.title_mentions[p])),
+                float(bool(chosen) and chosen <= m.mentions[p]),
+                float(p in cue_title), float(p in cue_text),
+                self._coverage(words, linked, p),
+                float(passage.id.endswith(".0")),
+                math.log1p(len(passage.text)) / 7.0,
+                m.latin[p] * english,
+                m.code[p],
+            ))
+        return np.array(rows, dtype=np.float64)
+
+    def question_features(self, rest: str, linked: Sequence[str], novelty: float, unknown: int,
+                          english: float) -> tuple[float, ...]:
+        """The retrieval-independent part of QUESTION_FEATURES: novelty, unknown names, linked
+        concepts, English, linked concepts the notes never mention (the catalogue knows more
+        than the notes say), and the share of English content words the notes and lexicon lack."""
+        absent = sum(1 for c in linked if c not in self.model.by_concept) / len(linked) if linked else 0.0
+        words = [w for w in re.findall(r"[a-z][a-z\-]{2,}", fold(rest)) if w not in _ENGLISH_STOP]
+        missing = [w for w in words if not self._known(w) and not translate(w)]
+        english_novelty = len(missing) / len(words) if words else 0.0
+        return (novelty, min(unknown, 2) / 2, min(len(linked), 2) / 2, english, absent, english_novelty)
 
     def novelty(self, rest: str) -> tuple[float, int]:
-        """How much of the question (``rest``: its concept mentions blanked out) the notes never mention anywhere, and how many technical
-        names (``BERT``, ``YOLOv5``, ``XGBoost``) in it they do not know.
+        """How much of the question (``rest``: its concept mentions blanked out) the notes never
+        mention anywhere, and how many technical names (``BERT``, ``YOLOv5``) in it they do not know.
 
         Novelty counts Chinese character bigrams outside concept mentions and question words,
-        which makes it indifferent to how jieba segments the question. Plain English words are
-        left out: Chinese notes lack them whether or not they answer the question.
+        which makes it indifferent to how jieba segments the question.
         """
+        vocab = self.model.vocabulary
         units: list[str] = []
-        for run in re.findall(r"[\u3400-\u9fff]+", _QUESTION_WORDS.sub(" ", rest)):
+        for run in re.findall(r"[\u3400-\u9fff]+", _QUESTION_WORDS.sub(" ", fold(rest))):
             units += [run[i : i + 2] for i in range(len(run) - 1)] or [run]
-        missing = sum(1 for u in units if u not in self._corpus)
+        missing = sum(1 for u in units if u not in vocab)
         terms = [t for t in _TERM.findall(rest) if not self._known(t)]
         return (missing / len(units) if units else 0.0), len(terms)
 
     def _known(self, word: str) -> bool:
         folded = fold(word)
-        return folded in self._corpus or (folded.endswith("s") and folded[:-1] in self._corpus)
-
-    def coverage(self, rest: str, linked: Sequence[str], passages: Sequence[int]) -> float:
-        """Share of the question's content words (``rest``: mentions blanked out) that the top passages contain.
-
-        Linked concepts count as covered when a passage mentions them; English words count
-        through their lexicon translations. Intent words ("作用", "why") are not content.
-        """
-        text = " ".join(self._folded[p] for p in passages)
-        mentioned = set().union(*(self.index.mentions[p] for p in passages)) if passages else set()
-        words = _content_words(rest)
-        if not words and not linked:
-            return 0.0
-        covered = sum(1 for c in linked if c in mentioned)
-        total = len(linked)
-        for word in words:
-            total += 1
-            options = [word, *translate(word)]
-            covered += any(fold(o) in text for o in options)
-        return covered / total if total else 0.0
+        vocab = self.model.vocabulary
+        return folded in vocab or (folded.endswith("s") and folded[:-1] in vocab)
 
 
 _QUESTION_WORDS = re.compile(
@@ -281,9 +333,24 @@ _QUESTION_WORDS = re.compile(
     r"explain|describe|used|use|role|purpose|difference|between|work|works|mean|means|good|bad|vs|versus)\b",
     re.I,
 )
-
-
+_ENGLISH_STOP = frozenset(
+    "what why how which when where who whom does did done doing are was were the and for with its it's that this these "
+    "those from into onto about than then there their them they you your should would could can cannot will shall "
+    "explain describe used use using role purpose difference between work works working mean means good bad versus "
+    "some any each every other more most less much many very really just also only even still ever again way ways "
+    "get gets got make makes made need needs have has had not but yet so such like vs via per kind kinds type types "
+    "part parts thing things deal main idea core does exactly actually usually typically common overall".split()
+)
 _TERM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Za-z]+[a-z][A-Z][A-Za-z0-9]*)(?![A-Za-z0-9])")
+
+
+def _content_words(rest: str, tokenizer) -> list[str]:  # type: ignore[no-untyped-def]
+    """Words of a question (its mentions already blanked out) that are not question/intent words."""
+    remainder = _QUESTION_WORDS.sub(" ", rest)
+    return [t for t in tokenizer.tokenize(remainder, bigrams=False)
+            if len(t) >= 2 and not (len(t) == 2 and t.isascii() and t.isdigit())]
+
+
 def _distance(a: str, b: str, budget: int) -> int:
     """Edit distance counting a swap of neighbours as one edit (optimal string alignment),
     giving up (returning ``budget + 1``) once it must exceed ``budget``.
@@ -304,17 +371,3 @@ def _distance(a: str, b: str, budget: int) -> int:
             return budget + 1
         before, previous = previous, current
     return previous[-1]
-
-
-def _without_mentions(question: str, linker: Linker) -> str:
-    """The question with its concept mentions blanked out."""
-    rest = list(question)
-    for span in linker.find(question):
-        rest[span.start:span.end] = [" "] * (span.end - span.start)
-    return "".join(rest)
-
-
-def _content_words(rest: str) -> list[str]:
-    """Words of a question (its mentions already blanked out) that are not question/intent words."""
-    remainder = _QUESTION_WORDS.sub(" ", rest)
-    return [t for t in tokenize(remainder, bigrams=False) if len(t) >= 2 and not (len(t) == 2 and t.isascii() and t.isdigit())]

@@ -23,6 +23,20 @@ def hash_kb(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def refusing_kb(hash_kb):
+    """The same knowledge base with a refusal model that refuses every question (the hash
+    embedder has no fitted refusal model, so it never refuses on its own)."""
+    from qa import KnowledgeBase, Settings
+    from qa.linear import LinearModel
+    from qa.refusal import RefusalModel
+    from qa.retrieve import QUESTION_FEATURES
+
+    n = len(QUESTION_FEATURES)
+    never = RefusalModel(LinearModel(QUESTION_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, -50.0))
+    return KnowledgeBase.open(hash_kb.path, embedder=hash_kb.embedder, settings=Settings(refusal=never))
+
+
+@pytest.fixture(scope="session")
 def real_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("real-kb")
 

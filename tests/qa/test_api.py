@@ -51,9 +51,10 @@ def test_graph_facts_carry_evidence(hash_kb: KnowledgeBase) -> None:
     assert "—" in answer.markdown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("question", ["今天天气怎么样?", "红烧肉怎么做才好吃?"])
-def test_off_topic_questions_are_refused_with_nearest_topics(hash_kb: KnowledgeBase, question: str) -> None:
-    answer = hash_kb.ask(question)
+def test_off_topic_questions_are_refused_with_nearest_topics(real_kb: KnowledgeBase, question: str) -> None:
+    answer = real_kb.ask(question)
     assert answer.refused and not answer.sources
     assert "笔记里没有" in answer.markdown
 
@@ -109,18 +110,43 @@ def test_ingest_and_remove_through_the_facade(tmp_path: Path) -> None:
     assert reopened.graph.stats() == before
 
 
-def test_index_is_rebuilt_when_the_model_changes(tmp_path: Path) -> None:
-    KnowledgeBase.open(tmp_path, embedder=HashEmbedder(dim=64))
-    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
-    assert manifest["model_id"] == "hash-64" and manifest["dim"] == 64
-    KnowledgeBase.open(tmp_path, embedder=HashEmbedder(dim=32))
-    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
-    assert manifest["model_id"] == "hash-32" and manifest["dim"] == 32
+def test_each_model_keeps_its_own_vector_cache(tmp_path: Path) -> None:
+    small = KnowledgeBase.open(tmp_path, embedder=HashEmbedder(dim=64))
+    assert (tmp_path / "index" / "hash-64.npz").exists() and small.model.model_id == "hash-64"
+    other = KnowledgeBase.open(tmp_path, embedder=HashEmbedder(dim=32))
+    assert (tmp_path / "index" / "hash-32.npz").exists() and other.model.fingerprint != small.model.fingerprint
     assert not [p for p in (tmp_path / "index").iterdir() if p.name.endswith(".tmp")]
 
 
-def test_damaged_index_is_rebuilt(tmp_path: Path) -> None:
+def test_damaged_vector_cache_is_rebuilt(tmp_path: Path) -> None:
     KnowledgeBase.open(tmp_path, embedder=HashEmbedder())
-    (tmp_path / "index" / "passages.faiss").write_bytes(b"garbage")
+    (tmp_path / "index" / "hash-256.npz").write_bytes(b"garbage")
     kb = KnowledgeBase.open(tmp_path, embedder=HashEmbedder())
     assert not kb.ask("BN层的作用是什么?").refused
+
+
+@pytest.mark.parametrize("junk", ["<img src=x onerror=alert(1)>", "🙏🙏🔥", "<b></b>", "[](http://x.org)", "&nbsp;", "**", "```"])
+def test_markup_around_a_question_changes_nothing(hash_kb: KnowledgeBase, junk: str) -> None:
+    plain = hash_kb.ask("BN层的作用是什么?")
+    dressed = hash_kb.ask(f"BN层的作用是什么? {junk}")
+    assert dressed.confidence == plain.confidence and [s.citation for s in dressed.sources] == [s.citation for s in plain.sources]
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样?", "红烧肉怎么做才好吃?", "What is the capital of France?"])
+def test_nearest_topics_are_concept_names(hash_kb: KnowledgeBase, question: str) -> None:
+    names = {n for c in hash_kb.graph.concepts() for n in (c.name, c.display_zh)}
+    assert set(hash_kb.ask(question).nearest) <= names
+
+
+def test_a_follow_up_never_repeats_the_question_or_earlier_ones(hash_kb: KnowledgeBase) -> None:
+    first = hash_kb.ask("为什么ResNet能训练很深的网络")
+    assert first.followups
+    follow = first.followups[0]
+    second = hash_kb.ask(follow, asked=[first.question])
+    assert follow not in second.followups and first.question not in second.followups
+
+
+def test_no_passage_is_shown_twice(hash_kb: KnowledgeBase) -> None:
+    for question in ("BN层的作用是什么?", "What is dropout?", "池化"):
+        texts = [s.text for s in hash_kb.ask(question, k=10).sources]
+        assert not any(a in b for i, a in enumerate(texts) for j, b in enumerate(texts) if i != j)

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from qa.evaluate import hit_rank, load_questions, report
+from qa.evaluate import evaluate, hit_rank, load_questions, naive_chunks, report
+from qa.retrieve import SIGNALS
 
 
 @pytest.mark.parametrize(
@@ -33,9 +34,31 @@ def test_bad_question_files_are_named(tmp_path: Path, content: str) -> None:
         load_questions(path)
 
 
-def test_report_shows_margins_over_baselines() -> None:
-    row = {"answerable": 2, "hit@1": 0.5, "hit@5": 1.0, "mrr": 0.75, "p50_ms": 1.0, "p95_ms": 2.0}
-    results = {"hybrid": {"all": {**row, "refusal_accuracy": 1.0, "false_refusal_rate": 0.0}},
-               "bm25": {"all": {**row, "hit@1": 0.0}}, "dense": {"all": row}}
+def test_only_the_first_600_characters_of_a_passage_count() -> None:
+    assert hit_rank(["x" * 590 + "参数量:C1×K×K×C"], ["参数量"]) == 1
+    assert hit_rank(["x" * 600 + "参数量:C1×K×K×C"], ["参数量"]) is None
+
+
+def test_naive_chunks_cover_every_character_once() -> None:
+    notes = ["甲" * 950, "乙" * 10]
+    chunks = naive_chunks(notes, 400)
+    assert [len(c) for c in chunks] == [400, 400, 150, 10] and "".join(chunks) == "".join(notes)
+
+
+def test_missing_question_file_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read questions"):
+        load_questions(tmp_path / "missing.jsonl")
+
+
+def test_evaluate_runs_hybrid_anchor_and_ablation_in_one_run(hash_kb, tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    rows = [{"question": "BN层的作用是什么?", "lang": "zh", "answerable": True, "evidence": [{"evidence": "BN"}]},
+            {"question": "What does dropout do?", "lang": "en", "answerable": True, "evidence": [{"evidence": "Dropout"}]},
+            {"question": "红烧肉怎么做?", "lang": "zh", "answerable": False}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    results = evaluate(hash_kb, load_questions(path), anchors=("bm25",))
+    assert {"hybrid", "bm25-naive", *(f"-{s}" for s in SIGNALS)} == set(results)
+    assert results["hybrid"]["zh"]["answerable"] == 1 and results["hybrid"]["en"]["answerable"] == 1
+    assert results["hybrid"]["all"]["unanswerable"] == 1 and "p50_ms" in results["bm25-naive"]["all"]
     text = report(results)
-    assert "hybrid vs bm25 [all]: Hit@1 +0.500" in text and "hybrid vs dense [all]: Hit@1 +0.000" in text
+    assert "bm25-naive" in text and "ablation" in text and "-sentence" in text

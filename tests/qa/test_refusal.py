@@ -1,22 +1,57 @@
+"""The refusal model's three states, its shipped fit, and the low-confidence answer."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from qa.refusal import FEATURES, RefusalModel, fit
+from qa import HashEmbedder, KnowledgeBase, Settings
+from qa.linear import LinearModel, fit_logistic
+from qa.embed import DEFAULT_MODEL
+from qa.refusal import RefusalModel, refusal_file
+from qa.retrieve import QUESTION_FEATURES
 
 
-def test_fit_separates_and_bounds_false_refusals() -> None:
+@pytest.mark.parametrize(("p", "state"), [(0.05, "refused"), (0.3, "low"), (0.9, "answered")])
+def test_two_thresholds_make_three_states(p: float, state: str) -> None:
+    logit = float(np.log(p / (1 - p)))
+    model = RefusalModel(LinearModel(("x",), (0.0,), (1.0,), (1.0,), 0.0), refuse_below=0.2, low_below=0.5)
+    assert model.state((logit,)) == state and model.refuse((logit,)) == (state == "refused")
+
+
+def test_the_shipped_model_is_fitted_on_the_current_features() -> None:
+    model = RefusalModel.load(QUESTION_FEATURES, DEFAULT_MODEL)
+    assert refusal_file(DEFAULT_MODEL).exists() and model.model.names == QUESTION_FEATURES
+    assert 0 < model.refuse_below <= model.low_below < 1
+
+
+def test_an_embedder_without_a_fit_never_refuses_blindly() -> None:
+    model = RefusalModel.load(QUESTION_FEATURES, "hash-256")
+    assert model.state((0.0,) * len(QUESTION_FEATURES)) == "answered"
+
+
+def test_fit_separates_two_clouds() -> None:
     rng = np.random.default_rng(0)
-    answerable = rng.normal(0.7, 0.1, size=(60, len(FEATURES)))
-    unanswerable = rng.normal(0.2, 0.1, size=(20, len(FEATURES)))
-    x = np.vstack([answerable, unanswerable])
-    y = np.array([1.0] * 60 + [0.0] * 20)
-    model = fit(x, y, max_false_refusals=0.05)
-    refused = np.array([model.refuse(row) for row in x])
-    assert refused[60:].mean() >= 0.9
-    assert refused[:60].mean() <= 0.05
+    x = np.vstack([rng.normal(1.0, 0.3, size=(60, 3)), rng.normal(-1.0, 0.3, size=(20, 3))])
+    y = np.array([1] * 60 + [0] * 20)
+    model = RefusalModel(fit_logistic(x, y, ("a", "b", "c")))
+    assert np.mean([model.refuse(r) for r in x[60:]]) >= 0.9 and np.mean([model.refuse(r) for r in x[:60]]) <= 0.05
 
 
-def test_default_model_has_one_weight_per_feature() -> None:
-    assert len(RefusalModel().weights) == len(FEATURES)
-    assert 0 < RefusalModel().threshold <= 0.5
+def _forced(state: str) -> RefusalModel:
+    """A model whose every question lands in ``state`` (P = 0.5 for all features at zero weight)."""
+    names = QUESTION_FEATURES
+    flat = LinearModel(names, (0.0,) * len(names), (1.0,) * len(names), (0.0,) * len(names), 0.0)
+    return RefusalModel(flat, *{"refused": (0.6, 0.7), "low": (0.4, 0.6), "answered": (0.1, 0.2)}[state])
+
+
+@pytest.mark.parametrize("lang_question", [("zh", "BN层的作用是什么?"), ("en", "What does batch normalization do?")])
+def test_low_confidence_answers_show_passages_marked_as_possible(hash_kb: KnowledgeBase, lang_question, tmp_path) -> None:
+    lang, question = lang_question
+    kb = KnowledgeBase.open(hash_kb.path, embedder=HashEmbedder(), settings=Settings(refusal=_forced("low")))
+    answer = kb.ask(question)
+    assert not answer.refused and answer.confidence == "low" and answer.sources
+    assert ("可能相关" if lang == "zh" else "Possible match") in answer.markdown.split("\n")[0]
+    confident = KnowledgeBase.open(hash_kb.path, embedder=HashEmbedder(), settings=Settings(refusal=_forced("answered")))
+    assert confident.ask(question).confidence == "answered" and "Possible" not in confident.ask(question).markdown
+    refused = KnowledgeBase.open(hash_kb.path, embedder=HashEmbedder(), settings=Settings(refusal=_forced("refused")))
+    assert refused.ask(question).refused and refused.ask(question).confidence == "refused"

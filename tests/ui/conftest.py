@@ -40,11 +40,12 @@ def evil_kb() -> SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def served(hash_kb) -> Iterator[str]:
-    """The app over the bundled corpus (HashEmbedder), served on a free loopback port; yields its URL."""
+def served(real_kb) -> Iterator[str]:
+    """The app over the bundled corpus with the real default embedder (e5, its bundled vectors and
+    fitted refusal), served on a free loopback port; yields its URL."""
     from ui.app import serve
 
-    app = serve(hash_kb, port=free_port(), quiet=True)
+    app = serve(real_kb, port=free_port(), quiet=True)
     try:
         yield app.local_url
     finally:

@@ -48,8 +48,8 @@ def test_options_point_at_the_answer_concepts_followups_and_demos(hash_kb: Knowl
     assert any(label.startswith("Demo · " + get_demo(answer.demos[0]).title_en) for label in labels)
 
 
-def test_refusal_is_framed_differently_and_offers_nearest_topics(hash_kb: KnowledgeBase) -> None:
-    history, _ = ask(hash_kb, "怎么做红烧肉?", [], "zh")
+def test_refusal_is_framed_differently_and_offers_nearest_topics(refusing_kb: KnowledgeBase) -> None:
+    history, _ = ask(refusing_kb, "怎么做红烧肉?", [], "zh")
     (message,) = history[1:]
     assert 'class="kg-refusal"' in message["content"] and "笔记未覆盖" in message["content"]
     assert [parse_pick(o["value"])[0] for o in message["options"]] == ["ask"] * len(message["options"])

@@ -8,7 +8,8 @@ import pytest
 from ingest.linker import Linker
 from kg.model import Concept
 from qa import HashEmbedder, KnowledgeBase
-from ui.views.bank import Bank, draw
+from qa.bank import Bank, draw
+from ui.views.bank import topics
 from ui.views.practice import Practice, Session, highlight, next_question, question_markdown, submit
 from ui.views.scoring import KeyPoint, Weights, key_points, score_answer
 
@@ -30,7 +31,7 @@ def test_bank_holds_question_headings_with_bodies(practice: Practice) -> None:
 
 
 def test_topics_cover_random_kinds_and_concepts(practice: Practice) -> None:
-    values = [v for _, v in practice.bank.topics("en")]
+    values = [v for _, v in topics(practice.bank, "en")]
     assert values[0] == "random" and "kind:technique" in values and "concept:batch_normalization" in values
     for value in values:
         assert practice.bank.pool(value)
@@ -67,7 +68,7 @@ def test_more_coverage_scores_higher(practice: Practice) -> None:
 def test_an_english_answer_covers_chinese_concepts() -> None:
     linker = Linker([Concept("vg", "vanishing gradient", "problem", zh=("梯度消失",))])
     score = score_answer("It fights the vanishing gradient.", "BN缓解梯度消失。", linker=linker, idf={},
-                         embed=HashEmbedder().encode)
+                         embed=HashEmbedder().encode_queries)
     assert score.of("concept")[0].hit and score.concepts == 1.0
 
 

@@ -16,7 +16,8 @@ from ingest.linker import Linker
 from qa import KnowledgeBase
 from qa.compose import escape_markdown
 from qa.followups import from_graph
-from ui.views.bank import RANDOM, Bank, Question, draw
+from qa.bank import RANDOM, Bank, Question, draw
+from ui.views.bank import topics
 from ui.views.errors import friendly, user_error
 from ui.views.i18n import Lang, lang_of, t
 from ui.views.markup import cite, esc
@@ -48,8 +49,7 @@ class Practice:
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> Practice:
-        # The facade has no public embedding accessor yet; this is the one place that reaches in.
-        return cls(Bank.from_snapshot(kb.snapshot), Linker(kb.graph.concepts()), kb.embed)
+        return cls(kb.model.bank, kb.model.linker, kb.embed)
 
 
 def _session(session: Session | None) -> Session:
@@ -158,7 +158,7 @@ class PracticeView:
     def relabel(self, lang: Lang) -> list[object]:
         """Updates for :attr:`labelled`, in the same order."""
         return [gr.Tab(label=t(lang, "tab_practice")),
-                gr.Dropdown(label=t(lang, "topic"), choices=self.practice.bank.topics(lang)),
+                gr.Dropdown(label=t(lang, "topic"), choices=topics(self.practice.bank, lang)),
                 gr.Button(value=t(lang, "next")),
                 gr.Textbox(label=t(lang, "answer"), placeholder=t(lang, "answer_hint")),
                 gr.Button(value=t(lang, "submit")), gr.Markdown(t(lang, "practice_intro"))]
@@ -174,7 +174,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
     with gr.Tab(t("zh", "tab_practice"), id="practice") as tab:
         session = gr.State(None)
         with gr.Row(equal_height=True):
-            topic = gr.Dropdown(practice.bank.topics("zh"), value=RANDOM, label=t("zh", "topic"), scale=3,
+            topic = gr.Dropdown(topics(practice.bank, "zh"), value=RANDOM, label=t("zh", "topic"), scale=3,
                                 elem_id="kg-topic")
             nxt = gr.Button(t("zh", "next"), variant="primary", scale=1)
         intro = gr.Markdown(t("zh", "practice_intro"))

@@ -1,0 +1,326 @@
+"""The compiled read model: everything a question is answered from, built once per snapshot.
+
+:func:`compile_model` is pure apart from the embedding cache it fills: a
+:class:`~kg.store.Snapshot` and an :class:`~qa.embed.Embedder` in, a frozen
+:class:`ReadModel` out. The model owns its own tokenizer (domain terms added *before*
+any passage is tokenised, so stored tokens equal what :meth:`Tokenizer.tokenize` gives
+now), the one :class:`~ingest.linker.Linker`, the passages with their mention and heading
+maps, both BM25 indexes, the vector indexes (passages, sentences, question headings,
+concepts), the intent-cue maps and the inverted maps that keep per-ask work proportional
+to the candidates rather than the corpus. Retrieval, composition, refusal and the explorer
+read only from it; :class:`~qa.api.KnowledgeBase` swaps it whole on ingest and remove.
+
+>>> from qa.embed import HashEmbedder               # doctest: +SKIP
+>>> model = compile_model(snapshot, HashEmbedder())  # doctest: +SKIP
+>>> model.passages[0].doc                            # doctest: +SKIP
+'00-cnn-interview-basics.md'
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.linker import Linker
+from kg.graph import KnowledgeGraph
+from kg.model import Concept
+from kg.store import Snapshot
+from kg.text import fold
+from qa.bank import Bank
+from qa.bm25 import BM25, Tokenizer
+from qa.chunks import Passage, passages, substantive
+from qa.embed import Embedder
+from qa.intent import cue_words, describe
+from qa.followups import question_headings
+from qa.vectors import EmbeddingCache, FaissIndex, VectorIndex, text_key
+
+__all__ = ["ReadModel", "Unit", "compile_model", "concept_text", "sentence_units", "READ_MODEL_VERSION"]
+
+READ_MODEL_VERSION = 2
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_HEADING_LINE = re.compile(r"^\s*#{1,6}\s")
+_WORDY = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+_ENGLISH = re.compile(r"[a-z][a-z0-9\-]+")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence of a passage, embedded on its own so one detail of a long section can be found."""
+
+    passage: int
+    text: str
+
+
+def concept_text(concept: Concept) -> str:
+    """What a concept node is embedded as: its names and its gloss."""
+    names = ", ".join(dict.fromkeys([concept.name, *concept.zh, *concept.aliases]))
+    return f"{names}: {concept.gloss}" if concept.gloss else names
+
+
+def sentence_units(items: Sequence[Passage], min_chars: int = 8, max_chars: int = 300) -> list[Unit]:
+    """The sentences of every passage outside headings, long enough to say something.
+
+    >>> from qa.chunks import Passage
+    >>> p = Passage("s.0", "n.md", "s", "Q", "T > Q", 1, 2, "## Q\\nBN加快收敛。BN可以防止过拟合。好")
+    >>> [u.text for u in sentence_units([p])]
+    ['BN加快收敛。', 'BN可以防止过拟合。']
+    """
+    out: list[Unit] = []
+    for index, passage in enumerate(items):
+        for line in passage.text.split("\n"):
+            if _HEADING_LINE.match(line):
+                continue
+            for raw in _SENTENCE.findall(line):
+                sentence = raw.strip(" \t-*•>")
+                if len(_WORDY.findall(sentence)) >= min_chars // 2 and len(sentence) >= min_chars:
+                    out.append(Unit(index, sentence[:max_chars]))
+    return out
+
+
+def english_view(passage: Passage, titled: frozenset[str], mentioned: frozenset[str], concepts: dict[str, Concept]) -> str:
+    """An English stand-in for a Chinese passage, so an English question can be matched by meaning:
+    the heading's concepts with their glosses, what kind of answer the heading gives, and the
+    other concepts the passage mentions. Never shown to users."""
+    heads = sorted((concepts[c] for c in titled if c in concepts), key=lambda c: c.id)
+    others = sorted(concepts[c].name for c in mentioned if c in concepts and c not in titled)[:8]
+    parts = [", ".join(c.name for c in heads), describe(passage.title), " ".join(c.gloss for c in heads[:2]), ", ".join(others)]
+    return ". ".join(p for p in parts if p) or passage.heading
+
+
+def latin_share(text: str) -> float:
+    """Share of letters that are Latin: how English a passage is.
+
+    >>> latin_share("BN层"), latin_share("abc")
+    (0.6666666666666666, 1.0)
+    """
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return latin / max(1, latin + len(re.findall(r"[\u3400-\u9fff]", text)))
+
+
+_CODE_LINE = re.compile(r"^\s*(```|#include|import |from \S+ import|def |class |return |for .+:|if .+:|\w+\s*=\s*\S|\w+\(.*\)\s*$|[{}();]+\s*$)")
+
+
+def code_share(text: str) -> float:
+    """Share of a passage's lines that are code (inside a fence or shaped like a statement): a
+    snippet of code is seldom the answer to an interview question, however many words it shares.
+
+    >>> code_share("x = conv(x)\n卷积提取特征")
+    0.5
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    inside, code = False, 0
+    for line in lines:
+        fence = line.strip().startswith("```")
+        code += inside or fence or bool(_CODE_LINE.match(line))
+        inside = inside != fence
+    return code / len(lines) if lines else 0.0
+
+
+def _passages(snapshot: Snapshot) -> list[Passage]:
+    return [p for s in snapshot.sections if substantive(s.body) for p in passages(s)]
+
+
+def _mention_maps(snapshot: Snapshot, items: Sequence[Passage]) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+    """For each passage, the concepts its lines mention and those its section heading names."""
+    by_section: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for m in snapshot.mentions:
+        by_section[m.section].append((m.line, m.concept))
+    starts = {s.id: s.start_line for s in snapshot.sections}
+    mentioned, titled = [], []
+    for p in items:
+        found = by_section.get(p.section, [])
+        mentioned.append(frozenset(c for line, c in found if p.start_line <= line <= p.end_line))
+        titled.append(frozenset(c for line, c in found if line == starts[p.section]))
+    return mentioned, titled
+
+
+def _inverted(sets: Sequence[frozenset[str]]) -> dict[str, tuple[int, ...]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for index, items in enumerate(sets):
+        for item in items:
+            out[item].append(index)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _cue_maps(items: Sequence[Passage]) -> dict[str, tuple[frozenset[int], frozenset[int]]]:
+    """For each intent, the passages whose heading, and those whose text, use its words."""
+    titles = [fold(p.context) for p in items]
+    texts = [fold(p.text) for p in items]
+    out = {}
+    for intent in ("definition", "why", "role", "difference", "pros_cons", "pros", "cons", "compute", "train_test",
+                   "list", "how"):
+        cues = [fold(c) for c in cue_words(intent)]
+        out[intent] = (frozenset(i for i, t in enumerate(titles) if any(c in t for c in cues)),
+                       frozenset(i for i, t in enumerate(texts) if any(c in t for c in cues)))
+    return out
+
+
+def _vocabulary(items: Sequence[Passage]) -> frozenset[str]:
+    """Chinese character bigrams and English words the notes use: what "the notes mention" means
+    for the novelty of a question, in constant time per lookup."""
+    vocab: set[str] = set()
+    for p in items:
+        text = fold(p.context + "\n" + p.text)
+        for run in _CJK_RUN.findall(text):
+            vocab.update(run[i : i + 2] for i in range(len(run) - 1))
+            vocab.add(run[:1])
+        vocab.update(_ENGLISH.findall(text))
+    return frozenset(vocab)
+
+
+@dataclass(frozen=True, eq=False)
+class ReadModel:
+    """One immutable, consistent view of a knowledge base for answering questions."""
+
+    snapshot: Snapshot
+    model_id: str
+    fingerprint: str
+    tokenizer: Tokenizer
+    linker: Linker
+    passages: tuple[Passage, ...]
+    tokens: tuple[tuple[str, ...], ...]
+    mentions: tuple[frozenset[str], ...]
+    title_mentions: tuple[frozenset[str], ...]
+    by_concept: dict[str, tuple[int, ...]]
+    by_title_concept: dict[str, tuple[int, ...]]
+    by_line: dict[tuple[str, int], tuple[int, ...]]
+    bm25: BM25
+    title_bm25: BM25
+    passage_vectors: VectorIndex
+    views: tuple[str, ...]
+    view_vectors: VectorIndex
+    latin: tuple[float, ...]
+    code: tuple[float, ...]
+    units: tuple[Unit, ...]
+    unit_vectors: VectorIndex
+    units_of: tuple[tuple[int, ...], ...]
+    headings: tuple[str, ...]
+    heading_vectors: VectorIndex
+    heading_of: tuple[int, ...]
+    passages_of_heading: tuple[tuple[int, ...], ...]
+    concepts: tuple[Concept, ...]
+    concept_vectors: VectorIndex
+    cues: dict[str, tuple[frozenset[int], frozenset[int]]]
+    heading_concepts: dict[str, frozenset[str]]
+    vocabulary: frozenset[str]
+    english_words: dict[str, str]
+    question_headings: dict[str, tuple[tuple[str, str], ...]]
+    bank: Bank
+
+    def keys(self) -> set[str]:
+        """The embedding-cache keys of every text this model embedded (what is worth saving)."""
+        return ({text_key("passage", p.indexed_text) for p in self.passages} | {text_key("passage", u.text) for u in self.units}
+                | {text_key("passage", v) for v in self.views}
+                | {text_key("query", h) for h in self.headings} | {text_key("passage", concept_text(c)) for c in self.concepts})
+
+    @property
+    def graph(self) -> KnowledgeGraph:
+        return self.snapshot.graph
+
+
+def _fingerprint(model_id: str, tokenizer: Tokenizer, items: Sequence[Passage], concepts: Sequence[Concept]) -> str:
+    digest = hashlib.sha256(f"{READ_MODEL_VERSION}\0{model_id}\0{tokenizer.digest}\0".encode())
+    for p in items:
+        digest.update(f"{p.id}\0{p.start_line}\0{p.end_line}\0{p.indexed_text}\0".encode())
+    for c in concepts:
+        digest.update(f"{c.id}\0{concept_text(c)}\0".encode())
+    return digest.hexdigest()
+
+
+def _embed(cache: EmbeddingCache, embedder: Embedder, progress: Progress | None,
+           groups: Sequence[tuple[str, str, Sequence[str]]]) -> list[np.ndarray]:
+    """Vectors for each (label, role, texts) group, with one progress line per group that needs encoding."""
+    out = []
+    for label, role, texts in groups:
+        todo = cache.missing(role, texts)  # type: ignore[arg-type]
+        if todo and progress:
+            progress(f"embedding {len(todo)} {label} with {embedder.model_id}")
+
+        def report(done: int, total: int, label: str = label) -> None:
+            if progress and total >= 32 and (done == total or done % 64 == 0):
+                progress(f"  {label}: {done}/{total}")
+
+        encode = embedder.encode_queries if role == "query" else (lambda b: embedder.encode_passages(b, report))
+        out.append(cache.embed(role, texts, encode, embedder.dim))  # type: ignore[arg-type]
+    return out
+
+
+def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache | None = None,
+                  progress: Progress | None = None) -> ReadModel:
+    """Compile the read model of ``snapshot``; ``cache`` spares re-encoding texts seen before."""
+    cache = cache if cache is not None else EmbeddingCache(embedder.model_id)
+    concepts = tuple(snapshot.graph.concepts())
+    tokenizer = Tokenizer(z for c in concepts for z in c.zh)
+    items = tuple(_passages(snapshot))
+    mentioned, titled = _mention_maps(snapshot, items)
+    units = tuple(sentence_units(items))
+    units_of: list[list[int]] = [[] for _ in items]
+    for u, unit in enumerate(units):
+        units_of[unit.passage].append(u)
+    # One heading vector per section title: the notes' headings are interview questions, and
+    # a question matches a question best, so both sides are embedded as queries.
+    headings = tuple(dict.fromkeys(p.title for p in items))
+    heading_index = {h: i for i, h in enumerate(headings)}
+    heading_of = tuple(heading_index[p.title] for p in items)
+    of_heading: list[list[int]] = [[] for _ in headings]
+    for i, h in enumerate(heading_of):
+        of_heading[h].append(i)
+    by_id = {c.id: c for c in concepts}
+    views = tuple(english_view(p, t, m, by_id) for p, t, m in zip(items, titled, mentioned))
+    passage_m, view_m, unit_m, heading_m, concept_m = _embed(cache, embedder, progress, [
+        ("passages", "passage", [p.indexed_text for p in items]),
+        ("English views", "passage", list(views)),
+        ("sentences", "passage", [u.text for u in units]),
+        ("headings", "query", list(headings)),
+        ("concepts", "passage", [concept_text(c) for c in concepts]),
+    ])
+    by_line: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for i, p in enumerate(items):
+        for line in range(p.start_line, p.end_line + 1):
+            by_line[(p.doc, line)].append(i)
+    tokens = tuple(tuple(tokenizer.tokenize(p.indexed_text)) for p in items)
+    heading_concepts = {k: frozenset(v) for k, v in snapshot.heading_concepts().items()}
+    words = {a.lower(): c.id for c in concepts for a in c.aliases if re.fullmatch(r"[A-Za-z]{5,}", a) and not c.proposed}
+    return ReadModel(
+        snapshot=snapshot,
+        model_id=embedder.model_id,
+        fingerprint=_fingerprint(embedder.model_id, tokenizer, items, concepts),
+        tokenizer=tokenizer,
+        linker=Linker(concepts),
+        passages=items,
+        tokens=tokens,
+        mentions=tuple(mentioned),
+        title_mentions=tuple(titled),
+        by_concept=_inverted(mentioned),
+        by_title_concept=_inverted(titled),
+        by_line={k: tuple(v) for k, v in by_line.items()},
+        bm25=BM25(tokens),
+        # Headings are short: a word said twice in one heading is no stronger a match (k1 small).
+        title_bm25=BM25([tokenizer.tokenize(p.heading) for p in items], k1=0.3),
+        passage_vectors=FaissIndex(passage_m),
+        views=views,
+        view_vectors=FaissIndex(view_m),
+        latin=tuple(latin_share(p.text) for p in items),
+        code=tuple(code_share(p.text) for p in items),
+        units=units,
+        unit_vectors=FaissIndex(unit_m),
+        units_of=tuple(tuple(u) for u in units_of),
+        headings=headings,
+        heading_vectors=FaissIndex(heading_m),
+        heading_of=heading_of,
+        passages_of_heading=tuple(tuple(p) for p in of_heading),
+        concepts=concepts,
+        concept_vectors=FaissIndex(concept_m),
+        cues=_cue_maps(items),
+        heading_concepts=heading_concepts,
+        vocabulary=_vocabulary(items),
+        english_words=words,
+        question_headings=question_headings(snapshot.sections, heading_concepts),
+        bank=Bank.from_snapshot(snapshot),
+    )

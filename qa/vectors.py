@@ -1,0 +1,147 @@
+"""Dense vectors: a small vector-index protocol (FAISS behind it) and the embedding cache.
+
+:class:`FaissIndex` answers top-k inner-product searches over L2-normalised rows (cosine)
+and hands out rows for exact re-scoring of a few candidates. :class:`EmbeddingCache` keeps
+vectors by (model, role, text), so a rebuild embeds only new texts; it is saved in the
+knowledge base's ``index/`` folder, and the bundled corpus's vectors ship as package data
+(``corpus/vectors/<model>.npz``), so a first start embeds nothing it can find there.
+
+>>> index = FaissIndex(np.eye(3, dtype=np.float32))
+>>> [int(i) for i in index.search(np.array([0, 1, 0], np.float32), 2)[1]]
+[1, 0]
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+from kg.store import atomic_write
+
+__all__ = ["VectorIndex", "FaissIndex", "EmbeddingCache", "Role", "text_key", "bundled_vectors_path"]
+
+Role = Literal["query", "passage"]
+
+
+def text_key(role: Role, text: str) -> str:
+    """The cache key of ``text`` embedded in ``role``.
+
+    >>> text_key("query", "BN") != text_key("passage", "BN")
+    True
+    """
+    return hashlib.sha1(f"{role}\0{text}".encode("utf-8")).hexdigest()
+
+
+class VectorIndex(Protocol):
+    """Top-k search over a fixed set of normalised rows."""
+
+    @property
+    def size(self) -> int: ...
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def rows(self, ids: Sequence[int]) -> np.ndarray: ...
+
+
+class FaissIndex:
+    """An exact inner-product FAISS index (``IndexFlatIP``) plus the matrix it was built from."""
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        import faiss
+
+        self._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        self._index = faiss.IndexFlatIP(self._matrix.shape[1] if self._matrix.ndim == 2 else 1)
+        if len(self._matrix):
+            self._index.add(self._matrix)
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the ``k`` rows closest to one query row, best first."""
+        k = min(k, self.size)
+        if k <= 0:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
+        return scores[0], ids[0]
+
+    def rows(self, ids: Sequence[int]) -> np.ndarray:
+        return self._matrix[np.asarray(ids, dtype=np.int64)]
+
+
+def bundled_vectors_path(model_id: str) -> Path:
+    """Where the bundled corpus's vectors for ``model_id`` ship (may not exist)."""
+    import corpus
+
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model_id)
+    return Path(corpus.__file__).resolve().parent / "vectors" / f"{safe}.npz"
+
+
+class EmbeddingCache:
+    """Vectors by (role, text) for one model; new ones are marked so only they need saving."""
+
+    def __init__(self, model_id: str, entries: dict[str, np.ndarray] | None = None) -> None:
+        self.model_id = model_id
+        self._entries: dict[str, np.ndarray] = dict(entries or {})
+        self._lock = threading.Lock()
+        self.added = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def keys(self) -> set[str]:
+        return set(self._entries)
+
+    def embed(self, role: Role, texts: Sequence[str], encode: Callable[[list[str]], np.ndarray], dim: int) -> np.ndarray:
+        """Vectors of ``texts`` in ``role``, calling ``encode`` only for texts not cached yet."""
+        keys = [text_key(role, t) for t in texts]
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self._entries))
+        if todo:
+            fresh = encode(todo)
+            with self._lock:
+                for text, vector in zip(todo, fresh):
+                    self._entries[text_key(role, text)] = np.asarray(vector, dtype=np.float32)
+                self.added += len(todo)
+        if not texts:
+            return np.zeros((0, dim), np.float32)
+        return np.stack([self._entries[k] for k in keys]).astype(np.float32)
+
+    def missing(self, role: Role, texts: Iterable[str]) -> list[str]:
+        return list(dict.fromkeys(t for t in texts if text_key(role, t) not in self._entries))
+
+    # -- persistence (the I/O edge) -----------------------------------------------------
+    def to_bytes(self, keep: set[str] | None = None) -> bytes:
+        """An ``.npz`` of the entries (only ``keep`` keys when given), sorted by key: deterministic."""
+        keys = sorted(k for k in self._entries if keep is None or k in keep)
+        matrix = np.stack([self._entries[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
+        buffer = io.BytesIO()
+        np.savez(buffer, model=np.array(self.model_id), keys=np.array(keys), vectors=matrix.astype(np.float32))
+        return buffer.getvalue()
+
+    def save(self, path: Path, keep: set[str] | None = None) -> None:
+        atomic_write(path, self.to_bytes(keep))
+
+    @staticmethod
+    def read(path: Path, model_id: str) -> dict[str, np.ndarray]:
+        """Entries saved at ``path`` for ``model_id``; empty when the file is missing, damaged or another model's."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["model"]) != model_id:
+                    return {}
+                return dict(zip((str(k) for k in data["keys"]), data["vectors"]))
+        except (OSError, ValueError, KeyError):
+            return {}
+
+    @classmethod
+    def open(cls, model_id: str, paths: Sequence[Path]) -> EmbeddingCache:
+        """A cache seeded from every readable file of ``paths`` (later files win)."""
+        entries: dict[str, np.ndarray] = {}
+        for path in paths:
+            entries.update(cls.read(path, model_id))
+        return cls(model_id, entries)
