@@ -38,9 +38,10 @@ Found = tuple[tuple[str, ...], How]
 TRUST: dict[str, float] = {"clause": 1.0, "carried": 0.9, "previous": 0.8, "pronoun": 0.8, "continued": 0.85,
                            "lead": 0.9, "topic": 0.7}
 _PLACE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|中的|里的|之中|中有)")
-_OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为了)\s*$")
+_OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为了|缺少|缺乏)\s*$")
 _OWN_SUBJECT = re.compile(r"(模型|网络|我们|你)\s*(会|就|也|还|可能|容易)?\s*(出现|产生|导致|变得)")
 _CONTRASTED = re.compile(r"\s*(的)?\s*(区别|不同|差异|异同|对比)")
+_FILLER = re.compile(r"[\s\d()（）\[\]【】.、“”\"'-]|而且|而|但是|但|并且|并|就|即|其中|另外|同时|此外")
 _JOIN = re.compile(r"\s*(和|与|及|以及|、|或|/|跟|and|or)\s*", re.I)
 
 
@@ -109,11 +110,20 @@ class Reading:
             found.append(nxt.concept)
         return tuple(dict.fromkeys(found))
 
+    def heads(self, span: Span) -> bool:
+        """The mention opens its clause ("Sigmoid和Tanh的导数...", not "整体分布逐渐往非线性函数..."),
+        so it can be the subject the clauses after it leave out."""
+        start = self.clauses[self.clause_of(span.start)][0]
+        return len(_FILLER.sub("", self.text[start:span.start])) <= 3
+
     def in_clause(self, pos: int, ok: Callable[[str], bool], nearest: bool = False, tools: bool = True,
-                  floor: int = 0, skip: frozenset[str] = frozenset()) -> tuple[str, ...]:
-        """The subject mentioned in the clause of ``pos`` before it (from ``floor`` on), or ()."""
+                  floor: int = 0, skip: frozenset[str] = frozenset(), inherited: bool = False) -> tuple[str, ...]:
+        """The subject mentioned in the clause of ``pos`` before it (from ``floor`` on), or ().
+
+        An ``inherited`` subject (for a later clause) must open its clause or be a tool used in it.
+        """
         pool = [sp for sp in self.before(pos) if sp.start >= floor and ok(sp.concept) and not self.is_place(sp)
-                and sp.concept not in skip]
+                and sp.concept not in skip and (not inherited or self.heads(sp) or self.is_tool(sp))]
         if not pool:
             return ()
         if tools:
@@ -135,7 +145,7 @@ class Reading:
             start, end = self.clauses[index]
             if _OWN_SUBJECT.search(self.text, self.clauses[index + 1][0], pos):
                 return None  # "但是模型出现了欠拟合": the clause names its own subject
-            found = self.in_clause(end, ok, False, tools, skip=skip)
+            found = self.in_clause(end, ok, False, tools, skip=skip, inherited=True)
             if found:
                 return found, "carried"
         # A pronoun points back; so does a sentence continuing its line with no subject at all.

@@ -18,7 +18,10 @@ __all__ = ["Effects"]
 
 _QUESTION = re.compile(r"(如何|怎么|怎样|怎么样|能否|是否|how to)\s*\S{0,2}$", re.I)
 _STRONG_CAUSE = re.compile(r"导致|引起|造成|引发|lead|caus|result", re.I)
-_CAUSAL = re.compile(r"\s*(因为|由于|否则|不然|以免|以防|所以|因此|从而)")
+# A reason or an averted outcome speaks of what came before, not of the subject ("因为可能会导致过拟合");
+# a consequence (所以/因此/从而) keeps the subject of the clause before it.
+_EXPLAINS = re.compile(r"所以|因此|从而|因为|由于")
+_CAUSAL = re.compile(r"\s*(因为|由于|否则|不然|以免|以防)")
 _ITEM_REF = re.compile(r"\s*了?\s*[(（](\d{1,2})[)）]\s*(中|里|的)")
 _REMOVED_ANYWHERE = re.compile(r"去掉|去除|移除|删除|不要|不用|避免使用|少用|不再|remove|avoid", re.I)
 _FLAWED = re.compile(r"问题|缺点|缺陷|不足|局限|弊端|problem|drawback|issue", re.I)
@@ -101,8 +104,10 @@ class Effects:
             bounded = floor > start or _CAUSAL.match(self.text, start) is not None
             found = self.who(m.start(), lambda c: self.actor(c) and c not in {"backpropagation", "activation_function"},
                              nearest=True, tools=False, floor=floor, carry=not bounded)
-            if found and found[1] == "topic" and not self.tool(found[0][0]):
-                continue  # "网络加深...导致梯度消失" under DenseNet is not DenseNet's doing
+            if found and found[1] == "topic" and (not self.tool(found[0][0]) or _EXPLAINS.search(self.text)):
+                # "网络加深...导致梯度消失" under DenseNet is not DenseNet's doing, and a sentence that
+                # explains a mechanism ("之所以...所以这导致") names its cause itself, if anywhere.
+                continue
             base = 0.85 if _STRONG_CAUSE.match(m.group(0)) else 0.7
             for source in found[0] if found else ():
                 for target in targets:

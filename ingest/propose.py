@@ -79,11 +79,16 @@ _REMEDY_SLOT = re.compile(rf"(?<![A-Za-z0-9\-])(?P<t>{_LATIN}|{_ZH_TYPED})\s*(?:
 # "引入了可变形卷积模块": the slot after a novelty verb holds a layer or technique.
 _NOVEL_SLOT = re.compile(rf"(?:引入|提出|设计)了?\s*(?:一种|一个|新的|名为)?\s*(?P<t>{_ZH_TYPED}|{_LATIN})")
 # "缓解了梯度弥漫问题": the slot before 问题/现象 after a remedy or cause verb holds a problem.
-_PROBLEM_SLOT = re.compile(r"(?:缓解|解决|抑制|导致|引起|造成|避免|减轻|减少|降低|消除|克服|出现|存在|产生)了?\s*(?P<t>[\u4e00-\u9fff]{2,10}?)"
+_PROBLEM_SLOT = re.compile(r"(?:缓解|解决|抑制|导致|引起|造成|避免|减轻|减少|降低|消除|克服|出现|存在|产生)了?[^,，。;；]{0,16}?"
+                           r"(?P<t>[\u4e00-\u9fff]{2,10}?)"
                            r"(?:的)?(?P<h>问题|现象|效应)")
 # Slot fillers that are not names: pronouns, quantifiers, degree words, bare head nouns ("网络结构").
 _UNSPECIFIC = re.compile(r"^(这|那|该|此|上面|上述|以上|下面|一些|一个|一种|什么|更|很|较|某|各|每|其|多|如何|怎样|哪|相同|同样|"
                          r"类似|新的|不同|整个|整体|网络|模型)|^[\u4e00-\u9fff]{0,1}(网络|模型|结构|模块|层|方法)")
+# "Mixup通过...,能够有效抑制过拟合", "- Pre-LN:把LayerNorm放在...可以缓解...": a Latin name opening a
+# sentence (or leading a bullet) whose verb is a remedy or a cause is the subject slot: a technique.
+_SUBJECT_SLOT = re.compile(r"^\s*(?:[-*•]\s*)?(?P<t>[A-Z][A-Za-z0-9]*(?:[-+][A-Za-z0-9+]+)*)(?![A-Za-z0-9]| [A-Z])"
+                           r"(?=[^。；;]{0,40}?(?:抑制|缓解|解决(?!方案)|防止|减轻|避免|克服|导致|引起|造成|容易出现))")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 
 
@@ -155,7 +160,8 @@ def propose_in_slots(text: str, known: Callable[[str], bool], mentions: Callable
     found: dict[str, Concept] = {}
     tried: set[str] = set()  # a term is judged once, however often the note repeats it
     for sentence in _SENTENCE.findall(text):
-        for pattern, slot in ((_REMEDY_SLOT, "technique"), (_NOVEL_SLOT, "technique"), (_PROBLEM_SLOT, "problem")):
+        for pattern, slot in ((_SUBJECT_SLOT, "technique"), (_REMEDY_SLOT, "technique"), (_NOVEL_SLOT, "technique"),
+                              (_PROBLEM_SLOT, "problem")):
             for match in pattern.finditer(sentence):
                 term = _zh_term(match.group("t")).strip()
                 if slot == "problem" and match.group("h") != "问题":
