@@ -24,6 +24,8 @@ class Source:
     text: str
     score: float
     heading: str = ""
+    ranks: dict[str, int] = field(default_factory=dict, compare=False)          # signal -> 1-based rank
+    why: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)  # (feature, value, contribution)
 
     @property
     def citation(self) -> str:

@@ -245,7 +245,8 @@ class KnowledgeBase:
         graph = model.graph
         chosen = _distinct(model, found, k)
         passages = [model.passages[h.passage] for h in chosen]
-        sources = tuple(Source(p.doc, p.start_line, p.end_line, p.text, round(h.score, 4), p.heading)
+        sources = tuple(Source(p.doc, p.start_line, p.end_line, p.text, round(h.score, 4), p.heading, dict(h.ranks),
+                               tuple((n, round(v, 4), round(c, 4)) for n, v, c in self.ranker.model.explain(h.features)[:8]))
                         for p, h in zip(passages, chosen))
         top_title = model.heading_concepts.get(passages[0].section, frozenset())
         concept_ids = list(dict.fromkeys([*found.linked, *sorted(top_title), *found.related]))[:6]
