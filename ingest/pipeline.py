@@ -24,7 +24,7 @@ import corpus
 from ingest.catalogue import load_catalogue
 from ingest.linker import Linker, Span, family
 from ingest.notes import code_lines, parse_sections, title_of
-from ingest.propose import propose, propose_in_slots
+from ingest.propose import propose, propose_in_slots, typed_by_use
 from ingest.reader import RawNote, read_note
 from ingest.relations import Context, extract, is_actor, is_problem, remedy_target, subject_of
 from ingest.sentences import split_line
@@ -133,7 +133,7 @@ def build(
     proposals: dict[str, Concept] = {}
     prose = [_prose(note.text) for note in notes]
     for text in prose:
-        for concept in propose(text, lambda name: name in base):
+        for concept in typed_by_use(propose(text, lambda name: name in base), text):
             proposals.setdefault(concept.id, concept)
     # Slot fillers come second, so that a term the notes also name by its shape keeps that name.
     named = Linker([*catalogue, *proposals.values()])

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from kg.model import Concept
 from kg.text import compact
 
-__all__ = ["propose", "propose_in_slots", "kind_of"]
+__all__ = ["propose", "propose_in_slots", "kind_of", "typed_by_use"]
 
 _GLOSSED = re.compile(
     r"([\u4e00-\u9fff]{2,12})\s*[（(]\s*([A-Za-z][A-Za-z0-9'\- ]{2,48}?)\s*(?:[,，]\s*([A-Za-z][A-Za-z0-9\-]{1,12}))?\s*[)）]"
@@ -89,6 +90,10 @@ _UNSPECIFIC = re.compile(r"^(这|那|该|此|上面|上述|以上|下面|一些|
 # sentence (or leading a bullet) whose verb is a remedy or a cause is the subject slot: a technique.
 _SUBJECT_SLOT = re.compile(r"^\s*(?:[-*•]\s*)?(?P<t>[A-Z][A-Za-z0-9]*(?:[-+][A-Za-z0-9+]+)*)(?![A-Za-z0-9]| [A-Z])"
                            r"(?=[^。；;]{0,40}?(?:抑制|缓解|解决(?!方案)|防止|减轻|避免|克服|导致|引起|造成|容易出现))")
+# "CutMix和Mixup的区别": both sides of a contrast are names.
+_CONTRAST_SLOT = re.compile(r"(?<![A-Za-z0-9])(?P<t>[A-Z][A-Za-z0-9\-+]{1,20})\s*(?:和|与|跟|vs\.?)\s*(?P<u>[A-Z][A-Za-z0-9\-+]{1,20})"
+                            r"\s*(?:的)?\s*(?:区别|不同|差异|异同|对比)")
+_REMEDY_VERB = re.compile(r"抑制|缓解|解决(?!方案)|防止|减轻|避免|克服|消除|改善")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 
 
@@ -163,9 +168,10 @@ def propose_in_slots(text: str, known: Callable[[str], bool], mentions: Callable
         for pattern, slot in ((_SUBJECT_SLOT, "technique"), (_REMEDY_SLOT, "technique"), (_NOVEL_SLOT, "technique"),
                               (_PROBLEM_SLOT, "problem")):
             for match in pattern.finditer(sentence):
-                term = _zh_term(match.group("t")).strip()
-                if slot == "problem" and match.group("h") != "问题":
-                    term += match.group("h")
+                if slot == "problem":  # "点云的无序性问题" -> 无序性; a problem keeps 利用/使用 inside it
+                    term = match.group("t").rsplit("的", 1)[-1] + ("" if match.group("h") == "问题" else match.group("h"))
+                else:
+                    term = _zh_term(match.group("t")).strip()
                 if term in tried:
                     continue
                 tried.add(term)
@@ -176,4 +182,30 @@ def propose_in_slots(text: str, known: Callable[[str], bool], mentions: Callable
                 if slot == "problem" or kind == "concept":
                     kind, category = slot, None
                 found[compact(term)] = _concept(term, [], [], kind, category, sentence)
+    for sentence in _SENTENCE.findall(text):
+        for match in _CONTRAST_SLOT.finditer(sentence):
+            for term in (match.group("t"), match.group("u")):
+                if not (known(term) or mentions(term) or _NOT_A_NAME.match(term) or compact(term) in found
+                        or compact(term) in _NOT_TERMS):
+                    found[compact(term)] = _concept(term, [], [], *kind_of(term), sentence)
     return sorted(found.values(), key=lambda c: c.name.casefold())
+
+
+def typed_by_use(concepts: list[Concept], text: str) -> list[Concept]:
+    """Untyped proposals that open a sentence whose verb is a remedy become techniques.
+
+    >>> [c.kind for c in typed_by_use(propose("学习率预热(Warmup)在前几个epoch使用较小的学习率", lambda t: False),
+    ...                                "学习率预热(Warmup)在前几个epoch使用较小的学习率,可以缓解不稳定现象。")]
+    ['technique']
+    """
+    untyped = {c.id: c for c in concepts if c.kind == "concept" and not c.category}
+    retyped: dict[str, Concept] = {}
+    for sentence in _SENTENCE.findall(text):
+        opening = sentence.lstrip(" -*•\t")
+        verb = _REMEDY_VERB.search(opening, 0, 60)
+        if not verb:
+            continue
+        for concept in untyped.values():
+            if any(opening.startswith(n) for n in concept.aliases if len(n) >= 2):
+                retyped[concept.id] = replace(concept, kind="technique")
+    return [retyped.get(c.id, c) for c in concepts]

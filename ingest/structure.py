@@ -124,7 +124,9 @@ class Structure:
         spans = self.s.spans
         for a, b in zip(spans, spans[1:]):
             ka, kb = self.c(a.concept), self.c(b.concept)
-            if ka.kind != kb.kind or ka.kind == "role":
+            # An untyped new term takes its partner's kind: "CutMix与Mixup的区别".
+            untyped = any(k.proposed and k.kind == "concept" and not k.category for k in (ka, kb))
+            if (ka.kind != kb.kind and not untyped) or "role" in (ka.kind, kb.kind) or "problem" in (ka.kind, kb.kind) and untyped:
                 continue
             between = self.text[a.end:b.start]
             tail = cues.CONTRAST.match(self.text, b.end) or re.match(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.propose import kind_of, propose, propose_in_slots
+from ingest.propose import kind_of, propose, propose_in_slots, typed_by_use
 from kg.model import KINDS
 
 KNOWN = {"cnn", "卷积神经网络", "bn"}
@@ -64,3 +64,25 @@ def test_glossed_term_keeps_chinese_name_and_abbreviation() -> None:
     [concept] = propose("提出了著名的通道注意力(Channel Attention, CA)模块", known)
     assert concept.zh == ("通道注意力",)
     assert "CA" in concept.aliases
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CutMix与Mixup的区别在于剪切粘贴", {"CutMix", "Mixup"}),
+        ("Mixup通过对两张图片做线性插值来构造新样本,能够有效抑制过拟合", {"Mixup"}),
+        ("- Pre-LN:把LayerNorm放在残差分支之前,可以缓解训练不稳定的问题。", {"Pre-LN", "训练不稳定"}),
+        ("会导致硬件利用率低的问题", {"硬件利用率低"}),
+        ("Rocky在校招期间专注于AI算法解决方案的实现", set()),
+    ],
+)
+def test_slots_name_new_terms(text: str, expected: set[str]) -> None:
+    assert {c.name for c in propose_in_slots(text, known, lambda phrase: False)} == expected
+
+
+def test_an_untyped_term_opening_a_remedy_sentence_is_a_technique() -> None:
+    text = "学习率预热(Warmup)在前几个epoch使用较小的学习率,可以缓解训练初期的不稳定现象。"
+    [warmup] = typed_by_use(propose(text, known), text)
+    assert (warmup.name, warmup.kind) == ("Warmup", "technique")
+    [plain] = typed_by_use(propose("学习率预热(Warmup)在前几个epoch使用较小的学习率。", known), "学习率预热(Warmup)。")
+    assert plain.kind == "concept"
