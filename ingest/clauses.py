@@ -38,7 +38,7 @@ Found = tuple[tuple[str, ...], How]
 TRUST: dict[str, float] = {"clause": 1.0, "carried": 0.9, "previous": 0.8, "pronoun": 0.8, "continued": 0.85,
                            "lead": 0.9, "topic": 0.7}
 _PLACE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|中的|里的|之中|中有)")
-_OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为了|缺少|缺乏)\s*$")
+_OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为了|缺少|缺乏|比|相比|比起)\s*$")
 _OWN_SUBJECT = re.compile(r"(模型|网络|我们|你)\s*(会|就|也|还|可能|容易)?\s*(出现|产生|导致|变得)")
 _CONTRASTED = re.compile(r"\s*(的)?\s*(区别|不同|差异|异同|对比)")
 _FILLER = re.compile(r"[\s\d()（）\[\]【】.、“”\"'-]|而且|而|但是|但|并且|并|就|即|其中|另外|同时|此外")

@@ -21,6 +21,7 @@ _STRONG_CAUSE = re.compile(r"导致|引起|造成|引发|lead|caus|result", re.I
 # A reason or an averted outcome speaks of what came before, not of the subject ("因为可能会导致过拟合");
 # a consequence (所以/因此/从而) keeps the subject of the clause before it.
 _EXPLAINS = re.compile(r"所以|因此|从而|因为|由于")
+_WORSENED = re.compile(r"\s*(的)?(效果|作用|能力|性能)?\s*(变差|下降|变弱|减弱|不佳|较差|降低)")  # "正则化效果变差" is no role
 _CAUSAL = re.compile(r"\s*(因为|由于|否则|不然|以免|以防)")
 _ITEM_REF = re.compile(r"\s*了?\s*[(（](\d{1,2})[)）]\s*(中|里|的)")
 _REMOVED_ANYWHERE = re.compile(r"去掉|去除|移除|删除|不要|不用|避免使用|少用|不再|remove|avoid", re.I)
@@ -88,6 +89,9 @@ class Effects:
             if _QUESTION.search(self.text, max(0, m.start() - 6), m.start()):
                 continue
             targets = self.objects(m.end(), self.problem)
+            if not targets and self.antecedent and cues.ANAPHOR_PROBLEM.match(self.text, m.end()) \
+                    and cues.negated(self.text, m.start()):
+                targets = [self.antecedent]  # "LN不依赖batch统计量,不会出现这个问题"
             if not targets:
                 continue
             start = self.r.clauses[self.r.clause_of(m.start())][0]
@@ -128,7 +132,7 @@ class Effects:
     def roles(self) -> None:
         for span in self.s.spans:
             if self.c(span.concept).kind != "role" or cues.negated(self.text, span.start) \
-                    or cues.removed(self.text, span.start):
+                    or cues.removed(self.text, span.start) or _WORSENED.match(self.text, span.end):
                 continue
             start = self.r.clauses[self.r.clause_of(span.start)][0]
             prior = self.r.between(0, span.start)

@@ -105,13 +105,14 @@ class _Reader(Effects, Structure):
             self.edges[rel.key] = rel
 
     def who(self, pos: int, ok, *, nearest: bool = False, tools: bool = True, carry: bool = True,
-            topic: bool = True, parents: bool = False, floor: int = 0, generic: bool = True) -> Found | None:
+            topic: bool = True, parents: bool = False, floor: int = 0, generic: bool = True,
+            inherit: bool = True) -> Found | None:
         """The subject of the verb at ``pos``: clause, inherited, lead, then section topic.
 
         With ``generic=False`` a building block ("卷积") is never an inherited subject or a topic.
         """
         skip = frozenset() if generic else GENERIC
-        found = self.r.subject(pos, lambda c: ok(c) and c not in CONTAINERS, nearest, tools, carry, floor, skip)
+        found = self.r.subject(pos, lambda c: ok(c) and c not in CONTAINERS, nearest, tools, carry and inherit, floor, skip)
         if found or not carry:
             return found
         if self.s.lead and ok(self.s.lead) and not self.s.heading:

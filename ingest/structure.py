@@ -33,7 +33,9 @@ class Structure:
             near = [sp for sp in self.r.after(m.end()) if sp.start - m.end() <= 4]
             if not near or not self.tool(near[0].concept) or near[0].concept in GENERIC:
                 continue
-            found = self.who(m.start(), self.arch, tools=False)
+            # Use is said of the clause's own subject, the line's lead or the section's network, never inherited.
+            own = self.r.in_clause(m.start(), self.arch, tools=False)
+            found = ((own, "clause") if own else self.who(m.start(), self.arch, tools=False, carry=True, inherit=False))
             if found and found[1] == "topic" and any(self.arch(sp.concept) and not self.r.in_parens(sp)
                                                      for sp in self.s.spans):
                 continue  # "使用深监督技巧是U-Net等...的通用做法" speaks of another network

@@ -175,6 +175,11 @@ PATTERNS = [
     ("- ZF-Net:13年ImageNet冠军,只用了一块 GPU 的稠密连接结构;", ("zfnet",), None, None, ("zfnet", "introduces", "densecon")),
     # 9. a problem statement is not a solution, even in a remedies section
     ("GAN的稳定性会因为引入稀疏梯度受到很大影响。", (), "sparse", None, ("gan", "solves", "sparse")),
+    # a compared thing is not the subject; a worsened effect is not a role
+    ("在RNN中GRU比LSTM更能防止梯度消失", (), None, ("gru", "solves", "vanishing"), ("lstm", "solves", "vanishing")),
+    ("直接使用Dropout会导致降维效果变差", (), None, None, ("dropout", "has_role", "dimred")),
+    ("RNN中不同时间步的统计量差异很大,直接使用BN会导致梯度爆炸。", (), None, ("bn", "causes", "exploding"),
+     ("rnn", "introduces", "bn")),
     # 10. coreference: 这一问题 is the problem named just before
     ("但是更大的几率会出现梯度爆炸,但是可以通过给梯度加门限解决这一问题.", ("lstm",), "vanishing",
      ("clip", "solves", "exploding"), ("clip", "solves", "vanishing")),
@@ -208,3 +213,10 @@ def test_an_overlong_sentence_is_refused_naming_the_limit(length: int) -> None:
     text = ("BN缓解过拟合" * length)[:length]
     with pytest.raises(InputError, match=str(MAX_SENTENCE)):
         relations(text)
+
+
+def test_a_prevented_problem_named_by_pronoun_is_the_one_named_before() -> None:
+    text = "Dropout不依赖batch统计量,不会出现这个问题。"
+    [sentence] = split_line(1, text, LINKER.find(text))
+    found = {r.key for r in extract(sentence, Context("n.md", CONCEPTS, ()), antecedent="exploding")}
+    assert ("dropout", "solves", "exploding") in found
