@@ -15,6 +15,9 @@ clause inherits; the section's topic is a last resort. Each relation type has it
 * ``has_role``: a role phrase (作用/用于/可以...) or a gloss "通道混洗(帮助信息流通)";
 * ``part_of``, ``variant_of``, ``improves_on``, ``contrasts_with``: their own cue words.
 
+The rules live in :mod:`ingest.effects` and :mod:`ingest.structure`, the kind tests in
+:mod:`ingest.kinds`; this module holds the reader they share and the public entry points.
+
 >>> from kg.model import Concept
 >>> kinds = {"dropout": Concept("dropout", "Dropout", "technique"), "of": Concept("of", "overfitting", "problem")}
 >>> s = Sentence(3, 0, "Dropout:抑制过拟合", (Span(0, 7, "dropout", "Dropout"), Span(10, 13, "of", "过拟合")))
