@@ -1,10 +1,14 @@
 """Compose the answer text from retrieved passages and graph facts; no generation, only quotation.
 
-The markdown leads with the best passage quoted verbatim and cited, then key sentences
-from the other passages (no repeats), then the graph context as chains
-(``ResNet —引入→ 残差连接 —缓解→ 梯度消失``), then follow-up questions. Framing is in
-the question's language; quoted text stays in the notes' language. Everything quoted is
-escaped for Markdown and HTML, so a note can neither inject markup nor lose its formulas.
+:func:`answer_markdown` (the API's ``Answer.markdown``) leads with the best passage quoted
+verbatim and cited, then key sentences from the other passages, then the graph context as
+chains (``ResNet —引入→ 残差连接 —缓解→ 梯度消失``), then follow-up questions.
+:func:`render` (the app and the terminal) leads instead with a short answer: two or three
+sentences picked from the cited passages for the question's intent (the reason for "why",
+one sentence per side for "difference"), each with its citation, then key points that repeat
+none of them, then the chains; the full passages go in a separate sources block.
+Framing follows the language asked for; quoted text stays in the notes' language. Everything
+quoted is escaped for Markdown and HTML, so a note can neither inject markup nor lose its formulas.
 
 >>> escape_markdown("m_{t} <b>x</b> \\\\frac")
 'm\\\\_\\\\{t\\\\} &lt;b&gt;x&lt;/b&gt; \\\\\\\\frac'
@@ -17,15 +21,16 @@ from collections.abc import Sequence
 
 from kg.graph import KnowledgeGraph
 from kg.model import Relation
-from qa.answer import Fact, Source
+from qa.answer import Answer, Fact, Source
 
-__all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "quote", "key_points", "facts", "chains", "answer_markdown", "refusal_markdown"]
+__all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "unescape_markdown", "quote", "sentences", "short_answer",
+           "key_points", "facts", "chains", "answer_markdown", "refusal_markdown", "render", "plain"]
 
 LABELS = {
-    "zh": {"answer": "回答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
+    "zh": {"answer": "回答", "short": "简答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
            "refused": "笔记里没有这个问题的答案", "nearest": "笔记涵盖的相近主题", "from": "出处",
            "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。"},
-    "en": {"answer": "Answer", "points": "Key points", "graph": "From the knowledge graph", "followups": "Follow-up questions",
+    "en": {"answer": "Answer", "short": "In short", "points": "Key points", "graph": "From the knowledge graph", "followups": "Follow-up questions",
            "demos": "Try it", "refused": "The notes do not cover this question", "nearest": "Nearest topics the notes do cover",
            "from": "Source",
            "possible": "Possible match: the notes may not answer this directly; these are the closest passages."},
@@ -41,11 +46,37 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*$")
 _MARKER = re.compile(r"^\s*(#{1,6}\s+|[-*•]\s+|\d{1,2}[.、]\s*)")
+_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+!|~>-])")
+# Not a statement: a table-of-contents entry or list lead-in ("…有以下几点:"), a question,
+# a link title or a bare URL.
+_NOT_A_POINT = re.compile(r"([:：?？]\s*$)|\]\(|https?://|^\W*$")
+# Words that mark the sentence an intent asks for (the reason, the use, the contrast ...).
+_CUES: dict[str, re.Pattern[str]] = {intent: re.compile(p, re.I) for intent, p in {
+    "why": r"因为|由于|原因|所以|因此|从而|导致|使得|解决|缓解|避免|because|since|due to|so that|therefore|thus|avoid",
+    "role": r"作用|用于|用来|目的|可以|能够|有利于|加快|减少|提高|防止|缓解|增强|used|helps?|reduces?|allows?|serves?",
+    "pros": r"优点|优势|好处|可以|能够|提高|加快|benefit|advantage|faster|better",
+    "cons": r"缺点|不足|问题|依赖|不稳定|难以|无法|drawback|limitation|depends|unstable",
+    "pros_cons": r"优点|缺点|优势|不足|advantage|drawback",
+    "difference": r"而|相比|不同|区别|反之|whereas|while|unlike|instead",
+    "compute": r"=|×|参数量|计算量|公式|formula|parameters",
+    "how": r"通过|使用|采用|方法|可以|by |using|use",
+    "train_test": r"训练|测试|推理|train|test|inference",
+    "definition": r"是|指|称为|即|表示|\bis\b|refers|means",
+}.items()}
 
 
 def escape_markdown(text: str) -> str:
     """Make ``text`` render literally: HTML-escape it, then backslash Markdown's special characters."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def unescape_markdown(text: str) -> str:
+    """The text :func:`escape_markdown` was given (to read back what a user typed).
+
+    >>> unescape_markdown(escape_markdown("a_b <i> &amp; (x)"))
+    'a_b <i> &amp; (x)'
+    """
+    return html.unescape(_UNESCAPE.sub(r"\1", text))
 
 
 def quote(text: str) -> str:
@@ -64,17 +95,67 @@ def quote(text: str) -> str:
     return "\n".join(lines)
 
 
-def key_points(sources: Sequence[Source], terms: Sequence[str], limit: int = 4, width: int = 160) -> list[tuple[str, Source]]:
-    """The first sentence of each further passage that names a question term, without repeats."""
-    seen = [sources[0].text] if sources else []
+def sentences(text: str, width: int = 200) -> list[str]:
+    """The statements of a passage, in order: no headings, list marks, lead-ins, questions or links.
+
+    >>> sentences("## Q?\\n- BN加快收敛。作用有以下几点:\\n见 [链接](http://x)")
+    ['BN加快收敛。']
+    """
+    body = "\n".join(line for line in text.split("\n") if not _HEADING.match(line))
+    out = []
+    for raw in _SENTENCE.findall(body):
+        sentence = _MARKER.sub("", raw).strip()
+        if 6 <= len(sentence) <= width and not _NOT_A_POINT.search(sentence):
+            out.append(sentence)
+    return out
+
+
+def _names(sentence: str, terms: Sequence[str]) -> bool:
+    folded = sentence.casefold()
+    return any(t and t.casefold() in folded for t in terms)
+
+
+def short_answer(sources: Sequence[Source], intent: str, sides: Sequence[Sequence[str]], limit: int = 3) -> list[tuple[str, int]]:
+    """Two or three sentences of the cited passages that answer the question, as (sentence, source index).
+
+    ``sides`` are the aliases of the question's concepts. A sentence scores for naming a concept,
+    for the intent's cue words (the reason for "why", the use for "role") and for coming from a
+    better-ranked passage. For "difference" the first two sentences are one per side.
+
+    >>> s = [Source("a.md", 1, 1, "BN很常用。BN因为归一化所以收敛快。", 1.0)]
+    >>> short_answer(s, "why", [["BN"]])[0][0]
+    'BN因为归一化所以收敛快。'
+    """
+    cue = _CUES.get(intent, _CUES["definition"])
+    terms = [t for side in sides for t in side]
+    pool = [(sentence, i) for i, source in enumerate(sources) for sentence in sentences(source.text)]
+
+    def score(item: tuple[str, int], names: Sequence[str]) -> float:
+        sentence, index = item
+        return 2.0 * _names(sentence, names) + 1.5 * bool(cue.search(sentence)) + 1.0 / (1 + index) - len(sentence) / 1000
+
+    chosen: list[tuple[str, int]] = []
+    wanted = [list(side) for side in sides[:2]] if intent == "difference" and len(sides) >= 2 else []
+    for names in [*wanted, *[terms] * limit]:
+        left = [item for item in pool if item not in chosen and not any(item[0] in c or c in item[0] for c, _ in chosen)]
+        if wanted and names is not terms:
+            left = [item for item in left if _names(item[0], names)]
+        if left and len(chosen) < limit:
+            chosen.append(max(left, key=lambda item: score(item, names)))
+    return chosen
+
+
+def key_points(sources: Sequence[Source], terms: Sequence[str], limit: int = 4, width: int = 160,
+               skip: Sequence[str] = (), start: int = 1) -> list[tuple[str, Source]]:
+    """The first statement of each passage from ``start`` on that names a question term, without
+    repeats: never one already shown (the quoted first passage, the ``skip`` sentences)."""
+    seen = [*([sources[0].text] if sources and start else []), *skip]
     points: list[tuple[str, Source]] = []
-    for source in sources[1:]:
-        body = "\n".join(line for line in source.text.split("\n") if not _HEADING.match(line))
-        for raw in _SENTENCE.findall(body):
-            sentence = _MARKER.sub("", raw).strip()
-            if len(sentence) < 6 or len(sentence) > width or any(sentence in s for s in seen):
+    for source in sources[start:]:
+        for sentence in sentences(source.text, width):
+            if any(sentence in s or s in sentence for s in seen):
                 continue
-            if terms and not any(t.casefold() in sentence.casefold() for t in terms):
+            if terms and not _names(sentence, terms):
                 continue
             points.append((sentence, source))
             seen.append(sentence)
@@ -153,3 +234,58 @@ def refusal_markdown(lang: str, nearest: Sequence[str]) -> str:
     if nearest:
         parts += ["", f"{labels['nearest']}:", ""] + [f"- {escape_markdown(t)}" for t in nearest]
     return "\n".join(parts)
+
+
+def _relations(graph: KnowledgeGraph, answer_facts: Sequence[Fact]) -> list[Relation]:
+    """The graph's relations behind an answer's facts (a fact whose concept is gone is dropped)."""
+    keys = [(f.source, f.relation, f.target) for f in answer_facts]
+    found = {r.key: r for f in answer_facts if f.source in graph for r in graph.relations_of(f.source)}
+    return [found[k] for k in keys if k in found]
+
+
+def _demo_title(demo_id: str, lang: str) -> str:
+    from qa.demos import get_demo  # demos pull in torch: only when an answer lists them
+
+    demo = get_demo(demo_id)
+    return demo.title_zh if lang == "zh" else demo.title_en
+
+
+def render(answer: Answer, lang: str, graph: KnowledgeGraph, *, extras: bool = False) -> str:
+    """An answer's markdown framed in ``lang`` (the reader's language, not the question's): the short
+    answer with numbered citations, key points, graph chains; with ``extras`` also follow-ups and
+    demos (the terminal has no buttons for them). A refusal names the nearest topics instead.
+
+    The numbers ``[n]`` are the positions of :attr:`Answer.sources`, shown in full elsewhere.
+    """
+    labels = LABELS[lang]
+    if answer.refused:
+        return refusal_markdown(lang, answer.nearest)
+    sides = [[c.name, c.zh, *(graph.concept(c.id).aliases if c.id in graph else ())] for c in answer.concepts[:3]]
+    brief = short_answer(answer.sources, answer.intent, sides)
+    parts = [f"*{labels['possible']}*", ""] if answer.confidence == "low" else []
+    parts += [f"**{labels['short']}**", ""]
+    parts += [f"{escape_markdown(text)} **[{i + 1}]** {_cite(answer.sources[i])}" + "  " for text, i in brief]
+    points = key_points(answer.sources, [t for side in sides for t in side], skip=[text for text, _ in brief], start=0)
+    if points:
+        parts += ["", f"**{labels['points']}**", ""]
+        parts += [f"- {escape_markdown(text)} **[{answer.sources.index(source) + 1}]**" for text, source in points]
+    chain_lines = chains(graph, _relations(graph, answer.relations), lang)
+    if chain_lines:
+        parts += ["", f"**{labels['graph']}**", ""] + [f"- {line}" for line in chain_lines]
+    if extras and answer.followups:
+        parts += ["", f"**{labels['followups']}**", ""] + [f"- {escape_markdown(q)}" for q in answer.followups]
+    if extras and answer.demos:
+        parts += ["", f"**{labels['demos']}**", ""] + [f"- {escape_markdown(_demo_title(d, lang))}" for d in answer.demos]
+    return "\n".join(parts).replace("  \n\n", "\n\n")
+
+
+_PLAIN_MARKS = re.compile(r"\*\*|`|^> ?", re.M)
+
+
+def plain(markdown: str) -> str:
+    """Composed markdown as plain text: no emphasis, code or quote marks, no escapes.
+
+    >>> plain("**Answer**\\n\\n> BN\\\\_x (`a.md:1`)")
+    'Answer\\n\\nBN_x (a.md:1)'
+    """
+    return unescape_markdown(_PLAIN_MARKS.sub("", markdown))

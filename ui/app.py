@@ -1,10 +1,12 @@
-"""The study app: four tabs over one :class:`~qa.KnowledgeBase`, Chinese by default, English on a switch.
+"""The study app: five tabs over one :class:`~qa.KnowledgeBase`, Chinese by default, English on a switch.
 
 :func:`build_app` only builds the Blocks (importing this module starts nothing);
 :func:`serve` starts it in the background and returns it (tests, benchmarks);
 :func:`launch` serves and blocks (``kgqa serve``). Handlers live in :mod:`ui.views`; this module
 lays out the tabs and wires the events that cross them: a concept picked in the chat opens
-in the explorer, a demo picked in the explorer opens in the demos tab.
+in the explorer, a demo picked in the explorer opens in the demos tab, and the chat kept in the
+browser comes back on a reload. The Notes tab writes to the knowledge base only when the app
+was started with ``allow_ingest`` (``kgqa serve --allow-ingest``, or ``--auth``).
 
     >>> from qa import KnowledgeBase                 # doctest: +SKIP
     >>> launch(KnowledgeBase.open())                 # doctest: +SKIP
@@ -18,7 +20,7 @@ from typing import Any
 import gradio as gr
 
 from qa import KnowledgeBase
-from ui.views import chat, demos, explorer, practice
+from ui.views import chat, demos, explorer, notes, practice
 from ui.views.i18n import LANGS, lang_of, t
 from ui.views.markup import esc, parse_pick
 
@@ -82,14 +84,16 @@ def _wire(kb: KnowledgeBase, tabs: gr.Tabs, lang: gr.Radio, chat_view: chat.Chat
         """Run a demo with parameters; its explanation and metrics as JSON."""
         return demos.summary(kb, demo_id, params, lang)
 
-    chat_view.bot.option_select(on_option, [chat_view.bot, lang], [chat_view.bot, *targets], api_visibility="private")
+    chat_view.bot.option_select(on_option, [chat_view.bot, lang], [chat_view.bot, *targets],
+                                api_visibility="private").then(None, js=chat.SCROLL_JS)
     gr.on([explorer_view.graph.select, explorer_view.details.select], on_pick, None, targets, api_visibility="private")
     gr.api(run_demo, api_name="run_demo")
 
 
-def build_app(kb: KnowledgeBase) -> gr.Blocks:
-    """The whole app as ``gr.Blocks``, not started. Per-user state lives in ``gr.State`` and the
-    components' own values; ``kb`` is shared read-only by every session."""
+def build_app(kb: KnowledgeBase, allow_ingest: bool = False) -> gr.Blocks:
+    """The whole app as ``gr.Blocks``, not started. Per-user state lives in ``gr.State``,
+    ``gr.BrowserState`` and the components' own values; ``kb`` is shared by every session and
+    changed only by the Notes tab, when ``allow_ingest``."""
     with gr.Blocks(title=t("zh", "title"), analytics_enabled=False) as app:
         with gr.Row(elem_classes=["kg-top"]):
             top = gr.HTML(_header(kb, "zh"), elem_id="kg-header")
@@ -100,7 +104,8 @@ def build_app(kb: KnowledgeBase) -> gr.Blocks:
             explorer_view = explorer.build(kb, lang)
             demos_view = demos.build(kb, lang)
             practice_view = practice.build(kb, lang)
-        views = (chat_view, explorer_view, demos_view, practice_view)
+            notes_view = notes.build(kb, lang, allow_ingest)
+        views = (chat_view, explorer_view, demos_view, practice_view, notes_view)
         _wire(kb, tabs, lang, chat_view, explorer_view, demos_view)
 
         def relabel(value: str) -> list[Any]:
@@ -113,32 +118,36 @@ def build_app(kb: KnowledgeBase) -> gr.Blocks:
         outputs = [top, lang, *(block for view in views for block in view.labelled)]
         # The explorer redraws itself on a language change (explorer.build listens to `lang`).
         lang.change(relabel, lang, outputs, api_visibility="private", queue=False)
+        app.load(lambda saved: saved or [], chat_view.saved, chat_view.bot, api_visibility="private", queue=False)
     return app
 
 
 def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
-          *, quiet: bool = False) -> gr.Blocks:
+          *, quiet: bool = False, allow_ingest: bool = False) -> gr.Blocks:
     """Start the app in the background and return it (call ``.close()`` to stop it).
 
     At most :data:`CONCURRENCY` requests per event run at once; the rest wait in the queue. Only
     Gradio's own bundle is served: the stylesheet is inlined and no extra path is allowed, and
-    the knowledge-base directory is explicitly blocked.
+    the knowledge-base directory is explicitly blocked. Notes can be uploaded (up to
+    :data:`~ui.views.notes.MAX_FILE_SIZE` bytes each) with ``allow_ingest`` or ``auth``.
     """
-    app = build_app(kb)
+    app = build_app(kb, allow_ingest=allow_ingest or auth is not None)
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
     app.launch(
         server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=True, show_error=False,
         theme=_theme(), css_paths=[ASSETS / "app.css"], allowed_paths=[], blocked_paths=[str(kb.path)],
         ssr_mode=False, pwa=False, mcp_server=False, enable_monitoring=False, footer_links=["api"],
+        max_file_size=notes.MAX_FILE_SIZE,
     )
     if not quiet:
         print(f"kgqa is running at {app.local_url}  (Ctrl+C to stop)", flush=True)
     return app
 
 
-def launch(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None) -> None:
+def launch(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+           allow_ingest: bool = False) -> None:
     """Serve the app on ``host:port`` (loopback by default) until interrupted."""
-    app = serve(kb, host, port, auth)
+    app = serve(kb, host, port, auth, allow_ingest=allow_ingest)
     try:
         app.block_thread()
     finally:

@@ -88,10 +88,10 @@ def test_named_endpoints(client: Client) -> None:
 @pytest.mark.parametrize("question, lang", [("BN层的作用是什么?", "zh"), ("What does 1x1 convolution do?", "en")])
 def test_ask(client: Client, question: str, lang: str) -> None:
     history, box = client.predict(question, [], lang, api_name="/ask")
-    assert box == "" and [m["role"] for m in history] == ["user", "assistant", "assistant"]
-    sources = history[-1]
+    assert box == "" and [m["role"] for m in history] == ["user", "assistant", "assistant", "assistant"]
+    sources, why = history[-2:]  # the cited passages, then "why these sources" with the options
     assert sources["metadata"]["title"] and "**[1]**" in sources["content"][0]["text"]
-    assert any(o["value"].startswith("concept:") for o in sources["options"])
+    assert why["metadata"]["title"] and any(o["value"].startswith("concept:") for o in why["options"])
 
 
 def test_ask_too_long_is_a_friendly_error(client: Client) -> None:

@@ -1,30 +1,41 @@
 """The 问答 / Chat tab: grounded answers with their sources, and clickable next steps.
 
-An answer becomes chat messages: the composed markdown (already escaped by :mod:`qa.compose`),
-then the cited passages in a collapsed "sources" block. Under the last message sit options:
-the answer's concepts (open them in the explorer), its follow-up questions (ask them) and its
-demos (run them here). A refusal is framed in a distinct block and offers the nearest topics.
+An answer becomes chat messages: the short answer with key points (framed as a possible match
+when the refusal model is unsure), the cited passages in a collapsed "sources" block, and a
+collapsed "why these sources" panel (each source's per-signal ranks and the ranker's top
+contributions, the linked concepts, the intent, P(answerable)). Under the last message sit
+options: concepts (open them in the explorer), follow-ups (ask them) and demos (run them here).
+A refusal is framed in a distinct block and offers the nearest topics.
+
+One language rule: everything the app says (badges, headings, hints, chips) follows the UI
+language; quoted note text, and questions (yours and the suggested ones), stay as written.
 """
 from __future__ import annotations
 
+import hashlib
+import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from qa import Answer, KnowledgeBase
+from kg.store import atomic_write
+from qa import Answer, KnowledgeBase, feedback
 from qa.api import MAX_QUESTION_CHARS
-from qa.compose import escape_markdown, quote
+from qa.compose import escape_markdown, quote, render, unescape_markdown
 from qa.demos import get_demo
 from ui.views import demos
 from ui.views.errors import friendly, user_error
-from ui.views.i18n import Lang, lang_of, t
+from ui.views.i18n import Lang, intent_name, lang_of, t
 from ui.views.markup import PickKind, parse_pick, pick
 
-__all__ = ["EXAMPLES", "Message", "options", "sources_markdown", "refusal_markdown", "answer_messages", "ask",
-           "demo_message", "follow", "ChatView", "build"]
+__all__ = ["EXAMPLES", "LATEX", "Message", "options", "sources_markdown", "why_markdown", "refusal_markdown",
+           "answer_messages", "asked", "cited", "first_question", "ask", "demo_message", "follow", "export_markdown", "SCROLL_JS",
+           "ChatView", "build"]
 
 EXAMPLES = (
     "BN层的作用是什么?",
@@ -32,7 +43,12 @@ EXAMPLES = (
     "ResNet为什么能训练更深的网络?",
     "转置卷积为什么会有棋盘效应?",
 )
+# KaTeX (shipped with Gradio) renders maths between these; the notes' own "\(...\)" included.
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False},
+         {"left": "\\(", "right": "\\)", "display": False}, {"left": "\\[", "right": "\\]", "display": True}]
 Message = dict[str, Any]
+_CITED = re.compile(r"^\*\*\[(\d+)\]\*\* `([^`]+)`", re.M)
+_FIRST = re.compile(r"^\s*(.+?[?？])", re.S)
 
 
 def _option(kind: PickKind, value: str, label: str, lang: str) -> dict[str, str]:
@@ -50,49 +66,114 @@ def options(answer: Answer, lang: str) -> list[dict[str, str]]:
 
 
 def sources_markdown(answer: Answer) -> str:
-    """Every cited passage, verbatim and escaped, under its citation and heading."""
+    """Every cited passage, verbatim and escaped, under its number, citation and heading."""
     blocks = []
     for number, source in enumerate(answer.sources, 1):
         heading = f" · {escape_markdown(source.heading)}" if source.heading else ""
-        blocks.append(f"**[{number}]** {escape_markdown(source.citation)}{heading}\n\n{quote(source.text)}")
+        blocks.append(f"**[{number}]** `{source.citation.replace('`', '')}`{heading}\n\n{quote(source.text)}")
     return "\n\n".join(blocks)
 
 
-def refusal_markdown(answer: Answer, lang: str) -> str:
+def why_markdown(answer: Answer, lang: str) -> str:
+    """The retrieval behind an answer: intent, P(answerable), linked concepts, and per source its
+    rank under each signal and the ranker's largest contributions (LightRAG's retrieval-testing panel)."""
+    names = ", ".join(escape_markdown((c.zh or c.name) if lang == "zh" else c.name) for c in answer.concepts) or t(lang, "none")
+    lines = [f"{t(lang, 'why_intent')}: **{intent_name(lang, answer.intent)}** · "
+             f"{t(lang, 'why_probability')}: **{answer.probability:.2f}** · "
+             f"{t(lang, 'why_state')}: **{t(lang, 'state_' + answer.confidence)}**", "",
+             f"{t(lang, 'why_concepts')}: {names}", "",
+             f"| # | {t(lang, 'why_source')} | {t(lang, 'why_score')} | {t(lang, 'why_ranks')} | {t(lang, 'why_top')} |",
+             "|---|---|---|---|---|"]
+    for number, source in enumerate(answer.sources, 1):
+        ranks = " · ".join(f"{escape_markdown(s)} {r}" for s, r in sorted(source.ranks.items(), key=lambda x: x[1]))
+        top = " · ".join(f"{escape_markdown(f)} {c:+.2f}" for f, _, c in source.why[:4])
+        lines.append(f"| {number} | `{source.citation.replace('`', '')}` | {source.score:.3f} | {ranks} | {top} |")
+    return "\n".join(lines)
+
+
+def refusal_markdown(answer: Answer, lang: str, graph: Any) -> str:
     # The blank lines let the markdown inside the <div> render (CommonMark HTML-block rule).
     return (f'<div class="kg-refusal">\n\n<span class="kg-refusal-badge">{t(lang, "refused_badge")}</span>\n\n'
-            f"{answer.markdown}\n\n{t(lang, 'refused_hint') if answer.nearest else ''}\n\n</div>")
+            f"{render(answer, lang, graph)}\n\n{t(lang, 'refused_hint') if answer.nearest else ''}\n\n</div>")
 
 
-def answer_messages(answer: Answer, lang: str) -> list[Message]:
+def _body(answer: Answer, lang: str, graph: Any) -> str:
+    """The answer message; a possible match is framed with its own badge."""
+    body = render(answer, lang, graph)
+    if answer.confidence != "low":
+        return body
+    return f'<div class="kg-possible">\n\n<span class="kg-possible-badge">{t(lang, "possible_badge")}</span>\n\n{body}\n\n</div>'
+
+
+def answer_messages(answer: Answer, lang: str, graph: Any) -> list[Message]:
     """The chat messages for one answer; the last one carries the options."""
     if answer.refused:
-        return [{"role": "assistant", "content": refusal_markdown(answer, lang), "options": options(answer, lang)}]
+        return [{"role": "assistant", "content": refusal_markdown(answer, lang, graph), "options": options(answer, lang)}]
     return [
-        {"role": "assistant", "content": answer.markdown},
-        {"role": "assistant", "content": sources_markdown(answer), "options": options(answer, lang),
+        {"role": "assistant", "content": _body(answer, lang, graph)},
+        {"role": "assistant", "content": sources_markdown(answer),
          "metadata": {"title": t(lang, "sources").format(n=len(answer.sources)), "status": "done"}},
+        {"role": "assistant", "content": why_markdown(answer, lang), "options": options(answer, lang),
+         "metadata": {"title": t(lang, "why_title"), "status": "done"}},
     ]
 
 
-def _check(question: object, lang: str) -> str:
-    """The question stripped, or a friendly gr.Error when it is empty or too long."""
+def asked(history: Sequence[Message]) -> list[str]:
+    """The questions asked so far in this chat, as typed (never offered again as follow-ups)."""
+    return [unescape_markdown(m["content"]) for m in history if m.get("role") == "user" and isinstance(m.get("content"), str)]
+
+
+def cited(history: Sequence[Message], index: int) -> tuple[str, list[str]]:
+    """(question, citations) of the answer that message ``index`` belongs to."""
+    question, citations = "", []
+    for message in history[: index + 1]:
+        content = message.get("content")
+        if message.get("role") == "user" and isinstance(content, str):
+            question, citations = unescape_markdown(content), []
+        elif isinstance(content, str) and not citations:
+            citations = [c for _, c in _CITED.findall(content)]
+    if not citations:  # the vote was on the answer itself: its sources follow it
+        for message in history[index + 1:]:
+            if message.get("role") == "user":
+                break
+            if isinstance(message.get("content"), str) and _CITED.search(message["content"]):
+                return question, [c for _, c in _CITED.findall(message["content"])]
+    return question, citations
+
+
+def first_question(text: str) -> str:
+    """The first question of a long text (up to its first question mark), or "" when there is none short enough."""
+    match = _FIRST.match(text)
+    first = match.group(1).strip() if match else ""
+    return first if first and len(first) <= MAX_QUESTION_CHARS else ""
+
+
+def _check(question: object, lang: str) -> tuple[str, str]:
+    """(the question to answer, a notice for the user or ""); a friendly gr.Error when there is none."""
     text = question.strip() if isinstance(question, str) else ""
     if not text:
         raise user_error(lang, "empty")
-    if len(text) > MAX_QUESTION_CHARS:
+    if len(text) <= MAX_QUESTION_CHARS:
+        return text, ""
+    first = first_question(text)
+    if not first:
         raise user_error(lang, "too_long", n=len(text), max=MAX_QUESTION_CHARS)
-    return text
+    return first, t(lang, "too_long_first").format(n=len(text), max=MAX_QUESTION_CHARS)
 
 
 def ask(kb: KnowledgeBase, question: str, history: Sequence[Message] | None, lang: str) -> tuple[list[Message], str]:
-    """Answer ``question``: (history with the question and the answer appended, cleared textbox)."""
+    """Answer ``question``: (history with the question and the answer appended, cleared textbox).
+
+    The session's earlier questions are passed on, so no follow-up repeats one of them.
+    """
     lang = lang_of(lang)
-    text = _check(question, lang)
+    history = list(history or [])
+    text, notice = _check(question, lang)
     with friendly(lang):
-        answer = kb.ask(text)
+        answer = kb.ask(text, asked=asked(history))
     user = {"role": "user", "content": escape_markdown(text)}
-    return [*(history or []), user, *answer_messages(answer, lang)], ""
+    note = [{"role": "assistant", "content": f'<div class="kg-notice">{escape_markdown(notice)}</div>'}] if notice else []
+    return [*history, user, *note, *answer_messages(answer, lang, kb.graph)], ""
 
 
 def _last_options(history: Sequence[Message]) -> list[dict[str, str]]:
@@ -126,40 +207,109 @@ def follow(kb: KnowledgeBase, history: Sequence[Message] | None, lang: str, valu
     return history
 
 
+def export_markdown(history: Sequence[Message], lang: str) -> str:
+    """The chat as one Markdown document: each question as a heading, then its messages."""
+    parts = [f"# {t(lang, 'title')} · {t(lang, 'tab_chat')}"]
+    for message in history:
+        content = message.get("content")
+        texts = [content] if isinstance(content, str) else [c for c in content or () if isinstance(c, str)]
+        if message.get("role") == "user":
+            parts.append(f"## {' '.join(texts)}")
+            continue
+        title = (message.get("metadata") or {}).get("title")
+        parts += [f"### {title}"] if title else []
+        parts += texts
+    return "\n\n".join(parts) + "\n"
+
+
 @dataclass(frozen=True)
 class ChatView:
     tab: gr.Tab
     bot: gr.Chatbot
     question: gr.Textbox
     send: gr.Button
+    clear: gr.Button
+    export: gr.DownloadButton
+    better: gr.Dropdown
+    saved: gr.BrowserState  # the chat, kept in this browser: restored on load (see ui.app)
 
     @property
     def labelled(self) -> list[gr.blocks.Block]:
-        return [self.tab, self.bot, self.question, self.send]
+        return [self.tab, self.bot, self.question, self.send, self.clear, self.export, self.better]
 
     def relabel(self, lang: Lang) -> list[object]:
         """Updates for :attr:`labelled`, in the same order."""
         return [gr.Tab(label=t(lang, "tab_chat")),
                 gr.Chatbot(label=t(lang, "tab_chat"), placeholder=t(lang, "chat_placeholder")),
                 gr.Textbox(label=t(lang, "question"), placeholder=t(lang, "question_hint")),
-                gr.Button(value=t(lang, "send"))]
+                gr.Button(value=t(lang, "send")), gr.Button(value=t(lang, "clear")),
+                gr.DownloadButton(label=t(lang, "export")),
+                gr.Dropdown(label=t(lang, "better"), info=t(lang, "better_hint"))]
+
+
+def _choices(history: Sequence[Message]) -> list[tuple[str, str]]:
+    """The latest answer's citations, to name the passage that should have come first."""
+    _, citations = cited(history, len(history) - 1) if history else ("", [])
+    return [(f"[{n}] {c}", c) for n, c in enumerate(citations, 1)]
+
+
+def _export_file(history: Sequence[Message], lang: str) -> str | None:
+    """The chat written to a Markdown file named by its content (the same chat, the same file)."""
+    if not history:
+        return None
+    text = export_markdown(history, lang)
+    path = Path(tempfile.gettempdir()) / "kgqa-export" / hashlib.sha1(text.encode()).hexdigest()[:16] / "kgqa-chat.md"
+    if not path.exists():
+        atomic_write(path, text.encode("utf-8"))
+    return str(path)
+
+
+def _storable(history: Sequence[Message]) -> list[Message]:
+    """The messages a browser can keep (a demo's plot is not JSON: it is run again on demand)."""
+    return [m for m in history if isinstance(m.get("content"), str)]
+
+
+# After an answer, bring the new question to the top of the chat: the start of the answer stays in view.
+SCROLL_JS = """() => { setTimeout(() => { const rows = document.querySelectorAll('#kg-chat .message-row.user-row');
+  const last = rows[rows.length - 1]; if (last) last.scrollIntoView({block: 'start', behavior: 'instant'}); }, 80); }"""
 
 
 def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:
     """The tab's components and its own events; the app wires the options that leave the tab."""
     with gr.Tab(t("zh", "tab_chat"), id="chat") as tab:
         bot = gr.Chatbot(label=t("zh", "tab_chat"), show_label=False, placeholder=t("zh", "chat_placeholder"),
-                         height=560, examples=[{"text": q} for q in EXAMPLES], buttons=["copy"],
-                         feedback_options=None, elem_id="kg-chat")
+                         height="calc(100vh - 330px)", min_height=420, autoscroll=False, latex_delimiters=LATEX,
+                         examples=[{"text": q} for q in EXAMPLES], buttons=["copy"], elem_id="kg-chat",
+                         feedback_options=("Like", "Dislike"))
         with gr.Row(equal_height=True):
-            question = gr.Textbox(label=t("zh", "question"), placeholder=t("zh", "question_hint"),
-                                  max_length=MAX_QUESTION_CHARS, scale=5, lines=1, elem_id="kg-question")
+            # No max_length: a browser would cut a pasted question silently; _check says what happens.
+            question = gr.Textbox(label=t("zh", "question"), placeholder=t("zh", "question_hint"), scale=5, lines=1,
+                                  elem_id="kg-question")
             send = gr.Button(t("zh", "send"), variant="primary", scale=1, elem_id="kg-ask")
-    gr.on([question.submit, send.click], partial(ask, kb), [question, bot, lang], [bot, question], api_name="ask")
+        with gr.Row(equal_height=True, elem_classes=["kg-chat-tools"]):
+            better = gr.Dropdown([], label=t("zh", "better"), info=t("zh", "better_hint"), scale=3, elem_id="kg-better")
+            clear = gr.Button(t("zh", "clear"), size="sm", scale=1, elem_id="kg-clear")
+            export = gr.DownloadButton(t("zh", "export"), size="sm", scale=1, elem_id="kg-export")
+        saved = gr.BrowserState([], storage_key="kgqa-chat")
+    gr.on([question.submit, send.click], partial(ask, kb), [question, bot, lang], [bot, question],
+          api_name="ask").then(None, js=SCROLL_JS)
 
-    # A closure, not functools.partial: Gradio finds the SelectData parameter from the annotations.
+    # Closures, not functools.partial: Gradio finds the event-data parameter from the annotations.
     def example(history: list[Message], lang_value: str, event: gr.SelectData) -> tuple[list[Message], str]:
         return ask(kb, event.value["text"], history, lang_value)
 
-    bot.example_select(example, [bot, lang], [bot, question], api_visibility="private")
-    return ChatView(tab, bot, question, send)
+    def vote(history: list[Message], expected: str | None, lang_value: str, event: gr.LikeData) -> None:
+        question_text, citations = cited(history, int(event.index if isinstance(event.index, int) else event.index[0]))
+        with friendly(lang_of(lang_value)):
+            feedback.record(kb.path, feedback.from_vote(kb.model, question_text, citations, bool(event.liked),
+                                                        expected or "", lang_of(lang_value)))
+        gr.Info(t(lang_of(lang_value), "feedback_saved"))
+
+    def remember(history: list[Message], lang_value: str) -> tuple[list[Message], Any, Any]:
+        return _storable(history), gr.Dropdown(choices=_choices(history), value=None), _export_file(history, lang_of(lang_value))
+
+    bot.example_select(example, [bot, lang], [bot, question], api_visibility="private").then(None, js=SCROLL_JS)
+    bot.like(vote, [bot, better, lang], None, api_visibility="private")
+    bot.change(remember, [bot, lang], [saved, better, export], api_visibility="private")
+    clear.click(lambda: [], None, bot, api_visibility="private")
+    return ChatView(tab, bot, question, send, clear, export, better, saved)

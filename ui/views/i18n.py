@@ -14,7 +14,7 @@ from typing import Literal
 
 from qa.compose import RELATION_LABELS
 
-__all__ = ["Lang", "LANGS", "t", "lang_of", "kind_name", "relation_name"]
+__all__ = ["Lang", "LANGS", "t", "lang_of", "kind_name", "intent_name", "relation_name"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -40,12 +40,51 @@ _TEXT: dict[str, tuple[str, str]] = {
                  "The question is {n} characters long: please keep it under {max}."),
     "empty": ("请输入一个问题, 例如: BN层的作用是什么?", "Type a question first, e.g. What does 1x1 convolution do?"),
     "sources": ("出处 · {n} 段笔记原文", "Sources · {n} passages quoted verbatim"),
+    "too_long_first": ("问题有 {n} 个字, 超过了 {max} 字的上限: 下面只回答其中的第一个问题。",
+                       "The text is {n} characters long, over the {max} limit: only its first question is answered below."),
     "refused_badge": ("笔记未覆盖", "Not in the notes"),
+    "possible_badge": ("可能相关", "Possible match"),
+    "why_title": ("为什么是这些出处", "Why these sources"),
+    "why_intent": ("问题类型", "Intent"),
+    "why_probability": ("可回答概率", "P(answerable)"),
+    "why_state": ("判定", "Verdict"),
+    "why_concepts": ("识别出的概念", "Linked concepts"),
+    "why_source": ("出处", "Source"),
+    "why_score": ("得分", "Score"),
+    "why_ranks": ("各信号中的排名", "Rank by signal"),
+    "why_top": ("排序模型中贡献最大的特征", "Ranker's top contributions"),
+    "state_answered": ("回答", "answered"),
+    "state_low": ("可能相关", "possible match"),
+    "state_refused": ("拒答", "refused"),
+    "clear": ("清空对话", "Clear chat"),
+    "export": ("导出对话 (Markdown)", "Export chat (Markdown)"),
+    "better": ("应排第一的出处 (可选, 点踩前选择)", "Passage that should come first (optional, pick before 👎)"),
+    "better_hint": ("点赞或点踩会记录到知识库目录的 feedback.jsonl", "👍 / 👎 are saved to feedback.jsonl in the knowledge-base directory"),
+    "feedback_saved": ("已记录你的反馈, 谢谢!", "Feedback saved, thank you!"),
     "refused_hint": ("点击下方的主题继续提问。", "Click a topic below to ask about it instead."),
     "demo_run": ("演示结果", "Demo result"),
     "pick_concept": ("概念", "Concept"),
     "pick_ask": ("追问", "Ask"),
     "pick_demo": ("演示", "Demo"),
+    # notes
+    "tab_notes": ("笔记", "Notes"),
+    "notes_upload": ("上传笔记 (Markdown、纯文本或 HTML; UTF-8 或 GBK)", "Upload notes (Markdown, text or HTML; UTF-8 or GBK)"),
+    "notes_add": ("加入知识库", "Add to the knowledge base"),
+    "notes_remove": ("删除所选笔记", "Remove the selected note"),
+    "notes_pick": ("选择要删除的笔记", "Note to remove"),
+    "notes_locked": ("只读模式: 启动时加上 --allow-ingest (或 --auth) 才能上传或删除笔记。",
+                     "Read-only: start the app with --allow-ingest (or --auth) to upload or remove notes."),
+    "notes_intro": ("知识库里的笔记。上传或删除后会重新建立索引; 期间提问照常可用。",
+                    "The notes in the knowledge base. Uploading or removing re-indexes; questions keep working meanwhile."),
+    "notes_doc": ("笔记", "Note"),
+    "notes_sections": ("段落", "Sections"),
+    "notes_concepts": ("概念", "Concepts"),
+    "notes_relations": ("关系", "Relations"),
+    "notes_indexing": ("正在重新建立索引 ……", "Re-indexing ..."),
+    "notes_added": ("已加入 {names}: 现在共 {n} 篇笔记。", "Added {names}: {n} notes now."),
+    "notes_removed": ("已删除 {name}: 还剩 {n} 篇笔记。", "Removed {name}: {n} notes left."),
+    "notes_none": ("请先选择文件。", "Choose a file first."),
+    "notes_no_pick": ("请先选择要删除的笔记。", "Pick a note to remove first."),
     # explorer
     "tab_graph": ("知识图谱", "Graph"),
     "concept": ("概念 (任意别名)", "Concept (any alias)"),
@@ -134,6 +173,13 @@ _KINDS: dict[str, tuple[str, str]] = {
     "concept": ("概念", "concept"),
 }
 
+_INTENTS: dict[str, tuple[str, str]] = {
+    "definition": ("定义", "definition"), "why": ("原因", "why"), "role": ("作用", "role"),
+    "difference": ("区别", "difference"), "pros_cons": ("优缺点", "pros and cons"), "pros": ("优点", "advantages"),
+    "cons": ("缺点", "drawbacks"), "compute": ("计算", "computation"), "train_test": ("训练与测试", "training vs testing"),
+    "list": ("列举", "list"), "how": ("方法", "how"), "general": ("一般", "general"),
+}
+
 _RELATIONS: dict[str, tuple[str, str]] = {
     relation: (RELATION_LABELS["zh"][relation], RELATION_LABELS["en"][relation]) for relation in RELATION_LABELS["zh"]
 }
@@ -156,6 +202,11 @@ def t(lang: str, key: str) -> str:
 def kind_name(lang: str, kind: str) -> str:
     """A concept kind in ``lang``; an unknown kind is shown as is."""
     return _pick(_KINDS[kind], lang) if kind in _KINDS else kind
+
+
+def intent_name(lang: str, intent: str) -> str:
+    """A question intent in ``lang``; an unknown intent is shown as is."""
+    return _pick(_INTENTS[intent], lang) if intent in _INTENTS else intent
 
 
 def relation_name(lang: str, relation: str) -> str:
