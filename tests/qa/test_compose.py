@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer import Source
-from qa.compose import answer_markdown, escape_markdown, key_points, quote, refusal_markdown
+from kg.graph import KnowledgeGraph
+from kg.model import Concept
+from qa.answer import Answer, ConceptRef, Source
+from qa.compose import (answer_markdown, escape_markdown, key_points, plain, quote, refusal_markdown, render, sentences,
+                        short_answer, unescape_markdown)
 
 
 @pytest.mark.parametrize(
@@ -42,3 +45,69 @@ def test_framing_follows_the_question_language(lang: str, label: str) -> None:
 def test_refusal_names_nearest_topics_escaped() -> None:
     md = refusal_markdown("en", ["<b>BN</b>"])
     assert "do not cover" in md and "&lt;b&gt;BN&lt;/b&gt;" in md
+
+
+# -- the short answer, key points and the reader-language render -------------------------------------
+@pytest.mark.parametrize("line", ["1x1卷积的作用主要有以下几点:", "111*1 卷积的作用?", "详见 [原文链接](http://a.b/c)",
+                                  "https://example.com/page", "—— · ——"])
+def test_lead_ins_questions_links_and_urls_are_not_points(line: str) -> None:
+    assert sentences(f"{line}\n1x1卷积可以减少参数量。") == ["1x1卷积可以减少参数量。"]
+
+
+@pytest.mark.parametrize(("intent", "expected"), [
+    ("why", "ResNet因为引入了残差连接, 所以能训练很深的网络。"),
+    ("role", "1x1卷积的作用是降维, 可以减少参数量。"),
+])
+def test_short_answer_picks_the_sentence_the_intent_asks_for(intent: str, expected: str) -> None:
+    text = "ResNet是一种网络结构。ResNet因为引入了残差连接, 所以能训练很深的网络。1x1卷积的作用是降维, 可以减少参数量。"
+    brief = short_answer([Source("a.md", 1, 3, text, 1.0)], intent, [["ResNet", "1x1卷积"]])
+    assert brief[0] == (expected, 0) and len(brief) <= 3
+
+
+def test_difference_gives_one_sentence_per_side_each_with_its_source() -> None:
+    sources = [Source("a.md", 1, 2, "BN对一个batch内的同一通道做归一化。BN依赖batch大小。", 1.0),
+               Source("b.md", 5, 6, "LN对单个样本的所有通道做归一化, 与batch无关。", 0.5)]
+    brief = short_answer(sources, "difference", [["BN"], ["LN"]])
+    assert "BN" in brief[0][0] and brief[1] == ("LN对单个样本的所有通道做归一化, 与batch无关。", 1)
+    assert len({text for text, _ in brief}) == len(brief)
+
+
+def test_short_answer_sentences_are_verbatim_from_their_passage() -> None:
+    sources = [Source("a.md", 1, 2, "## BN\n- BN加快收敛, 因为它稳定了分布。\n- BN有正则化效果。", 1.0)]
+    for text, index in short_answer(sources, "why", [["BN"]]):
+        assert text in sources[index].text
+
+
+def _answer(confidence: str = "answered") -> tuple[Answer, KnowledgeGraph]:
+    graph = KnowledgeGraph.from_parts([Concept("bn", "Batch Normalization", "technique", aliases=("BN",), zh=("批归一化",))], [])
+    sources = (Source("a.md", 1, 2, "## BN的作用?\nBN可以加快收敛, 因为分布稳定。", 1.0, "BN的作用?"),
+               Source("b.md", 4, 4, "BN有一定的正则化效果。", 0.5))
+    answer = Answer("What does BN do?", False, "", sources, (ConceptRef("bn", "Batch Normalization", "technique", "批归一化"),),
+                    followups=("BN层解决了什么问题?",), intent="role", lang="en", confidence=confidence)
+    return answer, graph
+
+
+@pytest.mark.parametrize(("lang", "heading", "other"), [("zh", "**简答**", "In short"), ("en", "**In short**", "简答")])
+def test_render_frames_in_the_readers_language_and_cites_each_sentence(lang: str, heading: str, other: str) -> None:
+    answer, graph = _answer()
+    md = render(answer, lang, graph)
+    assert md.startswith(heading) and other not in md
+    assert "BN可以加快收敛, 因为分布稳定。 **[1]** `a.md:1-2`" in md
+    assert "BN有一定的正则化效果。" in md and md.count("BN可以加快收敛") == 1  # key points repeat nothing
+    assert "BN层解决了什么问题" not in md and "BN层解决了什么问题" in render(answer, lang, graph, extras=True)
+
+
+def test_render_marks_a_possible_match() -> None:
+    answer, graph = _answer("low")
+    assert render(answer, "en", graph).startswith("*Possible match")
+
+
+def test_unescape_inverts_escape() -> None:
+    for text in ["a_b <i>x</i> &amp; (1-2) [c]", "\\frac{a}{b}", "#1 * 2 | 3 ~ 4 > 5 !"]:
+        assert unescape_markdown(escape_markdown(text)) == text
+
+
+def test_plain_has_no_markdown_escapes_or_marks() -> None:
+    answer, graph = _answer()
+    text = plain(render(answer, "en", graph, extras=True))
+    assert "\\" not in text and "**" not in text and "`" not in text and "a.md:1-2" in text
