@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup browser run test test-fast bench clean
+.PHONY: setup browser run test test-fast bench vectors calibrate clean
 
 setup: $(STAMP)
 
@@ -40,9 +40,19 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not slow"
 
 bench: setup
-	$(PY) bench/demos.py
+	$(PY) bench/calibrate.py
 	$(PY) bench/qa.py
+	$(PY) bench/demos.py
 	$(PY) bench/load.py
+
+# The bundled corpus's e5 vectors (package data), so a first `make run` embeds nothing; a test
+# fails when the notes or the catalogue changed without them.
+vectors: setup
+	$(PY) bench/vectors.py
+
+# Refit the ranker and the refusal model on tests/data/eval/train.jsonl (cross-validated figures first).
+calibrate: setup
+	$(PY) bench/calibrate.py --write
 
 clean:
 	rm -rf $(VENV) build *.egg-info tests/artifacts

@@ -89,6 +89,28 @@ def clean_question(question: object) -> str:
     return text
 
 
+_t2s = None
+_t2s_lock = threading.Lock()
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (OpenCC t2s), as retrieval needs it: the notes are
+    simplified, and 批次正規化 must meet 批次正规化. Quotations are never converted.
+
+    >>> simplified("卷積核的作用")
+    '卷积核的作用'
+    """
+    global _t2s
+    if not has_cjk(text):
+        return text
+    with _t2s_lock:
+        if _t2s is None:
+            import opencc
+
+            _t2s = opencc.OpenCC("t2s")
+    return str(_t2s.convert(text))
+
+
 def question_lang(text: str) -> str:
     """``zh`` for a question with Chinese (or no Latin letters), else ``en``."""
     return "zh" if has_cjk(text) or not re.search(r"[A-Za-z]", text) else "en"
@@ -194,7 +216,7 @@ class KnowledgeBase:
 
     # -- questions -------------------------------------------------------------------------
     def retrieve(self, question: str, k: int = 5, drop: Iterable[str] = ()) -> Retrieval:
-        return self.retriever().retrieve(clean_question(question), k, frozenset(drop))
+        return self.retriever().retrieve(simplified(clean_question(question)), k, frozenset(drop))
 
     def ask(self, question: str, k: int = 5, asked: Sequence[str] = ()) -> Answer:
         """Answer ``question`` from the notes with up to ``k`` cited sources, mark it as a possible
@@ -204,7 +226,7 @@ class KnowledgeBase:
         text = clean_question(question)
         model = self._model  # one model for the whole answer, whatever an ingest swaps in meanwhile
         started = time.perf_counter()
-        found = self.retriever(model).retrieve(text, 0)  # every candidate: _distinct picks k
+        found = self.retriever(model).retrieve(simplified(text), 0)  # every candidate: _distinct picks k
         timings = {"retrieve_ms": round((time.perf_counter() - started) * 1000, 2)}
         lang = question_lang(text)
         probability = self.refusal.probability(found.features) if found.hits else 0.0
@@ -226,12 +248,13 @@ class KnowledgeBase:
                  for c in dict.fromkeys(ids) if c in graph and not graph.concept(c).proposed]
         return list(dict.fromkeys(names))[:5]
 
-    def _relations(self, graph: KnowledgeGraph, concepts: Sequence[str], intent: str, cited: set[tuple[str, int]]) -> list[Relation]:
+    @staticmethod
+    def _relations(model: ReadModel, concepts: Sequence[str], intent: str, cited: set[tuple[str, int]]) -> list[Relation]:
         """Graph facts about the answer's concepts: edges between them, then intent-relevant ones,
         then ones whose evidence the answer cites."""
         chosen = set(concepts)
         wanted = set(RELATIONS_FOR.get(intent, ()))
-        pool = {r.key: r for c in concepts for r in graph.relations_of(c)}.values()
+        pool = {r.key: r for c in concepts for r in model.relations_of(c)}.values()
 
         def rank(r: Relation) -> tuple[int, int, int]:
             both = r.source in chosen and r.target in chosen
@@ -251,7 +274,7 @@ class KnowledgeBase:
         top_title = model.heading_concepts.get(passages[0].section, frozenset())
         concept_ids = list(dict.fromkeys([*found.linked, *sorted(top_title), *found.related]))[:6]
         cited = {(p.doc, line) for p in passages for line in range(p.start_line, p.end_line + 1)}
-        relations = self._relations(graph, concept_ids[:3], found.intent, cited)
+        relations = self._relations(model, concept_ids[:3], found.intent, cited)
         terms = [a for c in concept_ids[:3] for a in graph.concept(c).aliases]
         follow = followups(graph, model.question_headings, concept_ids, {p.section for p in passages}, lang, asked)
         demo_ids = self._demos(concept_ids)

@@ -27,7 +27,7 @@ import numpy as np
 
 from ingest.linker import Linker
 from kg.graph import KnowledgeGraph
-from kg.model import Concept
+from kg.model import Concept, Relation
 from kg.store import Snapshot
 from kg.text import fold
 from qa.bank import Bank
@@ -140,12 +140,13 @@ def _mention_maps(snapshot: Snapshot, items: Sequence[Passage]) -> tuple[list[fr
     return mentioned, titled
 
 
-def _inverted(sets: Sequence[frozenset[str]]) -> dict[str, tuple[int, ...]]:
+def _inverted(sets: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
+    """For each item, the (sorted) indexes of the sets holding it, as an array for vector adds."""
     out: dict[str, list[int]] = defaultdict(list)
     for index, items in enumerate(sets):
         for item in items:
             out[item].append(index)
-    return {k: tuple(v) for k, v in out.items()}
+    return {k: np.array(v, dtype=np.int64) for k, v in out.items()}
 
 
 def _cue_maps(items: Sequence[Passage]) -> dict[str, tuple[frozenset[int], frozenset[int]]]:
@@ -185,10 +186,11 @@ class ReadModel:
     linker: Linker
     passages: tuple[Passage, ...]
     tokens: tuple[tuple[str, ...], ...]
+    folded: tuple[str, ...]          # fold(context + text) of each passage, for coverage
     mentions: tuple[frozenset[str], ...]
     title_mentions: tuple[frozenset[str], ...]
-    by_concept: dict[str, tuple[int, ...]]
-    by_title_concept: dict[str, tuple[int, ...]]
+    by_concept: dict[str, np.ndarray]
+    by_title_concept: dict[str, np.ndarray]
     by_line: dict[tuple[str, int], tuple[int, ...]]
     bm25: BM25
     title_bm25: BM25
@@ -212,6 +214,10 @@ class ReadModel:
     english_words: dict[str, str]
     question_headings: dict[str, tuple[tuple[str, str], ...]]
     bank: Bank
+    relations: dict[str, tuple[Relation, ...]]   # each concept's edges, built once (graph lookups rebuild them)
+
+    def relations_of(self, concept_id: str) -> tuple[Relation, ...]:
+        return self.relations.get(concept_id, ())
 
     def keys(self) -> set[str]:
         """The embedding-cache keys of every text this model embedded (what is worth saving)."""
@@ -295,6 +301,7 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         linker=Linker(concepts),
         passages=items,
         tokens=tokens,
+        folded=tuple(fold(p.context + "\n" + p.text) for p in items),
         mentions=tuple(mentioned),
         title_mentions=tuple(titled),
         by_concept=_inverted(mentioned),
@@ -323,4 +330,5 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         english_words=words,
         question_headings=question_headings(snapshot.sections, heading_concepts),
         bank=Bank.from_snapshot(snapshot),
+        relations={c.id: tuple(snapshot.graph.relations_of(c.id)) for c in concepts},
     )

@@ -37,6 +37,7 @@ import numpy as np
 from ingest.linker import family
 from kg.text import fold, has_cjk
 from qa.embed import Embedder
+from qa.bm25 import top_k
 from qa.intent import RELATIONS_FOR, TITLED, cue_words, detect, translate
 from qa.ranker import Ranker
 from qa.readmodel import ReadModel
@@ -140,22 +141,22 @@ class Retriever:
         return tok.tokenize(question) + tok.tokenize(" ".join(words + translate(question)))
 
     def _entity(self, linked: Sequence[str], related: Sequence[str]) -> dict[int, float]:
+        """Passages mentioning the linked concepts (2 in the heading, 1 in the text), related ones
+        (0.5), and 2 more for naming every linked concept; vector adds over the inverted lists."""
         m = self.model
-        out: dict[int, float] = {}
+        out = np.zeros(len(m.passages), dtype=np.float32)
+        empty = np.zeros(0, dtype=np.int64)
         for concept_id in linked:
-            for i in m.by_title_concept.get(concept_id, ()):
-                out[i] = out.get(i, 0.0) + 2.0
-            for i in m.by_concept.get(concept_id, ()):
-                out[i] = out.get(i, 0.0) + 1.0
+            out[m.by_title_concept.get(concept_id, empty)] += 2.0
+            out[m.by_concept.get(concept_id, empty)] += 1.0
         for concept_id in related:
-            for i in m.by_concept.get(concept_id, ()):
-                out[i] = out.get(i, 0.0) + 0.5
+            out[m.by_concept.get(concept_id, empty)] += 0.5
         if len(linked) > 1:  # passages that name every linked concept answer questions about their link
-            wanted = set(linked)
-            for i in list(out):
-                if wanted <= m.mentions[i]:
-                    out[i] += 2.0
-        return out
+            every = m.by_concept.get(linked[0], empty)
+            for concept_id in linked[1:]:
+                every = np.intersect1d(every, m.by_concept.get(concept_id, empty), assume_unique=True)
+            out[every] += 2.0
+        return top_k(out, self.config.pool * 4)
 
     def _graph(self, linked: Sequence[str], intent: str) -> dict[int, float]:
         m = self.model
@@ -163,10 +164,10 @@ class Retriever:
         wanted = set(RELATIONS_FOR.get(intent, ()))
         chosen = set(linked)
         for concept_id in chosen:
-            for rel in m.graph.relations_of(concept_id):
+            for rel in m.relations_of(concept_id):
                 both = rel.source in chosen and rel.target in chosen
                 weight = (2.0 if both else 0.0) + (1.0 if rel.relation in wanted else 0.25)
-                for ev in rel.evidence:
+                for ev in rel.evidence[:_EVIDENCE_PER_RELATION]:
                     for i in m.by_line.get((ev.doc, ev.line), ()):
                         out[i] = out.get(i, 0.0) + weight
         return out
@@ -191,15 +192,15 @@ class Retriever:
         return passage, view, sentence, heading
 
     # -- features ---------------------------------------------------------------------------
-    def _coverage(self, words: Sequence[str], linked: Sequence[str], passage: int) -> float:
-        """Share of the question's content words (and linked concepts) the passage contains."""
+    def _coverage(self, words: Sequence[tuple[str, ...]], linked: Sequence[str], passage: int) -> float:
+        """Share of the question's content words (each with its folded translations) and linked
+        concepts that the passage contains."""
         if not words and not linked:
             return 0.0
         m = self.model
-        text = fold(m.passages[passage].context + "\n" + m.passages[passage].text)
+        text = m.folded[passage]
         covered = sum(1 for c in linked if c in m.mentions[passage])
-        for word in words:
-            covered += any(fold(o) in text for o in (word, *translate(word)))
+        covered += sum(1 for options in words if any(o in text for o in options))
         return covered / (len(linked) + len(words))
 
     def _exact(self, vector: np.ndarray, candidates: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -242,7 +243,7 @@ class Retriever:
         if not candidates:
             return Retrieval(question, intent, linked, related, (), (0.0,) * 6 + self.question_features(
                 rest, linked, novelty, unknown, english), novelty, unknown)
-        words = _content_words(rest, m.tokenizer)
+        words = [(w, *(fold(t) for t in translate(w))) for w in _content_words(rest, m.tokenizer)]
         rows = self._features(candidates, ranks, raw, fused, vector, words, linked, intent, english, drop)
         scores = self.ranker.score(rows)
         order = sorted(range(len(candidates)), key=lambda j: (-scores[j], candidates[j]))
@@ -257,7 +258,7 @@ class Retriever:
         return Retrieval(question, intent, linked, related, hits[: max(k, 1)] if k else hits, qf, novelty, unknown)
 
     def _features(self, candidates: Sequence[int], ranks: dict[str, dict[int, int]], raw: dict[str, dict[int, float]],
-                  fused: dict[int, float], vector: np.ndarray, words: Sequence[str], linked: Sequence[str], intent: str,
+                  fused: dict[int, float], vector: np.ndarray, words: Sequence[tuple[str, ...]], linked: Sequence[str], intent: str,
                   english: float, drop: frozenset[str]) -> np.ndarray:
         m = self.model
         cos_p, cos_s, cos_h, cos_v = self._exact(vector, candidates)
@@ -307,7 +308,8 @@ class Retriever:
 
     def novelty(self, rest: str) -> tuple[float, int]:
         """How much of the question (``rest``: its concept mentions blanked out) the notes never
-        mention anywhere, and how many technical names (``BERT``, ``YOLOv5``) in it they do not know.
+        mention anywhere, and how many technical names (``BERT``, ``YOLOv5``, a capitalised ``Nadam``
+        inside a sentence) in it they do not know.
 
         Novelty counts Chinese character bigrams outside concept mentions and question words,
         which makes it indifferent to how jieba segments the question.
@@ -317,7 +319,7 @@ class Retriever:
         for run in re.findall(r"[\u3400-\u9fff]+", _QUESTION_WORDS.sub(" ", fold(rest))):
             units += [run[i : i + 2] for i in range(len(run) - 1)] or [run]
         missing = sum(1 for u in units if u not in vocab)
-        terms = [t for t in _TERM.findall(rest) if not self._known(t)]
+        terms = [t for t in dict.fromkeys(_TERM.findall(rest) + _NAME.findall(rest)) if not self._known(t)]
         return (missing / len(units) if units else 0.0), len(terms)
 
     def _known(self, word: str) -> bool:
@@ -341,6 +343,8 @@ _ENGLISH_STOP = frozenset(
     "get gets got make makes made need needs have has had not but yet so such like vs via per kind kinds type types "
     "part parts thing things deal main idea core does exactly actually usually typically common overall".split()
 )
+_EVIDENCE_PER_RELATION = 24  # a relation stated in hundreds of notes still costs a bounded loop
+_NAME = re.compile(r"(?<=[\s(/,])[A-Z][a-z]{2,}[A-Za-z0-9]*")  # a capitalised word inside a sentence: a name
 _TERM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Za-z]+[a-z][A-Z][A-Za-z0-9]*)(?![A-Za-z0-9])")
 
 

@@ -48,16 +48,35 @@ class VectorIndex(Protocol):
     def rows(self, ids: Sequence[int]) -> np.ndarray: ...
 
 
+APPROXIMATE_ABOVE = 50_000  # rows beyond which a search must not scan every row
+
+
 class FaissIndex:
-    """An exact inner-product FAISS index (``IndexFlatIP``) plus the matrix it was built from."""
+    """An inner-product FAISS index plus the matrix it was built from.
+
+    Exact (``IndexFlatIP``) up to :data:`APPROXIMATE_ABOVE` rows, which covers the bundled
+    corpus many times over; beyond that a graph index (``IndexHNSWFlat``, built on one thread
+    so the same rows give the same graph), whose search cost grows with log(rows) rather than rows.
+    """
 
     def __init__(self, matrix: np.ndarray) -> None:
         import faiss
 
         self._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
-        self._index = faiss.IndexFlatIP(self._matrix.shape[1] if self._matrix.ndim == 2 else 1)
-        if len(self._matrix):
-            self._index.add(self._matrix)
+        dim = self._matrix.shape[1] if self._matrix.ndim == 2 else 1
+        if len(self._matrix) > APPROXIMATE_ABOVE:
+            self._index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+            self._index.hnsw.efSearch = 128
+            threads = faiss.omp_get_max_threads()
+            faiss.omp_set_num_threads(1)
+            try:
+                self._index.add(self._matrix)
+            finally:
+                faiss.omp_set_num_threads(threads)
+        else:
+            self._index = faiss.IndexFlatIP(dim)
+            if len(self._matrix):
+                self._index.add(self._matrix)
 
     @property
     def size(self) -> int:
@@ -69,7 +88,8 @@ class FaissIndex:
         if k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
-        return scores[0], ids[0]
+        keep = ids[0] >= 0  # a graph index may find fewer than k
+        return scores[0][keep], ids[0][keep]
 
     def rows(self, ids: Sequence[int]) -> np.ndarray:
         return self._matrix[np.asarray(ids, dtype=np.int64)]

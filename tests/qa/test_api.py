@@ -150,3 +150,10 @@ def test_no_passage_is_shown_twice(hash_kb: KnowledgeBase) -> None:
     for question in ("BN层的作用是什么?", "What is dropout?", "池化"):
         texts = [s.text for s in hash_kb.ask(question, k=10).sources]
         assert not any(a in b for i, a in enumerate(texts) for j, b in enumerate(texts) if i != j)
+
+
+@pytest.mark.parametrize(("traditional", "simple"), [("批次正規化的作用", "批次正规化的作用"), ("卷積核大小怎麼選?", "卷积核大小怎么选?")])
+def test_traditional_questions_are_retrieved_as_simplified(hash_kb: KnowledgeBase, traditional: str, simple: str) -> None:
+    answer = hash_kb.ask(traditional)
+    assert answer.question == traditional  # shown as typed
+    assert [s.citation for s in answer.sources] == [s.citation for s in hash_kb.ask(simple).sources]
