@@ -180,16 +180,34 @@ def _anchors(kb: Any, anchors: Sequence[str]) -> dict[str, _Anchor]:
     return out
 
 
+def _ask(kb: Any, question: str, k: int) -> Any:
+    """The answer, or None when the question is rejected as input (junk counts as refused)."""
+    try:
+        return kb.ask(question, k=k)
+    except InputError:
+        return None
+
+
+def _usable(question: str) -> bool:
+    from qa.api import clean_question
+
+    try:
+        clean_question(question)
+    except InputError:
+        return False
+    return True
+
+
 def evaluate(kb: Any, questions: Sequence[Question], k: int = 5, anchors: Sequence[str] = ("bm25", MINILM, DEFAULT_MODEL),
              ablation: bool = True) -> dict[str, Any]:
     """Hybrid (through ``kb.ask``), the anchors and the ablation over ``questions``; by method, then language."""
     kb.ask("warm-up question 预热")  # load the model and tokenizer outside the timings
     results: dict[str, dict[str, _Tally]] = {"hybrid": _tallies()}
     for q in questions:
-        answer, ms = _timed(lambda q=q: kb.ask(q.question, k=k))
-        rank = hit_rank([s.text for s in answer.sources], q.evidence)
+        answer, ms = _timed(lambda q=q: _ask(kb, q.question, k))
+        rank = hit_rank([s.text for s in answer.sources], q.evidence) if answer else None
         for key in ("all", q.lang):
-            results["hybrid"][key].add(q, answer.refused, rank, ms, answer.confidence == "low")
+            results["hybrid"][key].add(q, answer is None or answer.refused, rank, ms, bool(answer) and answer.confidence == "low")
     for name, anchor in _anchors(kb, anchors).items():
         results[name] = _tallies()
         for q in questions:
@@ -197,10 +215,11 @@ def evaluate(kb: Any, questions: Sequence[Question], k: int = 5, anchors: Sequen
             for key in ("all", q.lang):
                 results[name][key].add(q, False, hit_rank(texts, q.evidence), ms)
     if ablation:
+        usable = [q for q in questions if _usable(q.question)]
         for signal in SIGNALS:
             label = f"-{signal}"
             results[label] = _tallies()
-            for q in questions:
+            for q in usable:
                 found, ms = _timed(lambda q=q, s=signal: kb.retrieve(q.question, k, drop=(s,)))
                 texts = [kb.model.passages[h.passage].text for h in found.hits]
                 for key in ("all", q.lang):
