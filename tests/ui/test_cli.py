@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -75,3 +76,56 @@ def test_corrupt_kb_says_how_to_rebuild(tmp_path: Path, capsys: pytest.CaptureFi
     (tmp_path / "kb.json").write_text("{oops")
     assert main(["graph", "--kb", str(tmp_path), "--stats"]) == 2
     assert "kgqa build --kb" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("question", ["1x1卷积有什么用?", "What does dropout do?"])
+def test_ask_renders_markdown_without_escapes(kb: Path, question: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from qa import KnowledgeBase
+
+    assert main(["ask", question, "--kb", str(kb)]) == 0
+    out = capsys.readouterr().out
+    notes = " ".join(s.text for s in KnowledgeBase.open(kb).ask(question).sources)
+    leaked = {m for m in re.findall(r"\\[-()*_\[\]#+!|~>`{}]", out) if m not in notes}  # the notes' own TeX stays
+    assert not leaked, f"Markdown escapes leaked into the terminal: {leaked}"
+    assert "**" not in out and re.search(r"\[1\] \S+\.md:\d+", out)
+
+
+@pytest.mark.parametrize(("question", "heading"), [("BN层的作用是什么?", "简答"), ("What does dropout do?", "In short")])
+def test_ask_plain_is_plain_text(kb: Path, question: str, heading: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", question, "--plain", "--kb", str(kb)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(heading) and "**" not in out and "`" not in out and "\\-" not in out
+
+
+def test_unknown_concept_suggests_close_names(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["concept", "Batch Normalisationn", "--kb", str(kb)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "did you mean: Batch Normalization" in err and "\n" not in err
+
+
+def test_eval_feedback_turns_votes_into_questions(kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from qa import KnowledgeBase
+    from qa.feedback import FILE, from_vote, record
+
+    qa_kb = KnowledgeBase.open(kb)
+    answer = qa_kb.ask("BN层的作用是什么?")
+    citations = [s.citation for s in answer.sources]
+    record(kb, from_vote(qa_kb.model, answer.question, citations, True))
+    record(kb, from_vote(qa_kb.model, "1x1卷积有什么用?", citations, False, citations[-1]))
+    saved = tmp_path / "fb.jsonl"
+    try:
+        assert main(["eval", "--feedback", "--save", str(saved), "--json", "--kb", str(kb)]) == 0
+        results = json.loads(capsys.readouterr().out)
+        assert results["hybrid"]["all"]["answerable"] == 2
+        assert results["hybrid"]["all"]["hit@1"] >= 0.5  # the up-voted answer's first source is its evidence
+        lines = [json.loads(line) for line in saved.read_text(encoding="utf-8").splitlines()]
+        assert [q["question"] for q in lines] == ["BN层的作用是什么?", "1x1卷积有什么用?"]
+        assert all(q["answerable"] and q["evidence"][0]["evidence"] for q in lines)
+    finally:
+        (kb / FILE).unlink()
+
+
+def test_eval_needs_a_file_or_feedback(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--feedback", "--kb", str(kb)]) == 2
+    assert "no votes with evidence" in capsys.readouterr().err
+    assert main(["eval", "--kb", str(kb)]) == 2
