@@ -34,7 +34,7 @@ from qa.refusal import RefusalModel, refusal_file  # noqa: E402
 from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-MAX_FALSE_REFUSALS = 0.02   # of answerable training questions, when choosing the refusal threshold
+MAX_FALSE_REFUSALS = 0.01   # of answerable training questions, when choosing the refusal threshold
 LOW_BAND = 0.15             # probability band above it shown as "possible match"
 
 

@@ -276,7 +276,7 @@ class KnowledgeBase:
         cited = {(p.doc, line) for p in passages for line in range(p.start_line, p.end_line + 1)}
         relations = self._relations(model, concept_ids[:3], found.intent, cited)
         terms = [a for c in concept_ids[:3] for a in graph.concept(c).aliases]
-        follow = followups(graph, model.question_headings, concept_ids, {p.section for p in passages}, lang, asked)
+        follow = followups(graph, model.question_headings, concept_ids, {p.section for p in passages}, lang, asked, relations=model.relations_of)
         demo_ids = self._demos(concept_ids)
         markdown = answer_markdown(lang, sources, key_points(sources, terms), chains(graph, relations, lang), follow,
                                    [self._demo_title(d, lang) for d in demo_ids], possible=state == "low")

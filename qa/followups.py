@@ -14,10 +14,10 @@ edges: what it solves, what it is contrasted with, what introduced it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from kg.graph import KnowledgeGraph
-from kg.model import Section
+from kg.model import Relation, Section
 from kg.text import fold
 from qa.chunks import substantive
 
@@ -60,11 +60,13 @@ def _name(graph: KnowledgeGraph, concept_id: str, lang: str) -> str:
     return concept.name.lower() if concept.kind in ("role", "problem") else concept.name
 
 
-def from_graph(graph: KnowledgeGraph, concept_id: str, lang: str) -> list[str]:
-    """Questions built from the edges of one concept, in relation order."""
+def from_graph(graph: KnowledgeGraph, concept_id: str, lang: str,
+               relations: Callable[[str], Iterable[Relation]] | None = None) -> list[str]:
+    """Questions built from the edges of one concept, in relation order; ``relations`` looks up a
+    concept's edges (default: the graph's; the read model passes its precomputed ones)."""
     templates = _TEMPLATES["en" if lang == "en" else "zh"]
     out: list[str] = []
-    for rel in graph.relations_of(concept_id):
+    for rel in (relations or graph.relations_of)(concept_id):
         s, t = _name(graph, rel.source, lang), _name(graph, rel.target, lang)
         out.append(templates[rel.relation].format(s=s, t=t))
         if rel.relation == "solves" and rel.source == concept_id:
@@ -87,7 +89,8 @@ def question_headings(sections: Iterable[Section], mentions: dict[str, frozenset
 
 
 def followups(graph: KnowledgeGraph, headings: dict[str, tuple[tuple[str, str], ...]], concept_ids: Sequence[str],
-              cited: set[str], lang: str, asked: Iterable[str] = (), limit: int = 4) -> list[str]:
+              cited: set[str], lang: str, asked: Iterable[str] = (), limit: int = 4,
+              relations: Callable[[str], Iterable[Relation]] | None = None) -> list[str]:
     """Up to ``limit`` follow-ups for the concepts of an answer, the notes' headings first;
     never a section already cited, nor a question already ``asked`` (compared folded)."""
     chosen = concept_ids[:2]
@@ -95,6 +98,6 @@ def followups(graph: KnowledgeGraph, headings: dict[str, tuple[tuple[str, str], 
     by_section = {sid: title for c in chosen for sid, title in headings.get(c, ()) if sid not in cited}
     questions = list(dict.fromkeys(by_section.values()))[:2]
     for concept_id in chosen:
-        questions += from_graph(graph, concept_id, lang)
+        questions += from_graph(graph, concept_id, lang, relations)
     fresh = [q for q in dict.fromkeys(questions) if fold(q).strip(" ?？") not in seen]
     return fresh[:limit]

@@ -344,7 +344,9 @@ _ENGLISH_STOP = frozenset(
     "part parts thing things deal main idea core does exactly actually usually typically common overall".split()
 )
 _EVIDENCE_PER_RELATION = 24  # a relation stated in hundreds of notes still costs a bounded loop
-_NAME = re.compile(r"(?<=[\s(/,])[A-Z][a-z]{2,}[A-Za-z0-9]*")  # a capitalised word inside a sentence: a name
+# A capitalised word inside a sentence (after a lowercase word, a comma, "(" or "/"): a name.
+# Not after ". " or ": ", where an ordinary word starts a sentence.
+_NAME = re.compile(r"(?:(?<=[a-z0-9,;] )|(?<=[(/]))[A-Z][a-z]{2,}[A-Za-z0-9]*")
 _TERM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Za-z]+[a-z][A-Z][A-Za-z0-9]*)(?![A-Za-z0-9])")
 
 
