@@ -122,8 +122,13 @@ def code_share(text: str) -> float:
     return code / len(lines) if lines else 0.0
 
 
+_CONTENTS = re.compile(r"目录|table of contents|^contents$", re.I)
+
+
 def _passages(snapshot: Snapshot) -> list[Passage]:
-    return [p for s in snapshot.sections if substantive(s.body) for p in passages(s)]
+    """Retrieval units: passages of sections that say something; a table of contents only
+    repeats the headings, so it would match every question and answer none."""
+    return [p for s in snapshot.sections if substantive(s.body) and not _CONTENTS.search(s.title) for p in passages(s)]
 
 
 def _mention_maps(snapshot: Snapshot, items: Sequence[Passage]) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
