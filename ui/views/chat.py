@@ -43,9 +43,9 @@ EXAMPLES = (
     "ResNet为什么能训练更深的网络?",
     "转置卷积为什么会有棋盘效应?",
 )
-# KaTeX (shipped with Gradio) renders maths between these; the notes' own "\(...\)" included.
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False},
-         {"left": "\\(", "right": "\\)", "display": False}, {"left": "\\[", "right": "\\]", "display": True}]
+# KaTeX (shipped with Gradio) renders maths between these, read from the raw Markdown; the notes'
+# own "\(...\)" included. Not "$" (prices) nor "\[" (an escaped "["): see qa.compose.escape_markdown.
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "\\(", "right": "\\)", "display": False}]
 Message = dict[str, Any]
 _CITED = re.compile(r"^\*\*\[(\d+)\]\*\* `([^`]+)`", re.M)
 _FIRST = re.compile(r"^\s*(.+?[?？])", re.S)
