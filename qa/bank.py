@@ -75,6 +75,17 @@ class Bank:
             return [q for q in self.questions if value in q.concepts]
         return list(self.questions)
 
+    def related(self, question: Question, limit: int = 3) -> list[Question]:
+        """Follow-up questions: other questions on the concepts the graph links to ``question``'s concepts.
+
+        Nearest first: questions sharing a concept, then questions on a graph neighbour.
+        """
+        graph = self.snapshot.graph
+        own = set(question.concepts)
+        near = {r.target if r.source == c else r.source for c in own if c in graph for r in graph.relations_of(c)}
+        linked = [q for q in self.questions if q.section != question.section and set(q.concepts) & (own | near)]
+        return sorted(linked, key=lambda q: (not own & set(q.concepts), q.section))[:limit]
+
     def counts(self) -> tuple[Counter[str], Counter[str]]:
         """How many questions each concept kind and each concept has (for topic menus)."""
         return Counter(k for q in self.questions for k in q.kinds), Counter(c for q in self.questions for c in q.concepts)
