@@ -45,7 +45,7 @@ def run(kb: KnowledgeBase, verbose: bool = False) -> dict[str, object]:
     soups = [(totals[(s, "soup", lang)], totals[(s, "good", lang)]) for s, k, lang in totals if k == "soup"]
     right = sum(n for (want, got), n in confusion.items() if want == got)
     return {"cases": len(rows), "accuracy": right / len(rows), "confusion": confusion, "max_gap": max(gaps),
-            "mean_gap": sum(gaps) / len(gaps), "soup_ratio": max(s / g for s, g in soups)}
+            "mean_gap": sum(gaps) / len(gaps), "soup_ratio": max(s / max(g, 1.0) for s, g in soups)}
 
 
 def main() -> None:

@@ -70,13 +70,14 @@ def _poles(text: str) -> set[tuple[int, int]]:
 
 
 def contradicts(statement: str, claim: str) -> bool:
-    """Whether ``statement`` takes the other end of an axis ``claim`` takes, and not the same end.
+    """Whether ``statement`` takes only the other end of an axis ``claim`` takes only one end of.
 
     >>> contradicts("BN会让训练变慢", "加快网络的训练"), contradicts("BN可以加快收敛", "加快网络的训练")
     (True, False)
     """
     said, meant = _poles(statement), _poles(claim)
-    return any((axis, 1 - end) in said and (axis, end) not in said for axis, end in meant)
+    return any((axis, 1 - end) in said and (axis, end) not in said and (axis, 1 - end) not in meant
+               for axis, end in meant)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def _split_long(text: str, spans: list[tuple[int, int]], longest: int = 40) -> l
             continue
         pieces: list[list[int]] = []
         for a, b in _pieces(text[start:end], _CLAUSE):
-            if pieces and (_substance(text[start + a:start + b]) < 6 or _substance(text[pieces[-1][0]:pieces[-1][1]]) < 6):
+            if pieces and (_substance(text[start + a:start + b]) < 10 or _substance(text[pieces[-1][0]:pieces[-1][1]]) < 10):
                 pieces[-1][1] = start + b
             else:
                 pieces.append([start + a, start + b])
@@ -181,7 +182,8 @@ def claims(reference: str, linker: Linker, *, min_substance: int = 4) -> list[Cl
     out = []
     for start, end in _split_long(reference, _pieces(reference, _SENTENCE)):
         text = reference[start:end]
-        if _substance(text) >= min_substance and _states(text, linker):
+        # A line ending in a colon introduces what follows ("如下图所示:"); it claims nothing itself.
+        if _substance(text) >= min_substance and not text.endswith((":", "：")) and _states(text, linker):
             names = tuple(dict.fromkeys(s.concept for s in linker.find(text)))
             out.append(Claim(text, start, end, names))
     return out
@@ -296,8 +298,10 @@ def score_answer(answer: str, reference: str, *, linker: Linker, embed: Embed, b
     need = min(len(ordered), rules.need)
     total = 100 * sum(sorted((p.credit for p in ordered), reverse=True)[:need]) / need
     # An answer that contradicts the notes loses twice the share of its statements that do.
-    wrong = {j for j in range(len(stated)) if any(z[i, j] >= rules.low and contradicts(stated[j], c.text)
-                                                  for i, c in enumerate(found))}
+    # Only against the claim a statement is closest to: "防止梯度消失" does not contradict a
+    # claim that describes the problem ("从而导致梯度消失").
+    nearest = [int(np.argmax(z[:, j])) for j in range(z.shape[1])]
+    wrong = {j for j, i in enumerate(nearest) if z[i, j] >= rules.low and contradicts(stated[j], found[i].text)}
     total *= max(0.0, 1 - 2 * len(wrong) / max(1, len(stated)))
     return Score(ordered, round(total, 1), rules, tuple(stated), tuple(ignored), tuple(stated[j] for j in sorted(wrong)))
 
