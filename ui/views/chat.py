@@ -34,7 +34,7 @@ from ui.views.i18n import Lang, intent_name, lang_of, t
 from ui.views.markup import PickKind, parse_pick, pick
 
 __all__ = ["EXAMPLES", "LATEX", "Message", "options", "sources_markdown", "why_markdown", "refusal_markdown",
-           "answer_messages", "asked", "cited", "first_question", "ask", "demo_message", "follow", "export_markdown", "SCROLL_JS",
+           "answer_messages", "text_of", "asked", "cited", "first_question", "ask", "demo_message", "follow", "export_markdown", "SCROLL_JS",
            "ChatView", "build"]
 
 EXAMPLES = (
@@ -118,26 +118,38 @@ def answer_messages(answer: Answer, lang: str, graph: Any) -> list[Message]:
     ]
 
 
+def text_of(message: Message) -> str | None:
+    """A message's Markdown, whether its content is a string (as we build it) or text parts (as the
+    Chatbot hands it back); None for a message with a plot or a file in it."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    parts = content if isinstance(content, list) else []
+    if parts and all(isinstance(p, dict) and p.get("type") == "text" for p in parts):
+        return "".join(str(p.get("text", "")) for p in parts)
+    return None
+
+
 def asked(history: Sequence[Message]) -> list[str]:
     """The questions asked so far in this chat, as typed (never offered again as follow-ups)."""
-    return [unescape_markdown(m["content"]) for m in history if m.get("role") == "user" and isinstance(m.get("content"), str)]
+    return [unescape_markdown(text) for m in history if m.get("role") == "user" and (text := text_of(m)) is not None]
 
 
 def cited(history: Sequence[Message], index: int) -> tuple[str, list[str]]:
     """(question, citations) of the answer that message ``index`` belongs to."""
     question, citations = "", []
     for message in history[: index + 1]:
-        content = message.get("content")
-        if message.get("role") == "user" and isinstance(content, str):
+        content = text_of(message) or ""
+        if message.get("role") == "user":
             question, citations = unescape_markdown(content), []
-        elif isinstance(content, str) and not citations:
+        elif not citations:
             citations = [c for _, c in _CITED.findall(content)]
     if not citations:  # the vote was on the answer itself: its sources follow it
         for message in history[index + 1:]:
             if message.get("role") == "user":
                 break
-            if isinstance(message.get("content"), str) and _CITED.search(message["content"]):
-                return question, [c for _, c in _CITED.findall(message["content"])]
+            if _CITED.search(text_of(message) or ""):
+                return question, [c for _, c in _CITED.findall(text_of(message) or "")]
     return question, citations
 
 
@@ -212,7 +224,9 @@ def export_markdown(history: Sequence[Message], lang: str) -> str:
     parts = [f"# {t(lang, 'title')} · {t(lang, 'tab_chat')}"]
     for message in history:
         content = message.get("content")
-        texts = [content] if isinstance(content, str) else [c for c in content or () if isinstance(c, str)]
+        text = text_of(message)
+        texts = [text] if text is not None else [c for c in content or () if isinstance(c, str)]
+        texts += [str(p["text"]) for p in content or () if text is None and isinstance(p, dict) and p.get("type") == "text"]
         if message.get("role") == "user":
             parts.append(f"## {' '.join(texts)}")
             continue
@@ -265,8 +279,8 @@ def _export_file(history: Sequence[Message], lang: str) -> str | None:
 
 
 def _storable(history: Sequence[Message]) -> list[Message]:
-    """The messages a browser can keep (a demo's plot is not JSON: it is run again on demand)."""
-    return [m for m in history if isinstance(m.get("content"), str)]
+    """The messages a browser can keep, as Markdown (a demo's plot is not JSON: it is run again on demand)."""
+    return [{**m, "content": text} for m in history if (text := text_of(m)) is not None]
 
 
 # After an answer, bring the new question to the top of the chat: the start of the answer stays in view.
