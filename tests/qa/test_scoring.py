@@ -96,3 +96,6 @@ def test_labelled_answers_land_in_their_band(real_kb, scorer: Scorer) -> None:
     for (section, kind, lang), total in totals.items():
         if kind == "soup":
             assert total < totals[(section, "good", lang)] / 2
+    gaps = [abs(totals[(s, "good", "zh")] - totals[(s, "good", "en")]) for s, k, lang in totals if (k, lang) == ("good", "zh")]
+    # measured: mean 6.3, 6 of 8 questions within 15 (BN 16.8 and 1x1 conv 27.7 are not yet)
+    assert sum(gaps) / len(gaps) <= 10 and sum(g <= 15 for g in gaps) >= 6
