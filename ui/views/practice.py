@@ -68,7 +68,7 @@ def _session(session: Session | None) -> Session:
 
 
 def question_markdown(question: Question, number: int, lang: str) -> str:
-    return f"#### {t(lang, 'asked').format(n=number)} · {escape_markdown(question.title)}"
+    return f"#### {t(lang, 'asked').format(n=number)} · {escape_markdown(question.asked(lang))}"
 
 
 def ask(practice: Practice, session: Session, question: Question, lang: str) -> tuple[Session, str, str, str, Any]:
