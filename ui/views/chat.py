@@ -283,9 +283,11 @@ def _storable(history: Sequence[Message]) -> list[Message]:
     return [{**m, "content": text} for m in history if (text := text_of(m)) is not None]
 
 
-# After an answer, bring the new question to the top of the chat: the start of the answer stays in view.
-SCROLL_JS = """() => { setTimeout(() => { const rows = document.querySelectorAll('#kg-chat .message-row.user-row');
-  const last = rows[rows.length - 1]; if (last) last.scrollIntoView({block: 'start', behavior: 'instant'}); }, 80); }"""
+# After an answer, bring the new question to the top of the chat: the start of the answer stays in
+# view (autoscroll is off, so Gradio does not jump to the end). Twice: the messages render late.
+SCROLL_JS = """() => { const top = () => { const rows = document.querySelectorAll('#kg-chat .message-row.user-row');
+  const last = rows[rows.length - 1]; if (last) last.scrollIntoView({block: 'start', behavior: 'instant'}); };
+  setTimeout(top, 100); setTimeout(top, 500); }"""
 
 
 def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:
