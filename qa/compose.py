@@ -42,11 +42,12 @@ RELATION_LABELS = {
            "part_of": "is part of", "variant_of": "is a variant of", "improves_on": "improves on",
            "contrasts_with": "contrasts with"},
 }
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~>$-])")
+_MATH = re.compile(r"\$\$.+?\$\$|\\\(.+?\\\)", re.S)  # "\[" is an escaped "[", never maths
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*$")
 _MARKER = re.compile(r"^\s*(#{1,6}\s+|[-*•]\s+|\d{1,2}[.、]\s*)")
-_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+!|~>-])")
+_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]#+!|~>$-])")
 # Not a statement: a table-of-contents entry or list lead-in ("…有以下几点:"), a question,
 # a link title or a bare URL.
 _NOT_A_POINT = re.compile(r"([:：?？]\s*$)|\]\(|https?://|^\W*$")
@@ -65,9 +66,27 @@ _CUES: dict[str, re.Pattern[str]] = {intent: re.compile(p, re.I) for intent, p i
 }.items()}
 
 
+def _spans(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is_maths) around its ``$$…$$`` and ``\\(…\\)`` spans."""
+    out, at = [], 0
+    for match in _MATH.finditer(text):
+        out += [(text[at:match.start()], False), (match.group(0), True)]
+        at = match.end()
+    return [*out, (text[at:], False)]
+
+
 def escape_markdown(text: str) -> str:
-    """Make ``text`` render literally: HTML-escape it, then backslash Markdown's special characters."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    """Make ``text`` render literally: HTML-escape it, then backslash Markdown's special characters.
+
+    Maths between TeX delimiters is only HTML-escaped: the app's KaTeX reads it from the raw
+    Markdown, so a backslash added there would change the formula. Parentheses are left alone
+    (with ``[`` and ``]`` escaped they cannot make a link), so ``\\(`` only ever opens maths.
+
+    >>> escape_markdown("a_b \\\\(m_{0}\\\\)")
+    'a\\\\_b \\\\(m_{0}\\\\)'
+    """
+    return "".join(html.escape(piece, quote=False) if maths else _MD_SPECIAL.sub(r"\\\1", html.escape(piece, quote=False))
+                   for piece, maths in _spans(text))
 
 
 def unescape_markdown(text: str) -> str:
@@ -76,7 +95,7 @@ def unescape_markdown(text: str) -> str:
     >>> unescape_markdown(escape_markdown("a_b <i> &amp; (x)"))
     'a_b <i> &amp; (x)'
     """
-    return html.unescape(_UNESCAPE.sub(r"\1", text))
+    return html.unescape("".join(piece if maths else _UNESCAPE.sub(r"\1", piece) for piece, maths in _spans(text)))
 
 
 def quote(text: str) -> str:

@@ -17,12 +17,19 @@ def test_escaped_text_carries_no_markup(payload: str) -> None:
     escaped = escape_markdown(payload)
     assert "<" not in escaped and ">" not in escaped
     for i, char in enumerate(escaped):
-        if char in "*_`[]()":
+        if char in "*_`[]":  # parentheses cannot make a link once the brackets are escaped
             assert escaped[i - 1] == "\\"
 
 
 def test_formulas_survive_escaping_literally() -> None:
     assert escape_markdown(r"\frac{a}{b}") == r"\\frac\{a\}\{b\}"
+
+
+@pytest.mark.parametrize("maths", [r"\(m_{0}\)", r"$$\alpha = 0.001, \varepsilon = 10^{-8}$$", r"\({\to}\)"])
+def test_maths_between_delimiters_is_kept_for_katex(maths: str) -> None:
+    escaped = escape_markdown(f"Adam的参数 {maths} 是默认值_1")
+    assert maths in escaped and escaped.endswith("默认值\\_1")
+    assert unescape_markdown(escaped) == f"Adam的参数 {maths} 是默认值_1"
 
 
 def test_quote_bolds_the_heading_and_quotes_every_line() -> None:
@@ -103,7 +110,7 @@ def test_render_marks_a_possible_match() -> None:
 
 
 def test_unescape_inverts_escape() -> None:
-    for text in ["a_b <i>x</i> &amp; (1-2) [c]", "\\frac{a}{b}", "#1 * 2 | 3 ~ 4 > 5 !"]:
+    for text in ["a_b <i>x</i> &amp; (1-2) [c]", "\\frac{a}{b}", "#1 * 2 | 3 ~ 4 > 5 ! $5", "\\[x\\] \\(y\\)"]:
         assert unescape_markdown(escape_markdown(text)) == text
 
 

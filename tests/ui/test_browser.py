@@ -1,10 +1,13 @@
 """The app in a real headless Chromium, as a student uses it; screenshots of each step go to tests/artifacts/.
 
 Every page records its requests: none may leave the loopback interface (no CDN, no fonts,
-no telemetry). Uses the fast HashEmbedder knowledge base; the real model is tested elsewhere.
+no telemetry). The app serves the real e5 knowledge base; the study session runs on a private
+copy started with ``allow_ingest``, since it uploads and removes a note and writes feedback.
+The explorer's own browser test is tests/ui/test_browser_explorer.py.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,7 +77,7 @@ def test_chat_answers_with_cited_passages(page) -> None:
     page.locator("#kg-chat").get_by_text("BN层的作用是什么?").click()  # an example question
     chat = page.locator("#kg-chat")
     expect(chat.locator(".option").first).to_be_visible(timeout=WAIT)
-    expect(chat).to_contain_text("回答")
+    expect(chat).to_contain_text("简答")
     chat.get_by_text(re.compile(r"出处 · \d+ 段笔记原文")).click()
     first = chat.get_by_text(re.compile(r"^\[1\]")).first
     expect(first).to_be_visible(timeout=WAIT)
@@ -93,23 +96,10 @@ def test_english_question_opens_its_concept_in_the_explorer(page) -> None:
     chat = page.locator("#kg-chat")
     expect(chat).to_contain_text("1x1")
     shot(page, "04-chat-1x1", full=False)
-    chat.locator(".option", has_text="概念 · 1x1").first.click()
+    chat.locator(".option", has_text="概念 · 1x1").first.click()  # the explorer itself: test_browser_explorer.py
     expect(page.get_by_role("tab", name="知识图谱")).to_have_attribute("aria-selected", "true", timeout=WAIT)
-    centre = page.locator("#kg-graph .kg-node.kg-centre")
-    expect(centre).to_have_attribute("data-pick", "concept:conv_1x1", timeout=WAIT)
-    expect(page.locator("#kg-details")).to_contain_text("关系与证据")
+    expect(page.locator("#kg-details")).to_contain_text("关系与证据", timeout=WAIT)
     shot(page, "05-explorer-1x1")
-    neighbour = page.locator("#kg-graph .kg-node:not(.kg-centre)").first
-    picked = neighbour.get_attribute("data-pick")
-    neighbour.locator("circle").click()
-    expect(centre).to_have_attribute("data-pick", picked, timeout=WAIT)
-    page.locator("#kg-graph svg").hover()
-    page.mouse.wheel(0, -400)  # zoom in around the cursor
-    shot(page, "06-explorer-recentred")
-    page.locator("#kg-overview").click()
-    expect(page.locator("#kg-graph .kg-overview")).to_be_visible(timeout=WAIT)
-    expect(page.locator("#kg-details .kg-hubs")).to_be_visible()
-    shot(page, "07-explorer-overview")
 
 
 def test_refusal_looks_different_and_offers_topics(page) -> None:
@@ -158,3 +148,180 @@ def test_language_switch_relabels_the_app(page) -> None:
     expect(page.locator("#kg-header")).to_contain_text("Deep-learning interview companion")
     expect(page.locator("#kg-ask")).to_have_text("Ask")
     shot(page, "11-english")
+
+
+# -- a whole study session: six questions, reload, why, feedback, a note in and out, English ----------
+NOTE = r"""# 我的补充笔记
+
+## 标签平滑的作用是什么?
+
+标签平滑(Label Smoothing)把 one-hot 标签换成软标签 \(y_{k} = (1-\varepsilon) y_{k} + \varepsilon / K\), 防止模型对训练标签过度自信。
+标签平滑因为降低了正确类别的目标概率, 所以能缓解过拟合, 提高模型的校准程度。
+
+## 标签平滑的缺点
+
+$$\varepsilon = 0.1$$ 是常用的取值; 平滑太强会让类别之间的间隔变小。
+"""
+NOTE_NAME = "label-smoothing-notes.md"
+QUESTIONS = [("BN层的作用是什么?", "answer"), ("What does dropout do?", "answer"), ("批次正規化的作用", "any"),
+             ("为什么ResNet能训练很深的网络", "answer"), ("What is the difference between max pooling and average pooling?",
+                                                      "answer"), ("怎么做红烧肉?", "refusal")]
+CJK = re.compile(r"[\u3400-\u9fff]")
+# Gradio's own widget strings follow the browser's locale (zh-CN here), not the app's switch.
+GRADIO_OWN = ("将文件拖放到此处", "点击上传", "通过 API 使用")
+
+
+@pytest.fixture(scope="module")
+def writable(real_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app over a private copy of the real knowledge base, started with ``allow_ingest``: (URL, KB dir)."""
+    import shutil
+
+    from qa import KnowledgeBase
+    from ui.app import serve
+
+    from .conftest import free_port
+
+    path = tmp_path_factory.mktemp("rw") / "kb"
+    shutil.copytree(real_kb.path, path)
+    app = serve(KnowledgeBase.open(path, embedder=real_kb.embedder), port=free_port(), quiet=True, allow_ingest=True)
+    try:
+        yield app.local_url, path
+    finally:
+        app.close()
+
+
+def _asks(page, question: str) -> object:
+    """Ask and wait for this answer's own options; returns the locator of the answer's messages."""
+    rows = page.locator("#kg-chat .message-row.user-row")
+    before = rows.count()
+    page.locator("#kg-question textarea").fill(question)
+    page.locator("#kg-ask").click()
+    expect(rows).to_have_count(before + 1, timeout=WAIT)
+    expect(page.locator("#kg-question textarea")).to_have_value("", timeout=WAIT)
+    page.wait_for_timeout(400)
+    return page.locator("#kg-chat .message-row.bot-row").last
+
+
+def _in_view_at_top(page) -> bool:
+    """Whether the latest question is inside the chat box, near its top unless the answer is too short
+    to scroll that far (polled: the scroll runs after the answer arrives)."""
+    for _ in range(20):
+        top = page.locator("#kg-chat .message-row.user-row").last.bounding_box()
+        box = page.locator("#kg-chat").bounding_box()
+        if top and box and box["y"] - 5 <= top["y"] <= box["y"] + box["height"] / 2:
+            return True
+        page.wait_for_timeout(150)
+    return False
+
+
+def _chrome(page) -> str:
+    """The interface's own words: header, tabs, labels, buttons, placeholders, chat titles, badges and chip kinds."""
+    return page.evaluate("""() => {
+      const out = [];
+      const add = (el) => { const t = (el.innerText || el.value || '').trim(); if (t) out.push(t); };
+      document.querySelectorAll('#kg-header, [role=tab], label span, [data-testid=block-info], .info-text, button')
+        .forEach((el) => { if (!el.closest('.message-content, .message, .options, footer')) add(el); });
+      document.querySelectorAll('textarea, input').forEach((el) => el.placeholder && out.push(el.placeholder));
+      return out.join('\\n'); }""")
+
+
+def test_a_study_session(browser, writable, tmp_path: Path) -> None:
+    url, kb_dir = writable
+    page = browser.new_page(viewport={"width": 1360, "height": 1000}, locale="zh-CN")
+    hosts: set[str] = set()
+    alerts: list[str] = []
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or request.url))
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    expect(page.locator("#kg-header")).to_contain_text("深度学习面试助手", timeout=WAIT)
+    chat = page.locator("#kg-chat")
+
+    # six questions: Chinese, English, traditional Chinese, why, difference, one refused
+    for number, (question, kind) in enumerate(QUESTIONS, 1):
+        answer = _asks(page, question)
+        if kind == "any":  # traditional characters: answered, a possible match or refused until retrieval uses OpenCC
+            expect(chat.locator(".option").first).to_be_visible(timeout=WAIT)
+        elif kind == "refusal":
+            expect(answer.locator(".kg-refusal")).to_contain_text("笔记未覆盖", timeout=WAIT)
+        else:
+            expect(answer).to_contain_text("简答", timeout=WAIT)          # the short answer comes first
+            expect(answer.locator("strong", has_text="[1]").first).to_be_visible()
+            expect(answer).to_contain_text(re.compile(r"\.md:\d+"))
+        in_view = _in_view_at_top(page)
+        shot(page, f"20-session-q{number}", full=False)
+        assert in_view, f"the start of the answer to {question!r} is not in view"
+    assert page.locator("#kg-chat .kg-possible, #kg-chat .kg-refusal").count() >= 1
+
+    # the history survives a reload
+    page.reload()
+    expect(page.locator("#kg-chat .message-row.user-row")).to_have_count(len(QUESTIONS), timeout=WAIT)
+    for question, _ in QUESTIONS:
+        expect(chat).to_contain_text(question)
+    shot(page, "21-session-reloaded", full=False)
+
+    # "why these sources" of the last answered question
+    answer = _asks(page, "BN层的作用是什么?")
+    answer.get_by_text("为什么是这些出处").click()
+    expect(answer.locator("table").last).to_contain_text("各信号中的排名", timeout=WAIT)
+    expect(answer).to_contain_text("可回答概率")
+    answer.locator("table").last.scroll_into_view_if_needed()
+    shot(page, "22-session-why", full=False)
+
+    # feedback: name the passage that should come first, then thumbs down
+    page.locator("#kg-better input").click()
+    page.get_by_role("option").nth(1).click()
+    chat.get_by_role("button", name="踩").last.click()  # the buttons under the latest answer
+    feedback = kb_dir / "feedback.jsonl"
+    for _ in range(50):
+        if feedback.exists() and feedback.read_text(encoding="utf-8").strip():
+            break
+        page.wait_for_timeout(200)
+    (vote,) = [json.loads(line) for line in feedback.read_text(encoding="utf-8").splitlines()]
+    assert vote["question"] == "BN层的作用是什么?" and vote["vote"] == "down"
+    assert vote["expected"] == vote["sources"][1] and vote["evidence"]
+    shot(page, "23-session-feedback", full=False)
+
+    # upload a note, ask about it and get it cited, with its maths rendered
+    note = tmp_path / NOTE_NAME
+    note.write_text(NOTE, encoding="utf-8")
+    open_tab(page, "笔记")
+    page.locator("#kg-notes-files input[type=file]").set_input_files(str(note))
+    page.locator("#kg-notes-add").click()
+    expect(page.locator("#kg-notes-status")).to_contain_text(f"已加入 {NOTE_NAME}", timeout=60_000)
+    expect(page.locator("#kg-notes")).to_contain_text(NOTE_NAME)
+    shot(page, "24-session-note-added")
+    open_tab(page, "问答")
+    answer = _asks(page, "标签平滑的作用是什么?")
+    answer.get_by_text(re.compile(r"出处 · \d+ 段笔记原文")).click()
+    expect(answer).to_contain_text(f"{NOTE_NAME}:", timeout=WAIT)
+    expect(answer.locator(".katex").first).to_be_visible(timeout=WAIT)   # KaTeX drew the note's maths
+    assert answer.locator(".katex-error").count() == 0
+    answer.locator(".katex").first.scroll_into_view_if_needed()
+    shot(page, "25-session-note-cited-maths", full=False)
+
+    # remove it: no longer cited
+    open_tab(page, "笔记")
+    page.locator("#kg-notes-pick input").click()
+    page.get_by_role("option", name=NOTE_NAME).click()
+    page.locator("#kg-notes-remove").click()
+    expect(page.locator("#kg-notes-status")).to_contain_text(f"已删除 {NOTE_NAME}", timeout=60_000)
+    open_tab(page, "问答")
+    answer = _asks(page, "标签平滑的作用是什么?")
+    expect(answer).to_contain_text(re.compile(r"\.md:\d+"), timeout=WAIT)
+    assert NOTE_NAME not in answer.inner_text()
+    shot(page, "26-session-note-removed", full=False)
+
+    # English: no Chinese left in the interface chrome, and a new answer is framed in English
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_role("tab", name="Notes")).to_be_visible(timeout=WAIT)
+    answer = _asks(page, "BN层的作用是什么?")
+    expect(answer).to_contain_text("In short", timeout=WAIT)
+    chrome = [line for line in _chrome(page).split("\n") if not any(own in line for own in GRADIO_OWN)]
+    assert not [line for line in chrome if CJK.search(line.replace("中文", ""))]
+    titles = answer.locator(".thought-group .title").all_inner_texts() + chat.locator(".option").all_inner_texts()
+    assert titles and not [t for t in titles if CJK.search(t.split(" · ")[0])]
+    shot(page, "27-session-english", full=False)
+
+    page.close()
+    assert hosts and hosts <= LOOPBACK | {"data", "blob"}, f"requests left the machine: {hosts - LOOPBACK}"
+    assert not alerts

@@ -228,3 +228,27 @@ def test_follow_leaves_other_picks_to_the_app(hash_kb: KnowledgeBase, value: str
 def test_unknown_demo_is_a_friendly_error(hash_kb: KnowledgeBase) -> None:
     with pytest.raises(gr.Error, match="unknown demo"):
         follow(hash_kb, [], "en", "demo:no_such_demo")
+
+
+def _through_the_chatbot(history: list[dict]) -> list[dict]:
+    """History as a handler receives it back from the browser: content as text parts, metadata None."""
+    bot = gr.Chatbot()
+    return bot.preprocess(bot.postprocess(history))
+
+
+def test_history_read_back_from_the_chatbot_keeps_questions_and_citations(hash_kb: KnowledgeBase) -> None:
+    history, _ = ask(hash_kb, "BN层的作用是什么?", [], "zh")
+    history, _ = ask(hash_kb, "What does 1x1 convolution do?", history, "zh")
+    back = _through_the_chatbot(history)
+    assert asked(back) == asked(history) == ["BN层的作用是什么?", "What does 1x1 convolution do?"]
+    assert [cited(back, i) for i in range(len(back))] == [cited(history, i) for i in range(len(history))]
+    assert export_markdown(back, "zh") == export_markdown(history, "zh")
+
+
+def test_followups_never_repeat_when_the_history_comes_back_from_the_browser(hash_kb: KnowledgeBase) -> None:
+    history, _ = ask(hash_kb, "为什么ResNet能训练很深的网络", [], "zh")
+    for _ in range(3):
+        offered = [parse_pick(o["value"])[1] for o in history[-1]["options"] if o["value"].startswith("ask:")]
+        history = follow(hash_kb, _through_the_chatbot(history), "zh", f"ask:{offered[0]}")
+        again = {parse_pick(o["value"])[1] for o in history[-1]["options"] if o["value"].startswith("ask:")}
+        assert not again & set(asked(history))

@@ -34,7 +34,7 @@ from ui.views.i18n import Lang, intent_name, lang_of, t
 from ui.views.markup import PickKind, parse_pick, pick
 
 __all__ = ["EXAMPLES", "LATEX", "Message", "options", "sources_markdown", "why_markdown", "refusal_markdown",
-           "answer_messages", "asked", "cited", "first_question", "ask", "demo_message", "follow", "export_markdown", "SCROLL_JS",
+           "answer_messages", "text_of", "asked", "cited", "first_question", "ask", "demo_message", "follow", "export_markdown", "SCROLL_JS",
            "ChatView", "build"]
 
 EXAMPLES = (
@@ -43,9 +43,9 @@ EXAMPLES = (
     "ResNet为什么能训练更深的网络?",
     "转置卷积为什么会有棋盘效应?",
 )
-# KaTeX (shipped with Gradio) renders maths between these; the notes' own "\(...\)" included.
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False},
-         {"left": "\\(", "right": "\\)", "display": False}, {"left": "\\[", "right": "\\]", "display": True}]
+# KaTeX (shipped with Gradio) renders maths between these, read from the raw Markdown; the notes'
+# own "\(...\)" included. Not "$" (prices) nor "\[" (an escaped "["): see qa.compose.escape_markdown.
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "\\(", "right": "\\)", "display": False}]
 Message = dict[str, Any]
 _CITED = re.compile(r"^\*\*\[(\d+)\]\*\* `([^`]+)`", re.M)
 _FIRST = re.compile(r"^\s*(.+?[?？])", re.S)
@@ -118,26 +118,38 @@ def answer_messages(answer: Answer, lang: str, graph: Any) -> list[Message]:
     ]
 
 
+def text_of(message: Message) -> str | None:
+    """A message's Markdown, whether its content is a string (as we build it) or text parts (as the
+    Chatbot hands it back); None for a message with a plot or a file in it."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    parts = content if isinstance(content, list) else []
+    if parts and all(isinstance(p, dict) and p.get("type") == "text" for p in parts):
+        return "".join(str(p.get("text", "")) for p in parts)
+    return None
+
+
 def asked(history: Sequence[Message]) -> list[str]:
     """The questions asked so far in this chat, as typed (never offered again as follow-ups)."""
-    return [unescape_markdown(m["content"]) for m in history if m.get("role") == "user" and isinstance(m.get("content"), str)]
+    return [unescape_markdown(text) for m in history if m.get("role") == "user" and (text := text_of(m)) is not None]
 
 
 def cited(history: Sequence[Message], index: int) -> tuple[str, list[str]]:
     """(question, citations) of the answer that message ``index`` belongs to."""
     question, citations = "", []
     for message in history[: index + 1]:
-        content = message.get("content")
-        if message.get("role") == "user" and isinstance(content, str):
+        content = text_of(message) or ""
+        if message.get("role") == "user":
             question, citations = unescape_markdown(content), []
-        elif isinstance(content, str) and not citations:
+        elif not citations:
             citations = [c for _, c in _CITED.findall(content)]
     if not citations:  # the vote was on the answer itself: its sources follow it
         for message in history[index + 1:]:
             if message.get("role") == "user":
                 break
-            if isinstance(message.get("content"), str) and _CITED.search(message["content"]):
-                return question, [c for _, c in _CITED.findall(message["content"])]
+            if _CITED.search(text_of(message) or ""):
+                return question, [c for _, c in _CITED.findall(text_of(message) or "")]
     return question, citations
 
 
@@ -212,7 +224,9 @@ def export_markdown(history: Sequence[Message], lang: str) -> str:
     parts = [f"# {t(lang, 'title')} · {t(lang, 'tab_chat')}"]
     for message in history:
         content = message.get("content")
-        texts = [content] if isinstance(content, str) else [c for c in content or () if isinstance(c, str)]
+        text = text_of(message)
+        texts = [text] if text is not None else [c for c in content or () if isinstance(c, str)]
+        texts += [str(p["text"]) for p in content or () if text is None and isinstance(p, dict) and p.get("type") == "text"]
         if message.get("role") == "user":
             parts.append(f"## {' '.join(texts)}")
             continue
@@ -265,13 +279,15 @@ def _export_file(history: Sequence[Message], lang: str) -> str | None:
 
 
 def _storable(history: Sequence[Message]) -> list[Message]:
-    """The messages a browser can keep (a demo's plot is not JSON: it is run again on demand)."""
-    return [m for m in history if isinstance(m.get("content"), str)]
+    """The messages a browser can keep, as Markdown (a demo's plot is not JSON: it is run again on demand)."""
+    return [{**m, "content": text} for m in history if (text := text_of(m)) is not None]
 
 
-# After an answer, bring the new question to the top of the chat: the start of the answer stays in view.
-SCROLL_JS = """() => { setTimeout(() => { const rows = document.querySelectorAll('#kg-chat .message-row.user-row');
-  const last = rows[rows.length - 1]; if (last) last.scrollIntoView({block: 'start', behavior: 'instant'}); }, 80); }"""
+# After an answer, bring the new question to the top of the chat: the start of the answer stays in
+# view (autoscroll is off, so Gradio does not jump to the end). Twice: the messages render late.
+SCROLL_JS = """() => { const top = () => { const rows = document.querySelectorAll('#kg-chat .message-row.user-row');
+  const last = rows[rows.length - 1]; if (last) last.scrollIntoView({block: 'start', behavior: 'instant'}); };
+  setTimeout(top, 100); setTimeout(top, 500); }"""
 
 
 def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:

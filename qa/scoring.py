@@ -1,0 +1,366 @@
+"""Score a practice answer by the claims it states, not the words it contains (no LLM).
+
+A reference passage's key points are its claims: its sentences and list items, each with
+the concepts it names. An answer covers a claim when one of the answer's own statements
+says the same thing: their multilingual sentence similarity (e5, so a Chinese or English
+answer scores alike) is high *and* the answer names the claim's concepts or their graph
+neighbours. Three kinds of text state nothing and earn nothing: a bare list of terms, the
+question repeated back, and an empty answer. The total is the mean credit over the
+reference's ``need`` best-covered claims (``need`` = at most :attr:`Rules.need`), so a
+concise correct answer does not have to recite every detail of a long passage::
+
+    z(claim, s)    = (cos(claim, s) - mean cos(s, unrelated claims)) / std   (per statement s)
+    credit(claim)  = ramp(z of its best statement, low, high) × (1 if its concepts are named else ½)
+    score          = 100 × Σ top-``need`` credits / need × (1 - 2 × share of statements contradicting a claim)
+
+>>> Rules().formula()
+'100 × Σ credit / min(claims, 2); credit = ramp(z, 1.2, 2.5) × (1 | ½ unnamed concepts)'
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from jieba import posseg
+
+from ingest.linker import Linker
+from kg.graph import KnowledgeGraph
+from kg.text import fold, has_cjk
+
+__all__ = ["Embed", "Rules", "Claim", "Point", "Score", "Scorer", "band", "claims", "contradicts", "statements", "score_answer"]
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+Verdict = Literal["covered", "partial", "unnamed", "contradicted", "missed"]
+
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_CLAUSE = re.compile(r"[^,，、:：]+")
+_LIST_MARK = re.compile(r"\s*(?:[-*+•]|\(?\d+[.)、]|\([a-z]\)|[①-⑩]|【[^】]*】)\s*")
+_NOISE = re.compile(r"https?://\S+|www\.\S+|\\[A-Za-z]+|\$[^$]*\$")
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fffA-Za-z0-9])|(?<=[A-Za-z0-9])\s+(?=[\u4e00-\u9fff])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# English words that only a sentence has: a list of terms has none of them.
+_FUNCTION = frozenset(
+    "the a an is are was were be been it its this that these those to of by so and which because when while "
+    "can could may might will would does do did has have had makes make helps help lets let more less than "
+    "not no into from with without each every than then thus hence therefore".split())
+_ASKING = frozenset("什么为何怎么如何哪些是吗呢的了作用") | frozenset("what why how which does do is are the of".split())
+_VERB_FLAGS = ("v", "a", "d", "p", "c")  # jieba: verb, adjective, adverb, preposition, conjunction
+
+
+# Opposite ends of the claims notes make most: an answer that says the opposite of a claim
+# ("BN 导致梯度消失" against "BN 防止梯度消失") is close in embedding space but contradicts it.
+_POLES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("加快", "加速", "更快", "speed up", "speeds up", "faster", "accelerat"), ("变慢", "减慢", "更慢", "slow", "slower")),
+    (("防止", "缓解", "避免", "解决", "抑制", "减轻", "减少", "降低", "prevent", "avoid", "mitigat", "reduce", "fight",
+      "solve"), ("导致", "引起", "加剧", "造成", "cause", "worsen", "lead to", "leads to")),
+    (("增大", "增加", "扩大", "提高", "提升", "increase", "enlarge", "improve", "raise"),
+     ("减小", "减少", "缩小", "降低", "decrease", "shrink", "lower")),
+    (("不变", "保持", "unchanged", "keep", "preserve"), ("改变", "破坏", "change", "destroy")),
+)
+
+
+def _poles(text: str) -> set[tuple[int, int]]:
+    """Which (axis, end) of :data:`_POLES` ``text`` asserts."""
+    folded = fold(text)
+    return {(axis, end) for axis, ends in enumerate(_POLES) for end, words in enumerate(ends)
+            if any(w in folded for w in words)}
+
+
+def contradicts(statement: str, claim: str) -> bool:
+    """Whether ``statement`` takes only the other end of an axis ``claim`` takes only one end of.
+
+    >>> contradicts("BN会让训练变慢", "加快网络的训练"), contradicts("BN可以加快收敛", "加快网络的训练")
+    (True, False)
+    """
+    said, meant = _poles(statement), _poles(claim)
+    return any((axis, 1 - end) in said and (axis, end) not in said and (axis, 1 - end) not in meant
+               for axis, end in meant)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The thresholds of :func:`score_answer`; shown next to every score."""
+
+    low: float = 1.2
+    high: float = 2.5
+    need: int = 2
+    floor: float = 0.82
+    unnamed: float = 0.5
+    echo: float = 0.75
+
+    def formula(self) -> str:
+        return (f"100 × Σ credit / min(claims, {self.need}); credit = ramp(z, {self.low:g}, {self.high:g})"
+                f" × (1 | ½ unnamed concepts)")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the reference: ``reference[start:end]`` and the concepts it names."""
+
+    text: str
+    start: int
+    end: int
+    concepts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    """How far the answer covers one claim, and why: the nearest statement and its similarity."""
+
+    claim: Claim
+    credit: float
+    similarity: float
+    statement: str
+    named: tuple[str, ...]
+    unnamed: tuple[str, ...]
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Score:
+    """The total (0-100), every claim's point, and the answer text that stated nothing."""
+
+    points: tuple[Point, ...]
+    total: float
+    rules: Rules
+    stated: tuple[str, ...]
+    ignored: tuple[str, ...]
+    contradicting: tuple[str, ...] = ()
+
+    def of(self, *verdicts: Verdict) -> list[Point]:
+        return [p for p in self.points if p.verdict in verdicts]
+
+
+def _pieces(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of ``pattern`` in ``text`` with surrounding whitespace and list markers trimmed."""
+    out = []
+    for m in pattern.finditer(text):
+        start, end = m.start(), m.end()
+        lead = _LIST_MARK.match(text, start, end)
+        start = lead.end() if lead else start
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+def _substance(text: str) -> int:
+    """How much a text says: CJK characters plus Latin words, ignoring URLs, TeX and digits."""
+    clean = _NOISE.sub(" ", text)
+    return sum(has_cjk(c) for c in clean) + len(_WORD.findall(clean))
+
+
+def _split_long(text: str, spans: list[tuple[int, int]], longest: int = 40) -> list[tuple[int, int]]:
+    """Long sentences cut at commas, each piece long enough to say something (notes join claims with commas)."""
+    out = []
+    for start, end in spans:
+        if end - start <= longest:
+            out.append((start, end))
+            continue
+        pieces: list[list[int]] = []
+        for a, b in _pieces(text[start:end], _CLAUSE):
+            if pieces and (_substance(text[start + a:start + b]) < 10 or _substance(text[pieces[-1][0]:pieces[-1][1]]) < 10):
+                pieces[-1][1] = start + b
+            else:
+                pieces.append([start + a, start + b])
+        out += [(a, b) for a, b in pieces]
+    return out
+
+
+def claims(reference: str, linker: Linker, *, min_substance: int = 4) -> list[Claim]:
+    """The reference's sentences and list items that say something, each with its concepts.
+
+    >>> [c.text for c in claims("- 加快收敛\\n- 防止过拟合。x", Linker([]))]
+    ['加快收敛', '防止过拟合。']
+    """
+    out = []
+    for start, end in _split_long(reference, _pieces(reference, _SENTENCE)):
+        text = reference[start:end]
+        # A line ending in a colon introduces what follows ("如下图所示:"); it claims nothing itself.
+        if _substance(text) >= min_substance and not text.endswith((":", "：")) and _states(text, linker):
+            names = tuple(dict.fromkeys(s.concept for s in linker.find(text)))
+            out.append(Claim(text, start, end, names))
+    return out
+
+
+def _states(clause: str, linker: Linker) -> bool:
+    """Whether ``clause`` asserts something rather than naming terms: it has a predicate beyond its concepts."""
+    spans = linker.find(clause)
+    rest = clause
+    for span in reversed(spans):
+        rest = rest[:span.start] + " " + rest[span.end:]
+    if has_cjk(clause):
+        words = [(w, f) for w, f in posseg.lcut(rest) if w.strip() and not re.fullmatch(r"\W+", w)]
+        predicate = any(f.startswith(_VERB_FLAGS) for _, f in words)
+        return predicate and len(words) + len(spans) >= 2 and _substance(clause) >= 4
+    words = [w.lower() for w in _WORD.findall(clause)]
+    return len(words) >= 4 and any(w in _FUNCTION for w in words)
+
+
+def _echoes(clause: str, question: str, share: float) -> bool:
+    """Whether ``clause`` mostly repeats the question (its characters or words, question words aside)."""
+    units = _WORD.findall(fold(clause)) + [c for c in clause if has_cjk(c)]
+    asked = set(_WORD.findall(fold(question))) | {c for c in question if has_cjk(c)} | _ASKING
+    return bool(units) and sum(u in asked for u in units) / len(units) >= share
+
+
+def statements(answer: str, linker: Linker, question: str = "", echo: float = 0.75) -> tuple[list[str], list[str]]:
+    """(statements, ignored): the answer's clauses that state a claim, and the text that states none.
+
+    A sentence is split at commas so "加快收敛, 防止过拟合" states two things; a sentence none
+    of whose clauses states anything is a list of terms.
+
+    >>> statements("BN可以加快收敛, 防止过拟合。梯度, 收敛", Linker([]))
+    (['BN可以加快收敛', '防止过拟合。'], ['梯度, 收敛'])
+    """
+    stated: list[str] = []
+    ignored: list[str] = []
+    # Chinese words separated by spaces are a list ("平移 旋转 降维"), split like one with commas.
+    answer = _SPACED.sub("、", answer)
+    for start, end in _pieces(answer, _SENTENCE):
+        sentence = answer[start:end]
+        ok = lambda text: _states(text, linker) and not _echoes(text, question, echo)  # noqa: E731
+        parts = [p for p in (sentence[a:b] for a, b in _pieces(sentence, _CLAUSE)) if ok(p)]
+        stated += parts
+        if not parts:  # a list of terms states nothing, even when its words together have a verb
+            ignored.append(sentence)
+    return stated, ignored
+
+
+def _names(text: str, linker: Linker) -> set[str]:
+    return {s.concept for s in linker.find(text)}
+
+
+def _near(graph: KnowledgeGraph | None, concept: str) -> set[str]:
+    """A concept and its graph neighbours: naming 梯度消失 for a claim about 梯度 counts as naming it."""
+    if graph is None or concept not in graph:
+        return {concept}
+    return {concept, *(r.target if r.source == concept else r.source for r in graph.relations_of(concept))}
+
+
+def _ramp(x: float, low: float, high: float) -> float:
+    return float(min(1.0, max(0.0, (x - low) / (high - low))))
+
+
+def _contrast(sims: np.ndarray, background: np.ndarray | None) -> np.ndarray:
+    """Each statement's similarities as z-scores against its similarities to unrelated claims.
+
+    e5 puts any two deep-learning sentences at cos 0.8 or more, and a Chinese and an English
+    sentence lower than two Chinese ones; measured against the same statement's background,
+    "how much closer than to anything else" means the same in either language.
+    """
+    if background is None or not len(background):
+        return sims
+    mean, std = background.mean(axis=0), background.std(axis=0) + 1e-3
+    return (sims - mean) / std
+
+
+def score_answer(answer: str, reference: str, *, linker: Linker, embed: Embed, background: np.ndarray | None = None,
+                 question: str = "", exclude: Collection[str] = (), graph: KnowledgeGraph | None = None,
+                 rules: Rules | None = None) -> Score:
+    """Score ``answer`` against ``reference``'s claims.
+
+    ``background`` holds embeddings of claims from other references (rows); ``exclude`` are the
+    concepts the question names (an answer needs not repeat them).
+    """
+    rules = rules or Rules()
+    found = claims(reference, linker)
+    stated, ignored = statements(answer, linker, question, rules.echo)
+    if not found:
+        return Score((), 0.0, rules, tuple(stated), tuple(ignored))
+    z = np.zeros((len(found), 0), dtype=np.float32)
+    if stated:
+        vectors = np.asarray(embed([c.text for c in found] + stated), dtype=np.float32)
+        sims = vectors[:len(found)] @ vectors[len(found):].T
+        bg = None if background is None else np.asarray(background, dtype=np.float32) @ vectors[len(found):].T
+        # Below ``floor`` two sentences are unrelated however they compare to the background.
+        z = np.where(sims >= rules.floor, _contrast(sims, bg), 0.0)
+    said, folded = _names(answer, linker), fold(answer)
+    used: set[int] = set()
+    points: dict[int, Point] = {}
+    # Greedy one-to-one: a statement covers one claim, the claim it is closest to.
+    for i, j in sorted(np.ndindex(*z.shape), key=lambda ij: -z[ij]):
+        if i in points or j in used:
+            continue
+        points[i] = _point(found[i], float(z[i, j]), stated[j], said, folded, exclude, graph, rules)
+        if points[i].credit > 0:
+            used.add(j)
+        else:
+            del points[i]
+    ordered = tuple(points.get(i) or _point(c, 0.0, "", said, folded, exclude, graph, rules, miss=True)
+                    for i, c in enumerate(found))
+    need = min(len(ordered), rules.need)
+    total = 100 * sum(sorted((p.credit for p in ordered), reverse=True)[:need]) / need
+    # An answer that contradicts the notes loses twice the share of its statements that do.
+    # Only against the claim a statement is closest to: "防止梯度消失" does not contradict a
+    # claim that describes the problem ("从而导致梯度消失").
+    nearest = [int(np.argmax(z[:, j])) for j in range(z.shape[1])]
+    wrong = {j for j, i in enumerate(nearest) if z[i, j] >= rules.low and contradicts(stated[j], found[i].text)}
+    total *= max(0.0, 1 - 2 * len(wrong) / max(1, len(stated)))
+    return Score(ordered, round(total, 1), rules, tuple(stated), tuple(ignored), tuple(stated[j] for j in sorted(wrong)))
+
+
+def _point(claim: Claim, z: float, statement: str, said: set[str], folded: str, exclude: Collection[str],
+           graph: KnowledgeGraph | None, rules: Rules, miss: bool = False) -> Point:
+    wanted = [c for c in claim.concepts if c not in exclude]
+    named = tuple(c for c in wanted if _near(graph, c) & said or _alias_in(graph, c, folded))
+    unnamed = tuple(c for c in wanted if c not in named)
+    if miss:
+        return Point(claim, 0.0, 0.0, "", named, unnamed, "missed")
+    if contradicts(statement, claim.text):
+        return Point(claim, 0.0, round(z, 2), statement, named, unnamed, "contradicted")
+    credit = _ramp(z, rules.low, rules.high) * (rules.unnamed if wanted and not named else 1.0)
+    verdict: Verdict = ("missed" if credit == 0 else "unnamed" if wanted and not named
+                        else "covered" if credit >= 0.5 else "partial")
+    return Point(claim, round(credit, 3), round(z, 2), statement, named, unnamed, verdict)
+
+
+def _alias_in(graph: KnowledgeGraph | None, concept: str, folded_answer: str) -> bool:
+    """Whether a name of ``concept`` occurs inside the answer, even within a longer term (梯度 in 梯度消失)."""
+    if graph is None or concept not in graph:
+        return False
+    c = graph.concept(concept)
+    return any(len(fold(a)) >= 2 and fold(a) in folded_answer for a in (c.name, *c.zh, *c.aliases))
+
+
+Band = Literal["good", "partial", "poor"]
+
+
+def band(total: float) -> Band:
+    """The coarse verdict a score falls in: good ≥ 60, partial ≥ 20, poor below."""
+    return "good" if total >= 60 else "partial" if total >= 20 else "poor"
+
+
+def background_claims(references: Sequence[str], linker: Linker, limit: int = 80) -> list[str]:
+    """An even sample of ``limit`` claims across ``references``: what "unrelated" looks like."""
+    texts = list(dict.fromkeys(c.text for r in references for c in claims(r, linker)))
+    step = max(1, len(texts) // limit)
+    return texts[::step][:limit]
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """What scoring needs, built once per read model: linker, graph, embedder and the background vectors."""
+
+    linker: Linker
+    graph: KnowledgeGraph | None
+    embed: Embed
+    background: np.ndarray
+    rules: Rules = Rules()
+
+    @classmethod
+    def build(cls, references: Sequence[str], linker: Linker, graph: KnowledgeGraph | None, embed: Embed,
+              rules: Rules | None = None) -> Scorer:
+        sample = background_claims(references, linker)
+        vectors = np.asarray(embed(sample), dtype=np.float32) if sample else np.zeros((0, 1), np.float32)
+        return cls(linker, graph, embed, vectors, rules or Rules())
+
+    def score(self, answer: str, reference: str, question: str = "", exclude: Collection[str] = ()) -> Score:
+        return score_answer(answer, reference, linker=self.linker, embed=self.embed, background=self.background,
+                            question=question, exclude=exclude, graph=self.graph, rules=self.rules)
