@@ -42,6 +42,8 @@ test-fast: setup
 bench: setup
 	$(PY) bench/calibrate.py
 	$(PY) bench/qa.py
+	$(PY) bench/relations.py
+	$(PY) bench/practice.py
 	$(PY) bench/demos.py
 	$(PY) bench/load.py
 

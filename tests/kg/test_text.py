@@ -38,3 +38,16 @@ def test_times_sign_only_between_digits() -> None:
 @pytest.mark.parametrize(("text", "expected"), [("BN层", True), ("BN", False), ("池化", True), ("", False)])
 def test_has_cjk(text: str, expected: bool) -> None:
     assert has_cjk(text) is expected
+
+
+def test_fold_agrees_with_fold_with_offsets_on_every_note_line_and_alias() -> None:
+    from pathlib import Path
+
+    from kg.text import fold, fold_with_offsets
+
+    root = Path(__file__).resolve().parents[2]
+    lines = [line for path in [*root.glob("corpus/notes/*.md"), root / "corpus/concepts.yaml"]
+             for line in path.read_text(encoding="utf-8").split("\n")]
+    lines += ["Ａ-B", "1×1卷积", "GAN 训练", "  a  -- b ", "½ ﬁ", "Straße", "\u3000中\u3000", "x×2", "3*3 conv", ""]
+    assert len(lines) > 3000
+    assert [fold(t) for t in lines] == [fold_with_offsets(t)[0] for t in lines]
