@@ -164,7 +164,7 @@ def panel(practice: Practice, progress: Progress, lang: str, now: datetime) -> s
     lines = [f"**{_w(lang, 'due').format(n=len(due))}** · {_w(lang, 'streak').format(n=progress.streak(now.date()))}"]
     lines += [f"- {escape_markdown(q.asked(lang))}" for q in due[:5]]
     if weak:
-        lines.append(f"**{_w(lang, 'weak')}**: " + escape_markdown(", ".join(weak)))
+        lines.append(f"\n**{_w(lang, 'weak')}**: " + escape_markdown(", ".join(weak)))
     return "\n".join(lines)
 
 
