@@ -291,6 +291,7 @@ def test_a_study_session(browser, writable, tmp_path: Path) -> None:
     page.locator("#kg-notes-files input[type=file]").set_input_files(str(note))
     page.locator("#kg-notes-add").click()
     expect(page.locator("#kg-notes-status")).to_contain_text(f"已加入 {NOTE_NAME}", timeout=60_000)
+    expect(page.locator("#kg-header")).to_contain_text("6 篇笔记", timeout=WAIT)
     expect(page.locator("#kg-notes")).to_contain_text(NOTE_NAME)
     shot(page, "24-session-note-added")
     open_tab(page, "问答")
