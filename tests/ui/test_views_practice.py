@@ -11,7 +11,7 @@ from qa import KnowledgeBase
 from qa.bank import Bank, draw
 from qa.scoring import Claim, Point
 from ui.views.bank import topics
-from ui.views.practice import Practice, Session, follow, next_question, question_markdown, submit
+from ui.views.practice import Practice, Session, build, follow, next_question, question_markdown, submit
 from ui.views.scoring import highlight
 
 from .conftest import EVIL
@@ -133,3 +133,11 @@ def test_self_grades_persist_in_the_browser_json_and_per_user(practice: Practice
         import_progress(mine, "{", "", "en", nobody)
     with pytest.raises(gr.Error):
         record(mine, "good", Session(seed=1), "", "en", nobody)
+
+
+@pytest.mark.parametrize("lang, word", [("en", "Self-grade"), ("zh", "自评")])
+def test_the_language_switch_relabels_the_grade_controls(hash_kb: KnowledgeBase, lang: str, word: str) -> None:
+    with gr.Blocks():
+        view = build(hash_kb, gr.Radio(["zh", "en"]))
+    updates = view.relabel(lang)  # type: ignore[arg-type]
+    assert len(updates) == len(view.labelled) and updates[-2].label.startswith(word)

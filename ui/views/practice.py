@@ -138,6 +138,8 @@ _PANEL = {
     "streak": ("连续练习 {n} 天", "{n}-day streak"),
     "saved": ("已记录自评「{g}」, 下次复习: {due}", "Self-grade “{g}” saved; next review: {due}"),
     "bad_import": ("导入失败: {e}", "Import failed: {e}"),
+    "grade": ("自评 (按分数建议)", "Self-grade (suggested from the score)"),
+    "save": ("记录自评", "Save self-grade"),
 }
 
 
@@ -217,6 +219,8 @@ class PracticeView:
     answer: gr.Textbox
     submit: gr.Button
     intro: gr.Markdown
+    grade: gr.Radio
+    save: gr.Button
 
     def relabel(self, lang: Lang) -> list[object]:
         """Updates for :attr:`labelled`, in the same order."""
@@ -224,11 +228,14 @@ class PracticeView:
                 gr.Dropdown(label=t(lang, "topic"), choices=topics(self.practice.bank, lang)),
                 gr.Button(value=t(lang, "next")),
                 gr.Textbox(label=t(lang, "answer"), placeholder=t(lang, "answer_hint")),
-                gr.Button(value=t(lang, "submit")), gr.Markdown(t(lang, "practice_intro"))]
+                gr.Button(value=t(lang, "submit")), gr.Markdown(t(lang, "practice_intro")),
+                gr.Radio(choices=[(pair[1 if lang == "en" else 0], g) for g, pair in _GRADES.items()],
+                         label=_w(lang, "grade")),
+                gr.Button(value=_w(lang, "save"))]
 
     @property
     def labelled(self) -> list[gr.blocks.Block]:
-        return [self.tab, self.topic, self.next, self.answer, self.submit, self.intro]
+        return [self.tab, self.topic, self.next, self.answer, self.submit, self.intro, self.grade, self.save]
 
 
 def _suggested(session: Session | None) -> Any:
@@ -254,9 +261,9 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
         send = gr.Button(t("zh", "submit"), variant="primary")
         result = gr.HTML(elem_id="kg-result")
         with gr.Row(equal_height=True):
-            grade = gr.Radio([(zh, g) for g, (zh, _) in _GRADES.items()], label="自评 (按分数建议)", scale=3,
+            grade = gr.Radio([(zh, g) for g, (zh, _) in _GRADES.items()], label=_w("zh", "grade"), scale=3,
                              elem_id="kg-grade")
-            save = gr.Button("记录自评", scale=1, elem_id="kg-save-grade")
+            save = gr.Button(_w("zh", "save"), scale=1, elem_id="kg-save-grade")
         saved_note = gr.Markdown(elem_id="kg-saved")
         followups = gr.Radio([], label=t("zh", "followup"), visible=False, elem_id="kg-followups")
         score = gr.Markdown(t("zh", "tally_empty"), elem_id="kg-tally")
@@ -277,4 +284,4 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
     export.click(lambda value: value, saved, blob, api_visibility="private")
     load.click(partial(import_progress, practice), [blob, saved, lang], [saved, progress_md], api_visibility="private")
     followups.input(partial(follow, practice), [followups, session, lang], shown, api_visibility="private")
-    return PracticeView(practice, tab, topic, nxt, answer, send, intro)
+    return PracticeView(practice, tab, topic, nxt, answer, send, intro, grade, save)
