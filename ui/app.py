@@ -119,6 +119,8 @@ def build_app(kb: KnowledgeBase, allow_ingest: bool = False) -> gr.Blocks:
         # The explorer redraws itself on a language change (explorer.build listens to `lang`).
         lang.change(relabel, lang, outputs, api_visibility="private", queue=False)
         app.load(lambda saved: saved or [], chat_view.saved, chat_view.bot, api_visibility="private", queue=False)
+        # The header counts the notes: recount when the Notes tab adds or removes one.
+        notes_view.table.change(lambda value: _header(kb, lang_of(value)), lang, top, api_visibility="private", queue=False)
     return app
 
 

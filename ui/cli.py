@@ -6,7 +6,7 @@ print one line, ``kgqa: error: ...``, and exit with code 2.
     $ kgqa build
     $ kgqa concept BN层
     $ kgqa ask BN层的作用是什么?          # Markdown rendered with rich; --plain for plain text
-    $ kgqa eval --feedback                # the app's 👍/👎 votes as questions with evidence
+    $ kgqa eval --feedback                # the app's votes as questions with evidence
     $ kgqa graph --stats
 """
 from __future__ import annotations
@@ -194,8 +194,8 @@ def _feedback_questions(args: argparse.Namespace) -> list:
 
     questions = to_questions(load(args.kb))
     if not questions:
-        raise InputError(f"no votes with evidence in {args.kb / FILE}: vote 👍 on an answer, or 👎 naming the passage "
-                         "that should come first, in the app")
+        raise InputError(f"no votes with evidence in {args.kb / FILE}: vote an answer up in the app, or down "
+                         "naming the passage that should come first")
     if args.save:
         lines = [json.dumps({**asdict(q), "evidence": [{"evidence": e} for e in q.evidence]}, ensure_ascii=False)
                  for q in questions]

@@ -81,6 +81,7 @@ def scorer(real_kb) -> Scorer:
     return Scorer.build([q.reference for q in model.bank.questions], model.linker, real_kb.graph, real_kb.embed)
 
 
+@pytest.mark.slow  # ~60 s on the shared 2-core machine (66 answers and their claims through e5)
 def test_labelled_answers_land_in_their_band(real_kb, scorer: Scorer) -> None:
     """>= 60 labelled cases in both languages; the real e5 model; bench/practice.py prints the table."""
     rows = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]

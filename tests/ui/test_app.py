@@ -117,7 +117,7 @@ def test_practice_state_lives_in_the_client_session(served: str) -> None:
     one, two = Client(served, verbose=False), Client(served, verbose=False)
     question, *_ = one.predict("random", "en", api_name="/next_question")
     assert question.startswith("#### Question 1")
-    result, tally = one.predict("It normalises the batch.", "en", api_name="/score_answer")
+    result, tally, *_ = one.predict("It normalises the batch.", "en", api_name="/score_answer")
     assert "Formula" in result and "1 answered" in tally
     with pytest.raises(Exception, match="Next question"):
         two.predict("An answer without a question", "en", api_name="/score_answer")

@@ -262,9 +262,12 @@ def test_a_study_session(browser, writable, tmp_path: Path) -> None:
     # "why these sources" of the last answered question
     answer = _asks(page, "BN层的作用是什么?")
     answer.get_by_text("为什么是这些出处").click()
-    expect(answer.locator("table").last).to_contain_text("各信号中的排名", timeout=WAIT)
+    table = answer.locator("table").last
+    expect(table).to_be_visible(timeout=WAIT)
+    expect(table).to_contain_text("各信号中的排名")
     expect(answer).to_contain_text("可回答概率")
-    answer.locator("table").last.scroll_into_view_if_needed()
+    page.wait_for_timeout(600)  # let the panel finish unfolding
+    table.scroll_into_view_if_needed()
     shot(page, "22-session-why", full=False)
 
     # feedback: name the passage that should come first, then thumbs down
@@ -288,6 +291,7 @@ def test_a_study_session(browser, writable, tmp_path: Path) -> None:
     page.locator("#kg-notes-files input[type=file]").set_input_files(str(note))
     page.locator("#kg-notes-add").click()
     expect(page.locator("#kg-notes-status")).to_contain_text(f"已加入 {NOTE_NAME}", timeout=60_000)
+    expect(page.locator("#kg-header")).to_contain_text("6 篇笔记", timeout=WAIT)
     expect(page.locator("#kg-notes")).to_contain_text(NOTE_NAME)
     shot(page, "24-session-note-added")
     open_tab(page, "问答")

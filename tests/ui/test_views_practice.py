@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import gradio as gr
 import pytest
@@ -10,7 +11,7 @@ from qa import KnowledgeBase
 from qa.bank import Bank, draw
 from qa.scoring import Claim, Point
 from ui.views.bank import topics
-from ui.views.practice import Practice, Session, follow, next_question, question_markdown, submit
+from ui.views.practice import Practice, Session, build, follow, next_question, question_markdown, submit
 from ui.views.scoring import highlight
 
 from .conftest import EVIL
@@ -106,3 +107,37 @@ def test_note_markup_in_questions_is_escaped(evil_kb) -> None:
     for question in questions:
         shown = question_markdown(question, 1, "en")
         assert "<script>" not in shown and "&lt;script&gt;" in shown
+
+
+def test_self_grades_persist_in_the_browser_json_and_per_user(practice: Practice, tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from qa.progress import Progress, ProgressStore
+    from ui.views.practice import import_progress, panel, record, show
+
+    mine = replace(practice, store=ProgressStore(tmp_path / "progress.sqlite"))
+    alice, nobody = SimpleNamespace(username="alice"), SimpleNamespace(username=None)
+    session, *_ = next_question(mine, "random", Session(seed=5), "en")
+    session, *_ = submit(mine, "不知道", session, "en")
+    saved, shown, note = record(mine, "again", session, "", "en", alice)
+    assert "Again" in note and len(Progress.from_json(saved).reviews) == 1
+    assert "1-day streak" in shown and "Weak topics" in shown
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)  # "again" comes back within minutes
+    assert "1 due for review today" in panel(mine, Progress.from_json(saved), "en", tomorrow)
+    assert len(mine.store.load("alice").reviews) == 1 and mine.store.load("bob") == Progress()  # type: ignore[union-attr]
+    assert "1-day" in show(mine, "", "en", alice) and "0-day" in show(mine, "", "en", nobody)  # SQLite, not the browser
+    assert "1-day" in show(mine, saved, "en", nobody)  # the browser's own copy after a reload
+    merged, _ = import_progress(mine, saved, "", "en", nobody)
+    assert Progress.from_json(merged) == Progress.from_json(saved)
+    with pytest.raises(gr.Error, match="Import failed"):
+        import_progress(mine, "{", "", "en", nobody)
+    with pytest.raises(gr.Error):
+        record(mine, "good", Session(seed=1), "", "en", nobody)
+
+
+@pytest.mark.parametrize("lang, word", [("en", "Self-grade"), ("zh", "自评")])
+def test_the_language_switch_relabels_the_grade_controls(hash_kb: KnowledgeBase, lang: str, word: str) -> None:
+    with gr.Blocks():
+        view = build(hash_kb, gr.Radio(["zh", "en"]))
+    updates = view.relabel(lang)  # type: ignore[arg-type]
+    assert len(updates) == len(view.labelled) and updates[-2].label.startswith(word)

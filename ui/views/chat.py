@@ -319,7 +319,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:
         with friendly(lang_of(lang_value)):
             feedback.record(kb.path, feedback.from_vote(kb.model, question_text, citations, bool(event.liked),
                                                         expected or "", lang_of(lang_value)))
-        gr.Info(t(lang_of(lang_value), "feedback_saved"))
+        gr.Info(t(lang_of(lang_value), "feedback_saved"), title=t(lang_of(lang_value), "feedback_title"))
 
     def remember(history: list[Message], lang_value: str) -> tuple[list[Message], Any, Any]:
         return _storable(history), gr.Dropdown(choices=_choices(history), value=None), _export_file(history, lang_of(lang_value))

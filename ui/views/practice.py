@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -16,6 +18,7 @@ import gradio as gr
 from qa import KnowledgeBase
 from qa.bank import RANDOM, Bank, Question, draw
 from qa.compose import escape_markdown
+from qa.progress import Progress, ProgressStore, Review, suggest
 from qa.scoring import Scorer
 from ui.views.bank import topics
 from ui.views.errors import friendly, user_error
@@ -55,12 +58,15 @@ class Practice:
 
     bank: Bank
     scorer: Scorer
+    store: ProgressStore | None = None
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> Practice:
+        """Scoring over the KB's read model; signed-in users' progress in ``progress.sqlite`` beside it."""
         model = kb.model
         bank = model.bank
-        return cls(bank, Scorer.build([q.reference for q in bank.questions], model.linker, kb.graph, kb.embed))
+        scorer = Scorer.build([q.reference for q in bank.questions], model.linker, kb.graph, kb.embed)
+        return cls(bank, scorer, ProgressStore(Path(kb.path) / "progress.sqlite"))
 
 
 def _session(session: Session | None) -> Session:
@@ -125,6 +131,85 @@ def submit(practice: Practice, answer: str, session: Session | None, lang: str) 
             gr.Radio(choices=choices, value=None, visible=bool(choices), label=t(lang, "followup")))
 
 
+_GRADES = {"again": ("重来", "Again"), "hard": ("困难", "Hard"), "good": ("良好", "Good"), "easy": ("简单", "Easy")}
+_PANEL = {
+    "due": ("今天该复习 {n} 题", "{n} due for review today"),
+    "weak": ("薄弱知识点", "Weak topics"),
+    "streak": ("连续练习 {n} 天", "{n}-day streak"),
+    "saved": ("已记录自评「{g}」, 下次复习: {due}", "Self-grade “{g}” saved; next review: {due}"),
+    "bad_import": ("导入失败: {e}", "Import failed: {e}"),
+    "grade": ("自评 (按分数建议)", "Self-grade (suggested from the score)"),
+    "save": ("记录自评", "Save self-grade"),
+}
+
+
+def _w(lang: str, key: str) -> str:
+    return _PANEL[key][1 if lang == "en" else 0]
+
+
+def _progress(practice: Practice, saved: str | None, user: str | None) -> Progress:
+    """This browser's log, united with the signed-in user's log in SQLite (either may be empty)."""
+    try:
+        local = Progress.from_json(saved) if saved else Progress()
+    except ValueError:
+        local = Progress()  # a corrupt localStorage entry is dropped, not fatal
+    if user and practice.store is not None:
+        return local.reviewed(*practice.store.load(user).reviews)
+    return local
+
+
+def panel(practice: Practice, progress: Progress, lang: str, now: datetime) -> str:
+    """Due today (clickable titles are in the follow-up list), weak topics and the streak, as Markdown."""
+    graph = practice.bank.snapshot.graph
+    due = [q for s in progress.due(now) if (q := practice.bank.by_section(s))]
+    weak = [f"{display_name(graph.concept(c), lang) if c in graph else c} ({v:.0f})" for c, v in progress.weak_topics()]
+    lines = [f"**{_w(lang, 'due').format(n=len(due))}** · {_w(lang, 'streak').format(n=progress.streak(now.date()))}"]
+    lines += [f"- {escape_markdown(q.asked(lang))}" for q in due[:5]]
+    if weak:
+        lines.append(f"\n**{_w(lang, 'weak')}**: " + escape_markdown(", ".join(weak)))
+    return "\n".join(lines)
+
+
+def record(practice: Practice, grade: str, session: Session | None, saved: str | None, lang: str,
+           request: gr.Request | None = None) -> tuple[str, str, str]:
+    """Log the self-grade of the current question's score: (progress JSON, panel, confirmation)."""
+    lang, session = lang_of(lang), _session(session)
+    question = practice.bank.by_section(session.current or "")
+    scores = dict(session.scores)
+    if question is None or question.section not in scores or grade not in _GRADES:
+        raise user_error(lang, "no_question")
+    now = datetime.now(timezone.utc)
+    user = getattr(request, "username", None)
+    review = Review(question.section, now.isoformat(), grade, scores[question.section], question.concepts)  # type: ignore[arg-type]
+    progress = _progress(practice, saved, user).reviewed(review)
+    if user and practice.store is not None:
+        practice.store.add(user, [review])
+    due = progress.cards()[question.section].due.astimezone().strftime("%Y-%m-%d %H:%M")
+    label = _GRADES[grade][1 if lang == "en" else 0]
+    return progress.to_json(), panel(practice, progress, lang, now), _w(lang, "saved").format(g=label, due=due)
+
+
+def show(practice: Practice, saved: str | None, lang: str, request: gr.Request | None = None) -> str:
+    """The progress panel for this browser (and user), e.g. after a reload."""
+    progress = _progress(practice, saved, getattr(request, "username", None))
+    return panel(practice, progress, lang_of(lang), datetime.now(timezone.utc))
+
+
+def import_progress(practice: Practice, text: str, saved: str | None, lang: str,
+                    request: gr.Request | None = None) -> tuple[str, str]:
+    """Merge pasted progress JSON into this browser's (and user's) log: (progress JSON, panel)."""
+    lang = lang_of(lang)
+    try:
+        incoming = Progress.from_json(text or "")
+    except ValueError as exc:
+        raise gr.Error(_w(lang, "bad_import").format(e=exc)) from None
+    user = getattr(request, "username", None)
+    if user and practice.store is not None:
+        practice.store.add(user, incoming.reviews)
+    progress = _progress(practice, saved, user).reviewed(*incoming.reviews)
+    return progress.to_json(), panel(practice, progress, lang, datetime.now(timezone.utc))
+
+
 @dataclass(frozen=True)
 class PracticeView:
     practice: Practice
@@ -134,6 +219,8 @@ class PracticeView:
     answer: gr.Textbox
     submit: gr.Button
     intro: gr.Markdown
+    grade: gr.Radio
+    save: gr.Button
 
     def relabel(self, lang: Lang) -> list[object]:
         """Updates for :attr:`labelled`, in the same order."""
@@ -141,11 +228,21 @@ class PracticeView:
                 gr.Dropdown(label=t(lang, "topic"), choices=topics(self.practice.bank, lang)),
                 gr.Button(value=t(lang, "next")),
                 gr.Textbox(label=t(lang, "answer"), placeholder=t(lang, "answer_hint")),
-                gr.Button(value=t(lang, "submit")), gr.Markdown(t(lang, "practice_intro"))]
+                gr.Button(value=t(lang, "submit")), gr.Markdown(t(lang, "practice_intro")),
+                gr.Radio(choices=[(pair[1 if lang == "en" else 0], g) for g, pair in _GRADES.items()],
+                         label=_w(lang, "grade")),
+                gr.Button(value=_w(lang, "save"))]
 
     @property
     def labelled(self) -> list[gr.blocks.Block]:
-        return [self.tab, self.topic, self.next, self.answer, self.submit, self.intro]
+        return [self.tab, self.topic, self.next, self.answer, self.submit, self.intro, self.grade, self.save]
+
+
+def _suggested(session: Session | None) -> Any:
+    """The self-grade the current question's score suggests (the user may change it)."""
+    scores = dict(session.scores) if isinstance(session, Session) else {}
+    current = session.current if isinstance(session, Session) else None
+    return gr.Radio(value=suggest(scores[current])) if current in scores else gr.skip()
 
 
 def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
@@ -163,11 +260,28 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
                             max_length=MAX_ANSWER_CHARS)
         send = gr.Button(t("zh", "submit"), variant="primary")
         result = gr.HTML(elem_id="kg-result")
+        with gr.Row(equal_height=True):
+            grade = gr.Radio([(zh, g) for g, (zh, _) in _GRADES.items()], label=_w("zh", "grade"), scale=3,
+                             elem_id="kg-grade")
+            save = gr.Button(_w("zh", "save"), scale=1, elem_id="kg-save-grade")
+        saved_note = gr.Markdown(elem_id="kg-saved")
         followups = gr.Radio([], label=t("zh", "followup"), visible=False, elem_id="kg-followups")
         score = gr.Markdown(t("zh", "tally_empty"), elem_id="kg-tally")
+        saved = gr.BrowserState("", storage_key="kgqa-practice-progress")
+        progress_md = gr.Markdown(elem_id="kg-progress")
+        with gr.Accordion("导出 / 导入进度 (JSON)", open=False):
+            blob = gr.Textbox(lines=3, show_label=False, elem_id="kg-progress-json")
+            with gr.Row():
+                export = gr.Button("导出", size="sm")
+                load = gr.Button("导入", size="sm")
     shown = [session, question, answer, result, followups]
     nxt.click(partial(next_question, practice), [topic, session, lang], shown, api_name="next_question")
     send.click(partial(submit, practice), [answer, session, lang], [session, result, score, followups],
-               api_name="score_answer")
+               api_name="score_answer").then(_suggested, session, grade, api_visibility="private")
+    save.click(partial(record, practice), [grade, session, saved, lang], [saved, progress_md, saved_note],
+               api_visibility="private")
+    tab.select(partial(show, practice), [saved, lang], progress_md, api_visibility="private")
+    export.click(lambda value: value, saved, blob, api_visibility="private")
+    load.click(partial(import_progress, practice), [blob, saved, lang], [saved, progress_md], api_visibility="private")
     followups.input(partial(follow, practice), [followups, session, lang], shown, api_visibility="private")
-    return PracticeView(practice, tab, topic, nxt, answer, send, intro)
+    return PracticeView(practice, tab, topic, nxt, answer, send, intro, grade, save)
