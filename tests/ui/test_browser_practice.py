@@ -61,8 +61,31 @@ def test_practice_scores_once_follows_up_and_keeps_progress_over_a_reload(page, 
     follow.click()
     expect(page.locator("#kg-practice-question")).to_contain_text("第 2 题", timeout=WAIT)
     shot(page, "21-practice-followup")
+    mock_interview(page)
     page.reload()
     expect(page.locator("#kg-header")).to_contain_text("深度学习面试助手", timeout=WAIT)
     page.get_by_role("tab", name="模拟面试").click()
     expect(page.locator("#kg-progress")).to_contain_text("连续练习 1 天", timeout=WAIT)
-    shot(page, "22-practice-after-reload")
+    expect(page.locator("#kg-progress")).not_to_contain_text("今天该复习 0 题", timeout=WAIT)  # the "again" reviews
+    shot(page, "24-practice-after-reload")
+
+
+def mock_interview(page) -> None:
+    """5 questions, each with its follow-up, graded "again" (due again today); then the report."""
+    page.locator("#kg-topic input").click()
+    page.get_by_role("option", name="随机", exact=True).click()
+    page.locator("#kg-mock").click()
+    for n in range(1, 11):
+        expect(page.locator("#kg-practice-question")).to_contain_text(f"题 ·", timeout=WAIT)
+        page.get_by_label("你的回答").fill("它可以加快收敛, 并且能防止过拟合。")
+        page.get_by_role("button", name="提交评分").click()
+        expect(page.locator("#kg-result")).to_contain_text("评分公式", timeout=WAIT)
+        expect(page.locator("#kg-result .progress-text")).to_have_count(0, timeout=WAIT)
+        page.get_by_label("重来").check()
+        page.locator("#kg-save-grade").click()
+        expect(page.locator("#kg-saved")).to_contain_text("重来", timeout=WAIT)
+        if n == 2:
+            shot(page, "22-practice-mock-followup")
+        page.get_by_role("button", name="出一道题").click()
+    expect(page.locator("#kg-practice-question")).to_contain_text("模拟面试报告: 10 题", timeout=WAIT)
+    shot(page, "23-practice-mock-report")

@@ -141,3 +141,19 @@ def test_the_language_switch_relabels_the_grade_controls(hash_kb: KnowledgeBase,
         view = build(hash_kb, gr.Radio(["zh", "en"]))
     updates = view.relabel(lang)  # type: ignore[arg-type]
     assert len(updates) == len(view.labelled) and updates[-2].label.startswith(word)
+
+
+def test_a_mock_interview_is_five_questions_each_with_a_follow_up_then_a_report(practice: Practice) -> None:
+    from ui.views.practice import start_interview
+
+    session, shown, *_ = start_interview(practice, "random", Session(seed=2), "en", now=0.0)
+    titles = [shown]
+    while session.current is not None:
+        session, *_ = submit(practice, "It normalises activations and speeds up convergence.", session, "en")
+        session, shown, *_ = next_question(practice, "random", session, "en")
+        titles.append(shown)
+    assert len(titles) == 11 and titles[-1].startswith("#### Mock interview report: 10 questions")
+    assert len(set(titles[:-1])) == 10 and len(session.scores) == 10 and not session.plan and not session.interview
+    asked = [practice.bank.by_section(s) for s in session.asked]
+    for first, second in zip(asked[0::2], asked[1::2]):
+        assert second in practice.bank.related(first)  # every follow-up is related to its question

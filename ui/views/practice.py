@@ -7,8 +7,10 @@ questions, the ones asked, the current one and one score per question. Scoring i
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from datetime import time as dtime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,9 @@ class Session:
     asked: tuple[str, ...] = ()
     current: str | None = None
     scores: tuple[tuple[str, float], ...] = ()
+    plan: tuple[str, ...] = ()  # a mock interview's questions still to come, follow-ups in place
+    interview: tuple[str, ...] = ()  # the mock interview's questions so far
+    started: float = 0.0  # when it started (time.time()), for the report
 
     def scored(self, section: str, total: float) -> Session:
         kept = tuple((s, v) for s, v in self.scores if s != section)
@@ -85,9 +90,51 @@ def ask(practice: Practice, session: Session, question: Question, lang: str) -> 
             gr.Radio(choices=[], value=None, visible=False))
 
 
-def next_question(practice: Practice, topic: str, session: Session | None, lang: str) -> tuple[Any, ...]:
-    """Draw the next question of ``topic``; when none is left, say so and stop counting (no current question)."""
+INTERVIEW = 5
+
+
+def start_interview(practice: Practice, topic: str, session: Session | None, lang: str,
+                    now: float | None = None) -> tuple[Any, ...]:
+    """A timed mock interview: :data:`INTERVIEW` questions of ``topic``, each followed by a related one (追问)."""
     lang, session = lang_of(lang), _session(session)
+    pool, plan, asked = practice.bank.pool(topic or RANDOM), [], list(session.asked)
+    while len(plan) < 2 * INTERVIEW and (q := draw(pool, session.seed, asked)) is not None:
+        asked.append(q.section)
+        extra = next((r.section for r in practice.bank.related(q) if r.section not in asked), None)
+        if extra:  # a question without a follow-up is skipped: every interview question gets its 追问
+            plan += [q.section, extra]
+            asked.append(extra)
+    if not plan:
+        return next_question(practice, topic, session, lang)
+    session = replace(session, plan=tuple(plan), interview=(), started=time.time() if now is None else now)
+    return next_question(practice, topic, session, lang)
+
+
+def report(practice: Practice, session: Session, lang: str, now: float | None = None) -> str:
+    """The end-of-interview report: each question's score, the mean and the time taken."""
+    scores = dict(session.scores)
+    rows = [f"| {escape_markdown(q.asked(lang))} | {scores.get(s, 0):.0f} |"
+            for s in session.interview if (q := practice.bank.by_section(s))]
+    mean = sum(scores.get(s, 0) for s in session.interview) / max(1, len(session.interview))
+    minutes = ((time.time() if now is None else now) - session.started) / 60
+    head = ("#### 模拟面试报告: {n} 题, 平均 {m:.0f} 分, 用时 {t:.1f} 分钟", "#### Mock interview report: {n} questions, "
+            "mean {m:.0f}, {t:.1f} minutes")[1 if lang == "en" else 0]
+    table = "| 题目 | 得分 |\n|---|---|" if lang != "en" else "| Question | Score |\n|---|---|"
+    return "\n".join([head.format(n=len(rows), m=mean, t=minutes), "", table, *rows])
+
+
+def next_question(practice: Practice, topic: str, session: Session | None, lang: str) -> tuple[Any, ...]:
+    """The next planned interview question, else a draw from ``topic``; when none is left, say so and stop counting."""
+    lang, session = lang_of(lang), _session(session)
+    if session.plan:
+        first, rest = session.plan[0], session.plan[1:]
+        question = practice.bank.by_section(first)
+        session = replace(session, plan=rest, interview=(*session.interview, first))
+        if question is not None:
+            return ask(practice, session, question, lang)
+    if session.interview and not session.plan:
+        done = replace(session, current=None, interview=())
+        return done, report(practice, session, lang), "", "", gr.Radio(choices=[], value=None, visible=False)
     question = draw(practice.bank.pool(topic or RANDOM), session.seed, session.asked)
     if question is None:
         done = replace(session, current=None)
@@ -161,7 +208,8 @@ def _progress(practice: Practice, saved: str | None, user: str | None) -> Progre
 def panel(practice: Practice, progress: Progress, lang: str, now: datetime) -> str:
     """Due today (clickable titles are in the follow-up list), weak topics and the streak, as Markdown."""
     graph = practice.bank.snapshot.graph
-    due = [q for s in progress.due(now) if (q := practice.bank.by_section(s))]
+    end_of_day = datetime.combine(now.date(), dtime.max, tzinfo=now.tzinfo)  # "today" = before midnight
+    due = [q for s in progress.due(end_of_day) if (q := practice.bank.by_section(s))]
     weak = [f"{display_name(graph.concept(c), lang) if c in graph else c} ({v:.0f})" for c, v in progress.weak_topics()]
     lines = [f"**{_w(lang, 'due').format(n=len(due))}** · {_w(lang, 'streak').format(n=progress.streak(now.date()))}"]
     lines += [f"- {escape_markdown(q.asked(lang))}" for q in due[:5]]
@@ -254,6 +302,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
             topic = gr.Dropdown(topics(practice.bank, "zh"), value=RANDOM, label=t("zh", "topic"), scale=3,
                                 elem_id="kg-topic")
             nxt = gr.Button(t("zh", "next"), variant="primary", scale=1)
+            mock = gr.Button("模拟面试 (5 题 + 追问, 计时)", scale=1, elem_id="kg-mock")
         intro = gr.Markdown(t("zh", "practice_intro"))
         question = gr.Markdown(elem_id="kg-practice-question")
         answer = gr.Textbox(label=t("zh", "answer"), placeholder=t("zh", "answer_hint"), lines=5,
@@ -276,6 +325,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
                 load = gr.Button("导入", size="sm")
     shown = [session, question, answer, result, followups]
     nxt.click(partial(next_question, practice), [topic, session, lang], shown, api_name="next_question")
+    mock.click(partial(start_interview, practice), [topic, session, lang], shown, api_visibility="private")
     send.click(partial(submit, practice), [answer, session, lang], [session, result, score, followups],
                api_name="score_answer").then(_suggested, session, grade, api_visibility="private")
     save.click(partial(record, practice), [grade, session, saved, lang], [saved, progress_md, saved_note],
