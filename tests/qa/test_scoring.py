@@ -93,10 +93,10 @@ def test_labelled_answers_land_in_their_band(real_kb, scorer: Scorer) -> None:
         total = scorer.score(r["answer"], q.reference, q.title, q.concepts).total
         totals[(r["section"], r["kind"], r["lang"])] = total
         right += band(total) == r["band"]
-    assert right / len(rows) >= 0.90  # measured 60/66 = 90.9%
+    assert right / len(rows) >= 0.90  # measured 61/66 = 92.4% (bench/practice.py)
     for (section, kind, lang), total in totals.items():
         if kind == "soup":
             assert total < totals[(section, "good", lang)] / 2
     gaps = [abs(totals[(s, "good", "zh")] - totals[(s, "good", "en")]) for s, k, lang in totals if (k, lang) == ("good", "zh")]
-    # measured: mean 6.3, 6 of 8 questions within 15 (BN 16.8 and 1x1 conv 27.7 are not yet)
+    # measured: mean 4.6, max 29.2 (1x1 conv); not every question is within 15 yet
     assert sum(gaps) / len(gaps) <= 10 and sum(g <= 15 for g in gaps) >= 6
