@@ -50,3 +50,19 @@ def served(real_kb) -> Iterator[str]:
         yield app.local_url
     finally:
         app.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium (the browser tests import ``tests.ui.browsing``, which skips without it)."""
+    from tests.ui.browsing import launch
+
+    yield from launch()
+
+
+@pytest.fixture()
+def open_page(browser, served: str) -> Iterator[object]:
+    """A factory of fresh app pages whose requests are checked to stay on loopback afterwards."""
+    from tests.ui.browsing import pages
+
+    yield from pages(browser, served)

@@ -7,58 +7,20 @@ interface. Uses the fast HashEmbedder knowledge base (demos do not depend on the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-WAIT = 20_000  # ms; generous for a loaded CI machine
-# Gradio's progress line while an event runs: "processing", "queue: 1/1 | 0.1/2.8s", "0.4s".
 BUSY = re.compile(r"^\s*(processing|queue:|\d+(\.\d+)?(/\d+(\.\d+)?)?s\b)", re.IGNORECASE)
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk to run the browser test",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
-expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+from tests.ui.browsing import WAIT, expect, shot  # noqa: E402 - after BUSY, which does not need Chromium
 
 
 @pytest.fixture()
-def page(browser, served: str) -> Iterator[object]:
-    """A fresh page on the Demos tab; afterwards, every request it made must have stayed on loopback."""
-    page = browser.new_page(viewport={"width": 1360, "height": 1000}, locale="zh-CN")
-    hosts: set[str] = set()
-    errors: list[str] = []
-    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or request.url))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(served)
-    expect(page.locator("#kg-header")).to_contain_text("深度学习面试助手", timeout=WAIT)
-    page.get_by_role("tab", name="演示").click()
-    yield page
-    page.close()
-    assert hosts and hosts <= LOOPBACK | {"data", "blob"}, f"requests left the machine: {hosts - LOOPBACK}"
-    assert not errors, errors
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def page(open_page) -> object:
+    """A fresh page on the Demos tab (its requests are checked to stay on loopback afterwards)."""
+    return open_page(tab="演示")
 
 
 def pick_demo(page, title: str) -> None:

@@ -7,70 +7,28 @@ Every request must stay on loopback, and no injected markup may render.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import networkx as nx
 import pytest
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-WAIT = 20_000  # ms; generous for a loaded CI machine
 EVIL_TYPED = "<b>bold</b><img src=x onerror=alert(9)>"
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk to run the browser test",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
-expect = sync_api.expect
+from tests.ui.browsing import ARTIFACTS, WAIT, expect  # noqa: E402
 
 CY = "document.querySelector('#kg-graph .kg-cy')._cy"
 CENTRE = f"() => {{ const b = document.querySelector('#kg-graph .kg-cy'); return b && b._cy ? " \
          f"(b._cy.nodes('.centre').nonempty() ? b._cy.nodes('.centre').id() : '') : null; }}"
 
 
-def _host(url: str) -> str:
-    """Where a request went; data: and blob: URLs never leave the page (a blob's origin is the page's)."""
-    parts = urlsplit(url)
-    if parts.scheme == "data":
-        return "data"
-    if parts.scheme == "blob":
-        return urlsplit(parts.path).hostname or "blob"
-    return parts.hostname or url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
-def page(browser, served: str) -> Iterator[object]:
-    """The explorer tab of a fresh page; afterwards, every request must have stayed on loopback."""
-    page = browser.new_page(viewport={"width": 1360, "height": 1100}, locale="zh-CN", accept_downloads=True)
-    hosts: set[str] = set()
-    errors: list[str] = []
-    page.on("request", lambda request: hosts.add(_host(request.url)))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: errors.append(f"a dialog opened: {dialog.message}"))  # alert(9) must not run
-    page.goto(served)
-    expect(page.locator("#kg-header")).to_contain_text("深度学习面试助手", timeout=WAIT)
-    page.get_by_role("tab", name="知识图谱").click()
+def page(open_page) -> object:
+    """The explorer tab of a fresh page, drawn around BN (requests are checked to stay on loopback)."""
+    page = open_page(tab="知识图谱", height=1100, downloads=True)
     wait_centre(page, "batch_normalization")
-    yield page
-    page.close()
-    assert hosts and hosts <= LOOPBACK | {"data"}, f"requests left the machine: {hosts - LOOPBACK}"
-    assert not errors, errors
+    return page
 
 
 def wait_centre(page, concept_id: str) -> None:

@@ -1,43 +1,27 @@
 """The Practice tab in a real headless Chromium: one score per question, a clickable follow-up,
 a saved self-grade, and progress that survives a reload; screenshots go to tests/artifacts/.
 
-Launch arguments, the loopback check and the screenshot habit follow ``test_browser_demos.py``.
-Not yet here: the timed 5-question mock interview (not built).
+Chromium, the loopback check and screenshots come from ``tests/ui/browsing.py``.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from .test_browser_demos import ARGS, ARTIFACTS, CHROMIUM, LOOPBACK, WAIT
-
 pytestmark = pytest.mark.slow
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
-expect = sync_api.expect
+from tests.ui.browsing import WAIT, expect, pages, shot  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def page(served: str) -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1360, "height": 1000}, locale="zh-CN")
-        hosts: set[str] = set()
-        page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or request.url))
-        page.goto(served)
-        expect(page.locator("#kg-header")).to_contain_text("深度学习面试助手", timeout=WAIT)
-        yield page
-        browser.close()
-        assert hosts and hosts <= LOOPBACK | {"data", "blob"}, f"requests left the machine: {hosts - LOOPBACK}"
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(Path(ARTIFACTS) / f"{name}.png"), full_page=True)
+def page(browser, served: str) -> object:
+    """One page for the whole module (progress carries from test to test); its requests are
+    checked to stay on loopback at the end."""
+    factory = pages(browser, served)
+    yield next(factory)()
+    for _ in factory:  # runs the loopback and page-error checks
+        pass
 
 
 def test_practice_scores_once_follows_up_and_keeps_progress_over_a_reload(page, served: str) -> None:

@@ -305,7 +305,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:
         with gr.Row(equal_height=True, elem_classes=["kg-chat-tools"]):
             better = gr.Dropdown([], label=t("zh", "better"), info=t("zh", "better_hint"), scale=3, elem_id="kg-better")
             clear = gr.Button(t("zh", "clear"), size="sm", scale=1, elem_id="kg-clear")
-            export = gr.DownloadButton(t("zh", "export"), size="sm", scale=1, elem_id="kg-export")
+            export = gr.DownloadButton(t("zh", "export"), size="sm", scale=1, elem_id="kg-chat-export")
         saved = gr.BrowserState([], storage_key="kgqa-chat")
     gr.on([question.submit, send.click], partial(ask, kb), [question, bot, lang], [bot, question],
           api_name="ask").then(None, js=SCROLL_JS)
