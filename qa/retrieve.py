@@ -239,6 +239,7 @@ class Retriever:
         candidates = sorted(fused, key=lambda p: (-fused[p], p))[: cfg.candidates]
         rest = self.without_mentions(question)
         novelty, unknown = self.novelty(rest)
+        unknown += self.unknown_variants(question)
         english = 0.0 if has_cjk(question) else 1.0
         if not candidates:
             return Retrieval(question, intent, linked, related, (), (0.0,) * 6 + self.question_features(
@@ -322,6 +323,24 @@ class Retriever:
         terms = [t for t in dict.fromkeys(_TERM.findall(rest) + _NAME.findall(rest)) if not self._known(t)]
         return (missing / len(units) if units else 0.0), len(terms)
 
+    def unknown_variants(self, question: str) -> int:
+        """How many model variants the question names that the notes never write: a linked name
+        followed by a size or version (``ResNet-50``, ``VGG16``, ``YOLOv5``) asks about that variant.
+
+        >>> import re; bool(_VARIANT.match("-50 有多少参数")), bool(_VARIANT.match("层的作用"))
+        (True, False)
+        """
+        vocab = self.model.vocabulary
+        count = 0
+        for span in self.model.linker.find(question):
+            match = _VARIANT.match(question, span.end)
+            if not match:
+                continue
+            base, number = fold(span.surface).replace(" ", ""), fold(match.group(1))
+            if not {f"{base}{number}", f"{base}-{number}", number if len(number) > 2 else ""} & vocab:
+                count += 1
+        return count
+
     def _known(self, word: str) -> bool:
         folded = fold(word)
         vocab = self.model.vocabulary
@@ -343,6 +362,7 @@ _ENGLISH_STOP = frozenset(
     "get gets got make makes made need needs have has had not but yet so such like vs via per kind kinds type types "
     "part parts thing things deal main idea core does exactly actually usually typically common overall".split()
 )
+_VARIANT = re.compile(r"[-\s]?((?:[vVbB]\d{1,2}|\d{1,3})[a-z]?)(?![A-Za-z0-9.])")
 _EVIDENCE_PER_RELATION = 24  # a relation stated in hundreds of notes still costs a bounded loop
 # A capitalised word inside a sentence (after a lowercase word, a comma, "(" or "/"): a name.
 # Not after ". " or ": ", where an ordinary word starts a sentence.
