@@ -34,7 +34,6 @@ from ingest import cues
 from ingest.clauses import Found, Reading
 from ingest.effects import Effects
 from ingest.kinds import CONTAINERS, GENERIC, is_actor, is_problem, is_thing, looks_like_architecture
-from ingest.linker import Span
 from ingest.sentences import Sentence
 from ingest.structure import Structure
 from kg.errors import InputError

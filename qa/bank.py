@@ -14,16 +14,14 @@ per-session seed, so a session is reproducible and two sessions differ.
 """
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from kg.graph import KnowledgeGraph
 from kg.model import Concept, Relation
 from kg.store import Snapshot
-from qa.bm25 import tokenize
 from qa.chunks import substantive
 from qa.followups import question_headings
 
@@ -53,11 +51,10 @@ class Question:
 
 @dataclass(frozen=True)
 class Bank:
-    """Every practice question of a knowledge base, and the term IDF its scoring uses."""
+    """Every practice question of a knowledge base."""
 
     snapshot: Snapshot
     questions: tuple[Question, ...]
-    idf: Mapping[str, float] = field(repr=False)
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> Bank:
@@ -72,7 +69,7 @@ class Bank:
                 kinds = tuple(sorted({graph.concept(c).kind for c in ids}))
                 questions.append(Question(s.id, s.title, s.body.strip("\n"), s.doc, s.start_line, s.end_line, ids, kinds))
         questions += relation_questions(graph)
-        return cls(snapshot, tuple(questions), _idf([s.text for s in snapshot.sections]))
+        return cls(snapshot, tuple(questions))
 
     def by_section(self, section: str) -> Question | None:
         return next((q for q in self.questions if q.section == section), None)
@@ -138,13 +135,6 @@ def relation_questions(graph: KnowledgeGraph, min_confidence: float = MIN_CONFID
 
 def _zh(concept: Concept | None) -> str:
     return "" if concept is None else (concept.zh[0] if concept.zh else concept.name)
-
-
-def _idf(texts: Sequence[str]) -> dict[str, float]:
-    """Smoothed inverse document frequency of each word token over ``texts``."""
-    df = Counter(term for text in texts for term in set(tokenize(text, bigrams=False)))
-    n = len(texts)
-    return {term: math.log(1 + (n - k + 0.5) / (k + 0.5)) for term, k in df.items()}
 
 
 def draw(pool: Sequence[Question], seed: int, asked: Sequence[str]) -> Question | None:
