@@ -46,6 +46,7 @@ bench: setup
 	$(PY) bench/practice.py
 	$(PY) bench/demos.py
 	$(PY) bench/load.py
+	$(PY) bench/growth.py
 
 # The bundled corpus's e5 vectors (package data), so a first `make run` embeds nothing; a test
 # fails when the notes or the catalogue changed without them.

@@ -4,7 +4,7 @@
 
 1. Every training question is retrieved once; its fused candidates and their features are
    kept (they do not depend on the ranker).
-2. The ranker (pointwise logistic regression, scikit-learn) is cross-validated by question:
+2. The ranker (pointwise logistic regression, similarity weights kept >= 0) is cross-validated by question:
    each fold is ranked by a ranker fitted on the other folds, giving out-of-fold scores.
 3. The refusal model is cross-validated on the question features built from those
    out-of-fold scores; each fold's thresholds are chosen on its training folds only.
@@ -36,6 +36,7 @@ from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 MAX_FALSE_REFUSALS = 0.01   # of answerable training questions, when choosing the refusal threshold
 LOW_BAND = 0.15             # probability band above it shown as "possible match"
+RANKER_EITHER_WAY = frozenset({"log_len", "latin_en", "code", "first", "gap_sentence", "gap_heading"})
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,11 @@ def folds(rows: list[Row], k: int) -> list[int]:
 
 
 def fit_ranker(rows: list[Row], c: float) -> Ranker:
+    """Every similarity, rank and match feature may only raise a passage; the passage's shape
+    (length, Latin or code share, first in its note) and the cosine gaps may count either way."""
     x = np.vstack([r.x for r in rows if r.question.answerable and len(r.x)])
     y = np.concatenate([r.y for r in rows if r.question.answerable and len(r.x)])
-    return Ranker(fit_logistic(x, y, FEATURES, c=c))
+    return Ranker(fit_logistic(x, y, FEATURES, c=c, monotone=[n for n in FEATURES if n not in RANKER_EITHER_WAY]))
 
 
 def question_features(row: Row, scores: np.ndarray) -> tuple[float, ...]:
@@ -142,7 +145,8 @@ def cross_validate(rows: list[Row], k: int, c_rank: float, c_ref: float) -> tupl
     qy = np.array([int(r.question.answerable) for r in rows])
     refused, low = [False] * len(rows), [False] * len(rows)
     for f in range(k):
-        train = [i for i, g in enumerate(fold) if g != f]
+        # Questions without candidates (vague ones, "hi") are refused before the model is asked.
+        train = [i for i, g in enumerate(fold) if g != f and len(rows[i].x)]
         model = fit_refusal(qx[train], qy[train], c_ref)
         for i, g in enumerate(fold):
             if g == f:
@@ -182,8 +186,9 @@ def main() -> int:
     print(table(f"fused order (RRF), no refusal, on {args.train.name}:", fused))
     print(table(f"{args.folds}-fold cross-validated ranker + refusal, on {args.train.name}:", cv))
     ranker = fit_ranker(rows, args.c_rank)
-    qx = np.array([question_features(r, ranker.score(r.x) if len(r.x) else np.zeros(0)) for r in rows])
-    refusal = fit_refusal(qx, np.array([int(r.question.answerable) for r in rows]), args.c_refusal)
+    usable = [r for r in rows if len(r.x)]
+    qx = np.array([question_features(r, ranker.score(r.x)) for r in usable])
+    refusal = fit_refusal(qx, np.array([int(r.question.answerable) for r in usable]), args.c_refusal)
     print("ranker weights:", ", ".join(f"{n}={w:+.2f}" for n, w in zip(FEATURES, ranker.model.weights)))
     print("refusal weights:", ", ".join(f"{n}={w:+.2f}" for n, w in zip(QUESTION_FEATURES, refusal.model.weights)),
           f"refuse<{refusal.refuse_below} low<{refusal.low_below}")

@@ -6,7 +6,7 @@
 Recall: the share of ``tests/data/relations/positive.jsonl`` (relations the notes state)
 that the graph holds. Precision: the share of ``negative.jsonl`` (known wrong edges) that it
 does not hold, and the share of a seeded random sample of its edges judged correct by a
-reader (``sample_labels.jsonl``). The sample is drawn from the edges sorted by their key, so
+reader (``sample_labels*.jsonl``, one file per seed). The sample is drawn from the edges sorted by their key, so
 the same graph and seed always give the same sample.
 """
 from __future__ import annotations
@@ -54,12 +54,14 @@ def main() -> int:
     stats = graph.stats()
     print(f"bundled graph: {stats['concepts']} concepts, {stats['relations']} edges {stats['by_relation']}")
     isolated = sum(1 for c in graph.concepts() if not graph.relations_of(c.id))
-    print(f"concepts without an edge: {isolated}/{stats['concepts']} ({isolated / stats['concepts']:.0%})")
+    print(f"nodes without an edge: {isolated}/{stats['concepts']} ({isolated / stats['concepts']:.0%}); "
+          f"{stats['terms']} more concepts are linking terms (named in the notes, related to nothing)")
     print(report(score(graph, load_labels(DATA / "positive.jsonl")), score(graph, load_labels(DATA / "negative.jsonl"))))
-    sample = load_labels(DATA / "sample_labels.jsonl")
-    labels = Counter(s["label"] for s in sample)
-    print(f"hand-labelled sample (seed {sample[0]['seed']}): {labels['correct']}/{len(sample)} correct "
-          f"({labels['correct'] / len(sample):.0%}); {dict(labels)}")
+    for path in sorted(DATA.glob("sample_labels*.jsonl")):
+        sample = load_labels(path)
+        labels = Counter(s["label"] for s in sample)
+        print(f"hand-labelled sample (seed {sample[0]['seed']}): {labels['correct']}/{len(sample)} correct "
+              f"({labels['correct'] / len(sample):.0%}); {dict(labels)}")
     return 0
 
 

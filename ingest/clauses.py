@@ -31,13 +31,24 @@ from ingest.cues import CLAUSE, INSTRUMENT, LOCATIVE_AFTER, LOCATIVE_BEFORE, PRO
 from ingest.linker import Span
 from ingest.sentences import Sentence
 
-__all__ = ["Reading", "Found", "TRUST", "How"]
+__all__ = ["Reading", "Found", "TRUST", "How", "sources"]
 
 How = Literal["clause", "carried", "previous", "pronoun", "continued", "lead", "topic"]
 Found = tuple[tuple[str, ...], How]
 TRUST: dict[str, float] = {"clause": 1.0, "carried": 0.9, "previous": 0.8, "pronoun": 0.8, "continued": 0.85,
                            "lead": 0.9, "topic": 0.7}
-_PLACE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|中的|里的|之中|中有)")
+
+
+def sources(found: Found | None, limit: int | None = None) -> list[tuple[str, float]]:
+    """The subjects ``found`` names (the first ``limit``), each with the trust of how it was found.
+
+    >>> sources((("a", "b"), "topic")), sources(None)
+    ([('a', 0.7), ('b', 0.7)], [])
+    """
+    return [(s, TRUST[found[1]]) for s in found[0][:limit]] if found else []
+
+
+_PLACE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|中的|里的|之中|中有|中间|之间)")
 _OBJECT_BEFORE = re.compile(r"(使得|使|让|令|把|将|对|对于|为了|缺少|缺乏|比|相比|比起)\s*$")
 _OWN_SUBJECT = re.compile(r"(模型|网络|我们|你)\s*(会|就|也|还|可能|容易)?\s*(出现|产生|导致|变得)")
 _CONTRASTED = re.compile(r"\s*(的)?\s*(区别|不同|差异|异同|对比)")
@@ -91,7 +102,7 @@ class Reading:
 
     def is_tool(self, span: Span) -> bool:
         """"使用了Swish激活函数", "通过1x1卷积": the mention is what something is done with."""
-        return bool(INSTRUMENT.search(self.text, max(0, span.start - 8), span.start))
+        return bool(INSTRUMENT.search(self.text, max(0, span.start - 18), span.start))
 
     def in_parens(self, span: Span) -> bool:
         """Inside brackets: an aside ("(想法来自Network in Network)"), not the sentence's own claim."""

@@ -52,10 +52,10 @@ OF = re.compile(r"\s*(的|之)?\s*(一种|一个|主要|常见)?\s*")
 ROLE_CUE = re.compile(r"作用|用于|用来|用以|目的|为了|以便|以起到|起到|实现|可以|可|能够|能|有助于|帮助|便于|进行|来|从而|"
                       r"使得?|让|具有|达到|主要|\b(for|to|used|helps?|role)\b", re.I)
 INSTRUMENT = re.compile(r"(使用|采用|用|通过|借助|利用|引入|加入|添加|加上|增加|包含|结合|基于|with|using|uses?|by)\s*"
-                        r"(了)?\s*(一个|一种|一些|多个|\d+\s*个)?\s*(的)?\s*$", re.I)
+                        r"(了)?\s*(一个|一种|一些|多个|\d+\s*个|一系列[^,，;；。()（）]{0,10}?)?\s*(的)?\s*$", re.I)
 LOCATIVE_BEFORE = re.compile(r"(在|于|从|往)\s*$")
 LOCATIVE_AFTER = re.compile(r"\s*(的)?\s*(前面|后面|之前|之后|前|后|之间|中间|里面|中|上|内)(?![向者期端述])")
-PRONOUN = re.compile(r"\s*(这一?|那|它们?|其|该|此|这种|这样|这些|上述|此时|这时)")
+PRONOUN = re.compile(r"\s*(这一?|那|它们?|其(?!实)|该|此|这种|这样|这些|上述|此时|这时)")
 ANAPHOR_PROBLEM = re.compile(r"\s*(这一?|这个|该|此|这些|这种|上述|以上)(问题|现象|情况|缺点|缺陷)")
 REMOVAL = _REMOVAL
 

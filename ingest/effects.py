@@ -1,7 +1,8 @@
 """Rules for what things do: ``solves``, ``causes``, ``has_role``, and remedies listed under a heading.
 
-These are methods of the sentence reader in :mod:`ingest.relations`, which supplies the
-kind tests (``actor``, ``problem``...), ``who`` (subject finding), ``objects`` and ``add``.
+Methods of the sentence reader run by :mod:`ingest.relations`; their base,
+:class:`ingest.rules.Rules`, supplies the kind tests (``actor``, ``problem``...), ``who``
+(subject finding), ``objects`` and ``add``.
 
 >>> from ingest.relations import Context, extract  # doctest: +SKIP
 """
@@ -10,8 +11,9 @@ from __future__ import annotations
 import re
 
 from ingest import cues
-from ingest.clauses import TRUST, Found
+from ingest.clauses import Found, sources
 from ingest.kinds import CONTAINERS, GENERIC, TASK_ROLES
+from ingest.rules import Rules
 from ingest.sentences import LEAD
 
 __all__ = ["Effects"]
@@ -29,7 +31,7 @@ _FLAWED = re.compile(r"问题|缺点|缺陷|不足|局限|弊端|problem|drawbac
 _ROLE_STRICT = re.compile(r"(用于|用来|用以|负责|作用|送给|作为)\S{0,3}$")
 
 
-class Effects:
+class Effects(Rules):
     """``solves``, ``causes``, ``has_role`` and section-context rules (a mixin of the reader)."""
 
     def solves(self) -> None:
@@ -51,9 +53,9 @@ class Effects:
                 continue
             found = self.purpose(m.start()) or self.who(m.start(), lambda c: self.actor(c) and not self.problem(c),
                                                          generic=False)
-            for source in found[0] if found else ():
+            for source, trust in sources(found):
                 for target in targets:
-                    self.add(source, "solves", target, rule, 0.9 * TRUST[found[1]])
+                    self.add(source, "solves", target, rule, 0.9 * trust)
 
     def purpose(self, pos: int) -> Found | None:
         """"为了避免这种情况,...加上了1x1的卷积核": a purpose clause's subject is the tool the next clause adds."""
@@ -81,8 +83,8 @@ class Effects:
         if not self.actor(flawed) or flawed in GENERIC or flawed in CONTAINERS:
             return
         found = self.who(m.start(), lambda c: self.thing(c) and self.c(c).kind == self.c(flawed).kind, tools=False)
-        for source in found[0] if found else ():
-            self.add(source, "improves_on", flawed, "improve-overcome", 0.8 * TRUST[found[1]])
+        for source, trust in sources(found):
+            self.add(source, "improves_on", flawed, "improve-overcome", 0.8 * trust)
 
     def causes(self) -> None:
         for m in cues.CAUSES.finditer(self.text):
@@ -98,9 +100,9 @@ class Effects:
             if cues.negated(self.text, m.start()):
                 # "使得很难出现梯度弥散", "不会产生退化问题": what prevents a problem solves it.
                 found = self.who(m.start(), lambda c: self.actor(c) and not self.problem(c))
-                for source in found[0] if found else ():
+                for source, trust in sources(found):
                     for target in targets:
-                        self.add(source, "solves", target, "prevent-cause", 0.8 * TRUST[found[1]])
+                        self.add(source, "solves", target, "prevent-cause", 0.8 * trust)
                 continue
             # A cause named inside a remedy's object ("避免因为激活函数导致的梯度消失") sits after the remedy verb.
             floor = max([s.end() for s in cues.SOLVES.finditer(self.text, start, m.start())], default=start)
@@ -113,9 +115,9 @@ class Effects:
                 # explains a mechanism ("之所以...所以这导致") names its cause itself, if anywhere.
                 continue
             base = 0.85 if _STRONG_CAUSE.match(m.group(0)) else 0.7
-            for source in found[0] if found else ():
+            for source, trust in sources(found):
                 for target in targets:
-                    self.add(source, "causes", target, "cause-verb", base * TRUST[found[1]])
+                    self.add(source, "causes", target, "cause-verb", base * trust)
 
     def possessive_causes(self) -> None:
         spans = self.s.spans
@@ -125,9 +127,12 @@ class Effects:
                 self.add(a.concept, "causes", b.concept, "cause-possessive", 0.75)
         for m in cues.CAUSE_OF.finditer(self.text):
             problems = [sp.concept for sp in self.r.between(0, m.start()) if self.problem(sp.concept)]
-            causes = [sp.concept for sp in self.r.after(m.end()) if self.thing(sp.concept)]
+            causes = [sp for sp in self.r.after(m.end()) if self.thing(sp.concept)]
             if problems and causes:
-                self.add(causes[0], "causes", problems[-1], "cause-of", 0.85)
+                self.add(causes[0].concept, "causes", problems[-1], "cause-of", 0.85)
+                # "...的原因是转置卷积的不均匀重叠": the mechanism of the cause is a cause too.
+                if len(causes) > 1 and re.fullmatch(r"\s*(的|中的)\s*", self.text[causes[0].end:causes[1].start]):
+                    self.add(causes[1].concept, "causes", problems[-1], "cause-of", 0.85)
 
     def roles(self) -> None:
         for span in self.s.spans:
@@ -144,23 +149,23 @@ class Effects:
             if span.concept in TASK_ROLES:
                 if not _ROLE_STRICT.search(self.text, max(0, span.start - 6), span.start):
                     continue
-            found = self.who(span.start, self.actor, generic=False)
+            found = self.purpose(span.start) or self.who(span.start, self.actor, generic=False)
             cued = lead or self.ctx.role_section or cues.ROLE_CUE.search(self.text, start, span.start)
-            if found and found[1] == "topic" and not cued:
+            if found and found[1] in ("topic", "pronoun", "continued") and not cued:
                 continue
-            for source in found[0][:1] if found else ():
-                self.add(source, "has_role", span.concept, "role-phrase", 0.8 * TRUST[found[1]])
+            for source, trust in sources(found, 1):
+                self.add(source, "has_role", span.concept, "role-phrase", 0.8 * trust)
 
     def section_context(self) -> None:
         head = self.s.spans[0] if self.s.spans and self.s.spans[0].start <= 2 else None
         lead = LEAD.match(self.text, head.end) if head else None
         if head and lead and self.arch(head.concept):
             # "DenseNet:密集连接;": a line led by an architecture names what it brings first.
-            first = [sp for sp in self.r.after(lead.end()) if sp.start - lead.end() <= 4]
+            first = [sp for sp in self.r.after(lead.end()) if sp.start - lead.end() <= 4 and not self.r.is_place(sp)]
             if first and self.tool(first[0].concept) and first[0].concept not in GENERIC:
                 self.add(head.concept, "introduces", first[0].concept, "introduce-lead", 0.75)
         architecture = next((t for t in self.ctx.own_topics if self.arch(t)), None)
-        if head and architecture and not self.s.heading and LEAD.match(self.text, head.end) \
+        if head and architecture and not self.s.heading and LEAD.match(self.text, head.end) and not self.elsewhere() \
                 and self.thing(head.concept) and not self.arch(head.concept) and head.concept not in GENERIC:
             self.add(architecture, "introduces", head.concept, "introduce-section-lead", 0.6)
         target = self.ctx.remedy_for

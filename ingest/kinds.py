@@ -21,7 +21,8 @@ __all__ = ["CONTAINERS", "GENERIC", "TASK_ROLES", "is_actor", "is_problem", "is_
 # Whole networks: a layer's effect is never theirs ("为构造深度卷积神经网络提供方向(减少参数").
 CONTAINERS = frozenset({"cnn", "dnn", "ann", "neural_network", "hidden_layer"})
 GENERIC = frozenset({"convolution", "pooling", "fully_connected_layer", "activation_function", "loss_function",
-                     "optimizer", "cnn", "dnn", "ann", "feature_map", "neural_network", "backpropagation"})
+                     "optimizer", "cnn", "dnn", "ann", "feature_map", "neural_network", "backpropagation",
+                     "normalization"})  # "BN就是通过规范化手段...": the family, not the subject
 # Task words: "分类" in a sentence is not a role unless a role phrase says so ("用于分类").
 TASK_ROLES = frozenset({"classification", "feature_extraction", "feature_selection"})
 _ACTOR_CATEGORIES = {"activation", "optimizer", "loss"}

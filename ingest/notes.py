@@ -108,7 +108,7 @@ def parse_sections(doc: str, text: str, fmt: str = "markdown") -> list[Section]:
         found = heading_of(line, following[i], fmt)
         if found:
             marks.append((i, *found))
-    if not marks or any(l.strip() for l in lines[: marks[0][0]]):
+    if not marks or any(line.strip() for line in lines[: marks[0][0]]):
         marks.insert(0, (0, 1, title_of(text, doc)))
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []

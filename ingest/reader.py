@@ -2,9 +2,12 @@
 
 Accepted: UTF-8 (with or without BOM), UTF-16 with BOM, and GBK/GB18030 Chinese text;
 Markdown, plain text and HTML. Rejected with an :class:`InputError` naming the file:
-empty files, files over :data:`MAX_BYTES`, binary files and text that decodes to noise.
-HTML is reduced to Markdown-like text (headings, list items, paragraphs) and both HTML and
-plain text lose their web chrome (see :mod:`ingest.clean`).
+empty files, files over :data:`MAX_BYTES`, binary files (a NUL byte anywhere) and text that
+decodes to noise. HTML is reduced to Markdown-like text (headings, list items, paragraphs) and
+both HTML and plain text lose their web chrome (see :mod:`ingest.clean`). Terminal escape
+sequences and other control characters (C0 and C1, except newline and tab) are capture
+artefacts, never note text: :func:`strip_controls` removes them, so no note can recolour or
+retitle the terminal that prints a quotation of it.
 
 >>> decode(b"\\xc5\\xfa\\xb9\\xe9\\xd2\\xbb\\xbb\\xaf", "n.txt")  # GBK for 批归一化
 '批归一化'
@@ -19,11 +22,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
+from ingest.clean import strip_chrome
 from kg.errors import InputError
 from kg.text import has_cjk
-from ingest.clean import strip_chrome
 
-__all__ = ["MAX_BYTES", "RawNote", "decode", "read_note", "note_from_text", "html_to_text"]
+__all__ = ["MAX_BYTES", "RawNote", "decode", "read_note", "note_from_text", "html_to_text", "strip_controls"]
 
 MAX_BYTES = 2_000_000
 Format = Literal["markdown", "text"]
@@ -42,22 +45,37 @@ class RawNote:
     source: str = ""
 
 
+# ESC/CSI sequences whole (so no "[31m" is left behind), then any other C0/C1 control but \n and \t.
+_ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"         # CSI: colours, cursor moves
+                      r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC/DCS/PM/APC
+                      r"|\x1b[ -/]*[0-~]?")  # two-character escapes; an unterminated string ends at its line
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    r"""``text`` without terminal escape sequences or C0/C1 control characters (``\n`` and ``\t`` stay).
+
+    >>> strip_controls("BN\x1b[31m层\x1b[0m\x07\x1b]0;pwned\x07的作用\n\tok\x85")
+    'BN层的作用\n\tok'
+    """
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
 def _looks_binary(data: bytes) -> bool:
-    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
-    return False
+    """A NUL byte anywhere (text notes have none; UTF-16 is checked after decoding)."""
+    return b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
 def _noise_ratio(text: str) -> float:
-    """Share of characters that no note contains: controls, private use, replacement marks."""
+    """Share of characters that no note contains: private use, unassigned, replacement marks, and
+    control characters beyond a capture's few (they are stripped later; a page of them is binary)."""
     if not text:
         return 0.0
-    bad = sum(
-        1
-        for ch in text
-        if (unicodedata.category(ch) in {"Cc", "Co", "Cs", "Cn"} and ch not in "\n\r\t") or ch == "\ufffd"
-    )
-    return bad / len(text)
+    bad = sum(1 for ch in text if unicodedata.category(ch) in {"Co", "Cs", "Cn"} or ch == "\ufffd")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+    return (bad + max(0, controls - 2 - len(text) // 10)) / len(text)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -77,7 +95,9 @@ def decode(data: bytes, name: str) -> str:
         # result reads as Chinese text rather than as a scatter of rare code points.
         if encoding == "gb18030" and not _plausible_chinese(text):
             continue
-        if _noise_ratio(text) > 0.01:
+        if "\x00" in text:  # UTF-16 hides NULs from the byte check
+            raise InputError(f"{name}: the text holds a NUL character; this looks like a binary file, not a text note")
+        if _noise_ratio(_ESCAPES.sub("", text)) > 0.01:  # escape sequences are stripped later, not noise
             continue
         return text
     raise InputError(
@@ -162,8 +182,11 @@ def _format_of(name: str, text: str) -> tuple[Format, bool]:
 def note_from_text(name: str, text: str, source: str = "") -> RawNote:
     """Build a note from already-decoded text (the file name decides the format)."""
     fmt, is_html = _format_of(name, text)
+    if "\x00" in text:
+        raise InputError(f"{name}: the text holds a NUL character (line {text[:text.index(chr(0))].count(chr(10)) + 1}); "
+                         "this looks like a binary file, not a text note")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = html_to_text(text) if is_html else text
+    text = strip_controls(html_to_text(text) if is_html else text)  # after HTML: &#27; decodes to ESC
     text = strip_chrome(text)
     if not text.strip():
         raise InputError(f"{name}: the note has no text left after removing web chrome; nothing to ingest")
@@ -183,7 +206,9 @@ def read_note(path: str | Path) -> RawNote:
         raise InputError(f"{name}: {size:,} bytes is too large (limit {MAX_BYTES:,}); split the note into smaller files")
     data = path.read_bytes()
     if _looks_binary(data):
-        raise InputError(f"{name}: this looks like a binary file, not a text note; give Markdown, plain text or HTML")
+        at = data.index(b"\x00")
+        raise InputError(f"{name}: a NUL byte at offset {at:,} says this is a binary file, not a text note; "
+                         "give Markdown, plain text or HTML")
     text = decode(data, name)
     if not text.strip():
         raise InputError(f"{name}: the file holds only whitespace; give a note with some text")

@@ -15,9 +15,10 @@ clause inherits; the section's topic is a last resort. Each relation type has it
 * ``has_role``: a role phrase (作用/用于/可以...) or a gloss "通道混洗(帮助信息流通)";
 * ``part_of``, ``variant_of``, ``improves_on``, ``contrasts_with``: their own cue words.
 
-The rules live in :mod:`ingest.effects` and :mod:`ingest.structure`, the kind tests in
-:mod:`ingest.kinds`; this module holds the reader they share and the public entry points.
+The rules live in :mod:`ingest.effects` and :mod:`ingest.structure` over the shared base of
+:mod:`ingest.rules`, the kind tests in :mod:`ingest.kinds`; this module runs them.
 
+>>> from ingest.linker import Span
 >>> from kg.model import Concept
 >>> kinds = {"dropout": Concept("dropout", "Dropout", "technique"), "of": Concept("of", "overfitting", "problem")}
 >>> s = Sentence(3, 0, "Dropout:抑制过拟合", (Span(0, 7, "dropout", "Dropout"), Span(10, 13, "of", "过拟合")))
@@ -28,16 +29,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ingest import cues
-from ingest.clauses import Found, Reading
+from ingest.clauses import Found
 from ingest.effects import Effects
-from ingest.kinds import CONTAINERS, GENERIC, is_actor, is_problem, is_thing, looks_like_architecture
+from ingest.kinds import GENERIC, is_actor, is_problem, looks_like_architecture
+from ingest.rules import Context
 from ingest.sentences import Sentence
 from ingest.structure import Structure
 from kg.errors import InputError
-from kg.model import Concept, Evidence, Relation
+from kg.model import Concept, Relation
 
 __all__ = ["Context", "MAX_SENTENCE", "extract", "is_actor", "is_problem", "looks_like_architecture",
            "remedy_target", "subject_of"]
@@ -46,90 +47,11 @@ MAX_SENTENCE = 5000  # characters; extraction is linear, but a note must not hol
 _SOLUTION_TITLE = re.compile(r"如何|怎么|怎样|方法|解决|处理|应对|措施|技巧|办法|避免|防止|缓解|tricks?|how|solution|fix", re.I)
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a sentence is read against: its note, the concepts by id, and the section topics.
-
-    ``topics`` are the concepts of the section heading, then of its parents; the first
-    ``own`` of them come from the section's own heading (all of them when ``own`` is None).
-    """
-
-    doc: str
-    concepts: Mapping[str, Concept]
-    topics: tuple[str, ...]
-    remedy_for: str | None = None  # problem the section lists remedies for ("如何解决过拟合?")
-    own: int | None = None
-    role_section: bool = False  # the heading asks what something is for ("pooling的作用?")
-
-    @property
-    def own_topics(self) -> tuple[str, ...]:
-        return self.topics if self.own is None else self.topics[: self.own]
-
-
-
 class _Reader(Effects, Structure):
     """The rules over one sentence; ``edges`` collects what they find."""
 
-    def __init__(self, sentence: Sentence, ctx: Context, previous: Found | None, items: Mapping[str, str],
-                 antecedent: str | None) -> None:
-        self.s, self.ctx, self.r = sentence, ctx, Reading(sentence, previous)
-        self.items, self.antecedent = items, antecedent
-        self.text = sentence.text
-        self.edges: dict[tuple[str, str, str], Relation] = {}
 
-    # -- kinds -------------------------------------------------------------------------------
-    def c(self, concept_id: str) -> Concept:
-        return self.ctx.concepts[concept_id]
-
-    def actor(self, cid: str) -> bool:
-        return is_actor(self.c(cid))
-
-    def tool(self, cid: str) -> bool:
-        return is_actor(self.c(cid)) and not looks_like_architecture(self.c(cid))
-
-    def arch(self, cid: str) -> bool:
-        return looks_like_architecture(self.c(cid))
-
-    def problem(self, cid: str) -> bool:
-        return is_problem(self.c(cid))
-
-    def thing(self, cid: str) -> bool:
-        return is_thing(self.c(cid))
-
-    # -- emitting ----------------------------------------------------------------------------
-    def add(self, source: str | None, relation: str, target: str | None, rule: str, confidence: float) -> None:
-        if source is None or target is None or source == target:
-            return
-        rel = Relation(source, relation, target, (Evidence(self.ctx.doc, self.s.line, self.text),),
-                       rule, round(confidence, 2))
-        old = self.edges.get(rel.key)
-        if old is None or old.confidence < rel.confidence:
-            self.edges[rel.key] = rel
-
-    def who(self, pos: int, ok, *, nearest: bool = False, tools: bool = True, carry: bool = True,
-            topic: bool = True, parents: bool = False, floor: int = 0, generic: bool = True,
-            inherit: bool = True) -> Found | None:
-        """The subject of the verb at ``pos``: clause, inherited, lead, then section topic.
-
-        With ``generic=False`` a building block ("卷积") is never an inherited subject or a topic.
-        """
-        skip = frozenset() if generic else GENERIC
-        found = self.r.subject(pos, lambda c: ok(c) and c not in CONTAINERS, nearest, tools, carry and inherit, floor, skip)
-        if found or not carry:
-            return found
-        if self.s.lead and ok(self.s.lead) and not self.s.heading:
-            return (self.s.lead,), "lead"
-        pool = self.ctx.topics if parents else self.ctx.own_topics
-        best = next((t for t in pool if ok(t) and t not in CONTAINERS), None) if topic else None
-        return ((best,), "topic") if best else None
-
-    def objects(self, pos: int, ok, first: bool = False, stop: str = "，,;；。") -> list[str]:
-        tail = self.text[pos:]  # a removal cue before the verb ("删除来缓解") says nothing of its object
-        found = [sp.concept for sp in self.r.after(pos, stop) if ok(sp.concept) and not cues.removed(tail, sp.start - pos)]
-        return found[:1] if first else found
-
-    # -- rules -------------------------------------------------------------------------------
-_RULES = ("solves", "causes", "possessive_causes", "introduces", "variants", "improvements", "roles", "parts",
+_RULES = ("solves", "causes", "possessive_causes", "introduces", "variants", "kinds", "improvements", "roles", "parts",
           "contrasts", "section_context")
 
 

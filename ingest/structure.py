@@ -1,6 +1,6 @@
 """Rules for how things relate: ``introduces``, ``part_of``, ``variant_of``, ``improves_on``, ``contrasts_with``.
 
-Methods of the sentence reader in :mod:`ingest.relations` (see :mod:`ingest.effects`).
+Methods of the sentence reader run by :mod:`ingest.relations`, over :class:`ingest.rules.Rules`.
 
 >>> from ingest.relations import Context, extract  # doctest: +SKIP
 """
@@ -9,13 +9,18 @@ from __future__ import annotations
 import re
 
 from ingest import cues
-from ingest.clauses import TRUST
+from ingest.clauses import sources
 from ingest.kinds import GENERIC
+from ingest.rules import Rules
 
 __all__ = ["Structure"]
 
+_SERIES = re.compile(r"\s*(了)?\s*一系列[^,，;；。()（）]{0,10}?的?\s*")  # "使用一系列大小为3x3的小尺寸卷积核"
+_LISTED = re.compile(r"\s*[)）]?\s*([(（][^()（）]{0,40}[)）])?\s*(和|与|及|以及|、)\s*")
+_KINDS_OF = re.compile(r"(通常|一般|主要|大致)?\s*(可以)?\s*(分为|分成)(以下)?")
 
-class Structure:
+
+class Structure(Rules):
     """``introduces``, ``part_of``, ``variant_of``, ``improves_on`` and ``contrasts_with`` rules (a mixin)."""
 
     def introduces(self) -> None:
@@ -25,12 +30,15 @@ class Structure:
             target = self.objects(m.end(), lambda c: self.thing(c) and not self.arch(c) and c not in GENERIC, True,
                                   "，,;；。")
             found = self.who(m.start(), self.arch, tools=False, parents=True) if target else None
-            for source in found[0] if found else ():
-                self.add(source, "introduces", target[0], "introduce-novelty", 0.9 * TRUST[found[1]])
+            for source, trust in sources(found):
+                for named in self.listed(m.end(), target[0]):
+                    self.add(source, "introduces", named, "introduce-novelty", 0.9 * trust)
         for m in cues.ADOPT.finditer(self.text):
-            if cues.negated(self.text, m.start()) or cues.REUSE.search(self.text, max(0, m.start() - 4), m.end()):
+            if cues.negated(self.text, m.start()) or cues.REUSE.search(self.text, max(0, m.start() - 4), m.end()) \
+                    or self.elsewhere():
                 continue
-            near = [sp for sp in self.r.after(m.end()) if sp.start - m.end() <= 4]
+            near = [sp for sp in self.r.after(m.end()) if sp.start - m.end() <= 4
+                    or _SERIES.fullmatch(self.text, m.end(), sp.start)]
             if not near or not self.tool(near[0].concept) or near[0].concept in GENERIC:
                 continue
             # Use is said of the clause's own subject, the line's lead or the section's network, never inherited.
@@ -39,8 +47,8 @@ class Structure:
             if found and found[1] == "topic" and any(self.arch(sp.concept) and not self.r.in_parens(sp)
                                                      for sp in self.s.spans):
                 continue  # "使用深监督技巧是U-Net等...的通用做法" speaks of another network
-            for source in found[0] if found else ():
-                self.add(source, "introduces", near[0].concept, "introduce-adopt", 0.6 * TRUST[found[1]])
+            for source, trust in sources(found):
+                self.add(source, "introduces", near[0].concept, "introduce-adopt", 0.6 * trust)
         for pattern, rule in ((cues.FIRST_IN, "introduce-first"), (cues.IDEA_FROM, "introduce-idea")):
             for m in pattern.finditer(self.text):
                 thing = [sp.concept for sp in self.r.between(0, m.start())
@@ -48,16 +56,6 @@ class Structure:
                 where = [sp.concept for sp in self.r.after(m.end()) if self.arch(sp.concept)]
                 if thing and where:
                     self.add(where[0], "introduces", thing[-1], rule, 0.9)
-
-    def copula(self, pos: int, src_ok, tgt_ok) -> tuple[str, str] | None:
-        """``X 是 Y 的 <cue>`` (GRU是LSTM的变体, Dropout是过拟合的解决方法) -> (X, Y)."""
-        before = self.r.between(0, pos)
-        if len(before) < 2:
-            return None
-        x, y = before[-2], before[-1]
-        if not (cues.COPULA.fullmatch(self.text[x.end:y.start]) and cues.OF.fullmatch(self.text[y.end:pos])):
-            return None
-        return (x.concept, y.concept) if src_ok(x.concept) and tgt_ok(y.concept) else None
 
     def variants(self) -> None:
         for m in cues.VARIANT.finditer(self.text):
@@ -70,6 +68,35 @@ class Structure:
             if before and after and after[0].start - m.end() <= 1 and self.c(before[-1].concept).kind == \
                     self.c(after[0].concept).kind == "layer":
                 self.add(after[0].concept, "variant_of", before[-1].concept, "variant-special-case", 0.75)
+
+    def listed(self, pos: int, first: str) -> list[str]:
+        """``first`` (the first object after ``pos``) and the things listed after it, each perhaps
+        glossed: "给出了两个选择:宽度因子(width multiplier)和分辨率因子" -> both factors."""
+        spans = [sp for sp in self.r.after(pos) if sp.concept == first][:1]
+        if not spans:
+            return [first]
+        index = self.s.spans.index(spans[0])
+        found = [first]
+        for prev, nxt in zip(self.s.spans[index:], self.s.spans[index + 1:]):
+            if nxt.concept == prev.concept:
+                continue  # the name glossed: "宽度因子(width multiplier)"
+            if not (_LISTED.fullmatch(self.text[prev.end:nxt.start]) and self.c(nxt.concept).kind == self.c(first).kind):
+                break
+            found.append(nxt.concept)
+        return list(dict.fromkeys(found))
+
+    def kinds(self) -> None:
+        """"(池化层...)按操作类型通常分为最大池化、平均池化和求和池化": each named kind is a variant of the whole."""
+        for m in _KINDS_OF.finditer(self.text):
+            kinds = [sp.concept for sp in self.r.after(m.end()) if self.thing(sp.concept)]
+            if len(kinds) < 2:
+                continue  # one named part ("被分成几个组") is no list of kinds
+            own = self.r.in_clause(m.start(), self.thing, tools=False)
+            previous = self.r.previous[0][:1] if self.r.previous and not self.r.between(0, m.start()) else ()
+            for whole in (own or previous)[:1]:
+                for kind in kinds:
+                    if kind != whole and self.c(kind).kind == self.c(whole).kind:
+                        self.add(kind, "variant_of", whole, "variant-kinds", 0.75)
 
     def improvements(self) -> None:
         for m in cues.IMPROVES.finditer(self.text):
@@ -86,12 +113,16 @@ class Structure:
                 self.add(after[0].concept, "improves_on", before[-1].concept, "improve-of", 0.85)
             elif after and after[0].start - m.end() <= 2 and not cues.negated(self.text, m.start()):
                 # "利用残差连接来改进V3结构": the tool is the means; the subject is who improves.
-                found = self.r.in_clause(m.start(), lambda c: self.thing(c) and self.c(c).kind == self.c(after[0].concept).kind,
-                                         tools=False)
-                found = [c for c in found if c != after[0].concept] or [
-                    t for t in self.ctx.own_topics if self.c(t).kind == self.c(after[0].concept).kind][:1]
-                for source in found:
-                    self.add(source, "improves_on", after[0].concept, "improve-verb", 0.75)
+                improved = after[0].concept
+                kind = self.c(improved).kind
+
+                def same(c: str, kind: str = kind) -> bool:
+                    return self.thing(c) and self.c(c).kind == kind
+
+                own = self.r.in_clause(m.start(), same, tools=False)
+                chosen = [c for c in own if c != improved] or [t for t in self.ctx.own_topics if self.c(t).kind == kind][:1]
+                for source in chosen:
+                    self.add(source, "improves_on", improved, "improve-verb", 0.75)
 
     def parts(self) -> None:
         m = cues.PART.search(self.text)

@@ -18,6 +18,7 @@ __all__ = [
     "Kind",
     "RelationType",
     "Concept",
+    "Term",
     "Evidence",
     "Relation",
     "Section",
@@ -74,6 +75,27 @@ class Concept:
             proposed=bool(data.get("proposed", False)),
             introduced_by=data.get("introduced_by", ""),
         )
+
+
+@dataclass(frozen=True)
+class Term:
+    """A concept the notes name but relate to nothing: linking vocabulary, not a graph node.
+
+    The linker, the tokenizer and concept lookup still know it by every name; ``mentioned``
+    holds the (doc, line) pairs where the notes name it, so a lookup can point there:
+    ``Term(Concept("grad", "Gradient", "concept", zh=("梯度",)), (("00-cnn.md", 12),))``.
+    """
+
+    concept: Concept
+    mentioned: tuple[tuple[str, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.concept.to_dict(), "mentioned": [list(pair) for pair in self.mentioned]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Term:
+        found = tuple((str(doc), int(line)) for doc, line in data.get("mentioned", ()))
+        return cls(Concept.from_dict({k: v for k, v in data.items() if k != "mentioned"}), found)
 
 
 @dataclass(frozen=True, order=True)

@@ -117,10 +117,10 @@ def _edge_between(graph: KnowledgeGraph, u: str, v: str) -> Relation:
 
 
 def by_kind(graph: KnowledgeGraph, kind: str) -> list[Concept]:
-    """All concepts of ``kind``, sorted by name."""
+    """All concepts of ``kind``, nodes and terms, sorted by name."""
     if kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}: choose from {', '.join(KINDS)}")
-    return sorted((c for c in graph.concepts() if c.kind == kind), key=lambda c: c.name.casefold())
+    return sorted((c for c in graph.vocabulary() if c.kind == kind), key=lambda c: c.name.casefold())
 
 
 def sources(graph: KnowledgeGraph, name: str, relation: str) -> list[Concept]:
@@ -198,7 +198,8 @@ def search(graph: KnowledgeGraph, text: str, *, limit: int = 10) -> list[Match]:
     An exact alias (any name the concept goes by, folded) beats a prefix, which beats a word
     inside a name, which beats any substring. Within a tier the closest name wins (fewest extra
     characters), then the better-connected concept, then the name. So "resnet" finds ResNet
-    before Inception-ResNet, and "感受野" finds 感受野 before 增大感受野.
+    before Inception-ResNet, and "感受野" finds 感受野 before 增大感受野. Terms (concepts the
+    notes name but relate to nothing) are found too, with no connections.
 
     >>> g = KnowledgeGraph.from_parts([Concept("ir", "Inception-ResNet", "architecture"),
     ...                                Concept("r", "ResNet", "architecture")], [])
@@ -208,9 +209,8 @@ def search(graph: KnowledgeGraph, text: str, *, limit: int = 10) -> list[Match]:
     query, squeezed = fold(text).strip(), compact(text)
     if not squeezed:
         return []
-    degree = graph.nx.degree
     ranked: list[tuple[tuple[int, int, int, str], Match]] = []
-    for concept in graph.concepts():
+    for concept in graph.vocabulary():
         best: tuple[int, int, str] | None = None
         for surface in _surfaces(concept):
             tier = _tier(query, squeezed, surface)
@@ -218,7 +218,8 @@ def search(graph: KnowledgeGraph, text: str, *, limit: int = 10) -> list[Match]:
                 key = (tier, len(compact(surface)) - len(squeezed), surface)
                 best = key if best is None or key < best else best
         if best is not None:
-            rank = (best[0], best[1], -int(degree(concept.id)), concept.name.casefold())
+            degree = int(graph.nx.degree(concept.id)) if graph.is_node(concept.id) else 0
+            rank = (best[0], best[1], -degree, concept.name.casefold())
             ranked.append((rank, Match(concept, _TIERS[best[0]], best[2])))
     ranked.sort(key=lambda pair: pair[0])
     return [match for _, match in ranked[:limit]]
@@ -232,7 +233,7 @@ def close_names(graph: KnowledgeGraph, text: str, *, limit: int = 5) -> list[Con
     ['bn']
     """
     owner: dict[str, str] = {}
-    for concept in graph.concepts():
+    for concept in graph.vocabulary():
         for surface in _surfaces(concept):
             owner.setdefault(fold(surface), concept.id)
     hits = difflib.get_close_matches(fold(text).strip(), list(owner), n=4 * limit, cutoff=0.6)
@@ -255,11 +256,13 @@ class Community:
 
 @dataclass(frozen=True)
 class Overview:
-    """The graph seen from above: its communities, the edges drawn, and the concepts with no edge."""
+    """The graph seen from above: its communities, the edges drawn, the nodes with no drawn edge
+    (``isolated``) and the ``terms`` of the chosen kinds (named in the notes, related to nothing)."""
 
     communities: tuple[Community, ...]
     relations: tuple[Relation, ...]
     isolated: tuple[str, ...]
+    terms: tuple[str, ...] = ()
 
     def community_of(self, concept_id: str) -> Community | None:
         return next((c for c in self.communities if concept_id in c.members), None)
@@ -269,8 +272,9 @@ def communities(graph: KnowledgeGraph, *, kinds: Iterable[str] | None = None,
                 relations: Iterable[str] | None = None, seed: int = 7) -> Overview:
     """Louvain communities of the concepts of ``kinds`` joined by edges of ``relations`` (default: all).
 
-    Deterministic for a given ``seed``; the largest community comes first. Concepts of the
-    chosen kinds with no chosen edge are returned as ``isolated``, sorted by name.
+    Deterministic for a given ``seed``; the largest community comes first. Nodes of the
+    chosen kinds with no chosen edge are returned as ``isolated``, and the graph's terms of
+    those kinds as ``terms``, each sorted by name.
 
     >>> g = KnowledgeGraph.from_parts([Concept(x, x, "concept") for x in "abcz"],
     ...     [Relation("a", "causes", "b"), Relation("b", "causes", "c")])
@@ -293,4 +297,6 @@ def communities(graph: KnowledgeGraph, *, kinds: Iterable[str] | None = None,
                      key=lambda members: (-len(members), members[0]))
     alone = (c for c in chosen if c.id not in degree)
     isolated = tuple(c.id for c in sorted(alone, key=lambda c: c.name.casefold()))
-    return Overview(tuple(Community(m) for m in ordered), edges, isolated)
+    terms = tuple(t.concept.id for t in sorted(graph.terms(), key=lambda t: t.concept.name.casefold())
+                  if kept is None or t.concept.kind in kept)
+    return Overview(tuple(Community(m) for m in ordered), edges, isolated, terms)

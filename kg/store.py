@@ -1,9 +1,10 @@
-"""Persistence of a knowledge base: one JSON file, written atomically.
+"""The in-memory :class:`Snapshot` of a knowledge base, and the version-1 ``kb.json`` format.
 
 A :class:`Snapshot` is everything the graph side knows: the stored notes, their sections,
-the concept mentions, the catalogue it was built from and the graph. It is saved as
-``DIR/kb.json`` through :func:`atomic_write` (temporary file, fsync, rename), so a crash
-leaves either the old file or the new one, never half of one.
+the concept mentions, the catalogue it was built from and the graph; the read model compiles
+one. The knowledge base itself lives in a :mod:`kg.storage` store (``DIR/kb.sqlite``);
+:func:`load` reads an old ``DIR/kb.json`` so that it can be migrated, and :func:`save` still
+writes that format (atomically: temporary file, fsync, rename) for tests and exports.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())

@@ -2,7 +2,8 @@
 
 Folding applies NFKC (full-width to half-width), case folding, writes the multiplication
 signs of kernel sizes as ``x`` (``1×1``, ``1*1`` and ``1X1`` all become ``1x1``) and turns
-every run of spaces and hyphens into one space, dropping it next to a Chinese character. :func:`fold_with_offsets`
+every run of spaces and hyphens into one space, dropping it next to a Chinese character, and
+drops the inline-maths delimiters ``\\(`` and ``\\)`` (``\\(1*1\\)卷积`` is ``1x1卷积``). :func:`fold_with_offsets`
 also returns, for every folded character, the index of the original character it came from,
 so a match found in folded text can be cut verbatim out of the original.
 
@@ -34,7 +35,11 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """
     chars: list[str] = []
     offsets: list[int] = []
+    skip = False
     for index, char in enumerate(text):
+        if skip or (char == "\\" and text[index + 1: index + 2] in ("(", ")")):
+            skip = not skip  # a maths delimiter is markup, not a character of the text
+            continue
         if char in _SEPARATORS:
             if chars and chars[-1] != " ":
                 chars.append(" ")
@@ -60,6 +65,7 @@ def _piece(char: str) -> str:
     return "".join(" " if piece in _SEPARATORS else piece for piece in unicodedata.normalize("NFKC", char).casefold())
 
 
+_MATH_DELIMITER = re.compile(r"\\[()]")
 _TIMES_BETWEEN_DIGITS = re.compile(r"(?<=\d)[×*✕✖xX](?=\d)")
 _LOOSE_SPACE = re.compile(r"^ | $|(?<=[\u3400-\u9fff\uf900-\ufaff]) | (?=[\u3400-\u9fff\uf900-\ufaff])")
 
@@ -70,7 +76,7 @@ def fold(text: str) -> str:
     retrieval fold every alias and passage (a test checks the two agree)."""
     out: list[str] = []
     last = ""
-    for char in text:
+    for char in _MATH_DELIMITER.sub("", text):
         if char in _SEPARATORS:
             if out and last != " ":
                 out.append(" ")

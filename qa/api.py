@@ -10,6 +10,7 @@ meanwhile is answered from the old model or the new one, never from a mix.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -22,10 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.pipeline import ingest_files, open_kb, remove_doc
+from ingest.pipeline import check_names, ingest_notes, open_kb, open_store, read_snapshot, remove_note
+from ingest.reader import read_note
 from kg.errors import InputError, StoreError
 from kg.graph import KnowledgeGraph
 from kg.model import Relation
+from kg.storage import is_url
 from kg.store import Snapshot
 from kg.text import has_cjk
 from qa.answer import Answer, ConceptRef, Source
@@ -34,7 +37,7 @@ from qa.embed import DEFAULT_MODEL, Embedder, embedder_for
 from qa.followups import followups
 from qa.intent import RELATIONS_FOR
 from qa.ranker import Ranker
-from qa.readmodel import ReadModel, compile_model
+from qa.readmodel import ReadModel, TokenCache, compile_model
 from qa.refusal import RefusalModel
 from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval, RetrievalConfig, Retriever
 from qa.vectors import EmbeddingCache, bundled_vectors_path, text_key
@@ -42,6 +45,7 @@ from qa.vectors import EmbeddingCache, bundled_vectors_path, text_key
 __all__ = ["Settings", "KnowledgeBase", "default_kb_dir", "clean_question", "MAX_QUESTION_CHARS"]
 
 MAX_QUESTION_CHARS = 500
+REFRESH_SECONDS = 1.0  # how often an ask checks the store for another process's commits
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufe0e\ufe0f]")
 _TAG = re.compile(r"<!--.*?-->|<\s*(script|style)\b.*?</\s*\1\s*>|</?[A-Za-z][^<>]*>", re.S | re.I)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -55,6 +59,19 @@ def default_kb_dir(environ: Mapping[str, str] | None = None) -> Path:
     if env.get("KGQA_KB"):
         return Path(env["KGQA_KB"]).expanduser()
     return Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kgqa" / "kb"
+
+
+def local_dir(location: str | Path) -> Path:
+    """The local directory of a knowledge base: itself, or for a database URL a per-database
+    directory under ``~/.cache/kgqa`` (each replica keeps its own vectors there).
+
+    >>> local_dir("/data/kb")
+    PosixPath('/data/kb')
+    """
+    if not is_url(location):
+        return Path(location)
+    digest = hashlib.sha256(str(location).encode("utf-8")).hexdigest()[:16]
+    return Path.home() / ".cache" / "kgqa" / f"db-{digest}"
 
 
 def _strip_markup(text: str) -> str:
@@ -129,8 +146,10 @@ class Settings:
 class KnowledgeBase:
     """Questions in, grounded answers out; notes in and out. Safe to share between threads."""
 
-    def __init__(self, path: Path, embedder: Embedder, settings: Settings, progress: Callable[[str], None] | None) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path, embedder: Embedder, settings: Settings,
+                 progress: Callable[[str], None] | None) -> None:
+        self.location = str(path) if is_url(path) else Path(path)  # a directory, or a postgresql:// URL
+        self.path = local_dir(path)  # where this process keeps its vector cache and feedback
         self.settings = settings
         self.embedder = embedder
         self._progress = progress
@@ -139,7 +158,10 @@ class KnowledgeBase:
         self.refusal = settings.refusal or RefusalModel.load(QUESTION_FEATURES, embedder.model_id)
         self._cache = EmbeddingCache.open(embedder.model_id, [bundled_vectors_path(embedder.model_id),
                                                               self._cache_file()])
-        self._model = self._compile(open_kb(self.path, progress))
+        self._store = open_store(self.location, progress)
+        self._tokens: TokenCache = {}
+        self._checked = time.monotonic()
+        self._model = self._compile(open_kb(self._store, progress))
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, settings: Settings | None = None, embedder: Embedder | None = None,
@@ -147,14 +169,19 @@ class KnowledgeBase:
         """Open the knowledge base at ``path`` (default :func:`default_kb_dir`), building it from
         the bundled corpus if there is none yet, and compile its read model."""
         settings = settings or Settings()
-        return cls(Path(path) if path else default_kb_dir(), embedder or embedder_for(settings.model), settings, progress)
+        location = (str(path) if is_url(path) else Path(path)) if path else default_kb_dir()
+        return cls(location, embedder or embedder_for(settings.model), settings, progress)
 
     def _cache_file(self) -> Path:
         return self.path / "index" / bundled_vectors_path(self.embedder.model_id).name
 
     def _compile(self, snapshot: Snapshot) -> ReadModel:
+        """The read model of ``snapshot``; afterwards :meth:`refresh` compares against its generation."""
         started = time.perf_counter()
-        model = compile_model(snapshot, self.embedder, self._cache, self._progress)
+        model = compile_model(snapshot, self.embedder, self._cache, self._progress, self._tokens)
+        # Keep the tokens of this model's texts only: the next compile re-tokenises just what is new.
+        keep = {(model.tokenizer.digest, t) for p in model.passages for t in (p.indexed_text, p.heading)}
+        self._tokens = {k: v for k, v in self._tokens.items() if k in keep}
         if self._cache.added:
             try:
                 self._cache.save(self._cache_file(), model.keys())
@@ -162,6 +189,7 @@ class KnowledgeBase:
                 raise StoreError(f"cannot write the embedding cache to {self._cache_file()}: {exc}") from None
             self._cache.added = 0
         self.compile_seconds = time.perf_counter() - started
+        self._generation = snapshot.meta.get("generation")
         return model
 
     # -- the read model ------------------------------------------------------------------
@@ -184,17 +212,37 @@ class KnowledgeBase:
     # -- notes -----------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path]) -> Snapshot:
         """Add note files (same rules as ``kgqa ingest``) and swap in the new read model."""
+        notes = [read_note(p) for p in paths]  # every file read and named before anything is written
+        check_names(notes, paths)
         with self._lock:
-            snapshot = ingest_files(self.path, [Path(p) for p in paths], self._progress)
+            ingest_notes(self._store, notes, self._progress)
+            snapshot = read_snapshot(self._store)
             self._model = self._compile(snapshot)
             return snapshot
 
     def remove(self, doc: str) -> Snapshot:
         """Remove a note (by file name) and everything only it supported, then swap in the new model."""
         with self._lock:
-            snapshot = remove_doc(self.path, doc, self._progress)
+            remove_note(self._store, doc, self._progress)
+            snapshot = read_snapshot(self._store)
             self._model = self._compile(snapshot)
             return snapshot
+
+    def refresh(self, every: float = 0.0) -> bool:
+        """Swap in a fresh read model if another process (or replica) committed a change since ours
+        was compiled; checks at most once per ``every`` seconds, and never waits for an ingest in
+        this process. True when it swapped."""
+        now = time.monotonic()
+        if now - self._checked < every or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._checked = now
+            if self._store.generation() == self._generation:
+                return False
+            self._model = self._compile(read_snapshot(self._store))
+            return True
+        finally:
+            self._lock.release()
 
     def export_vectors(self, path: Path, passages: Sequence[str] = ()) -> int:
         """Save the vectors of the current model's texts (and of ``passages``, embedded in the
@@ -216,6 +264,7 @@ class KnowledgeBase:
 
     # -- questions -------------------------------------------------------------------------
     def retrieve(self, question: str, k: int = 5, drop: Iterable[str] = ()) -> Retrieval:
+        self.refresh(REFRESH_SECONDS)
         return self.retriever().retrieve(simplified(clean_question(question)), k, frozenset(drop))
 
     def ask(self, question: str, k: int = 5, asked: Sequence[str] = ()) -> Answer:
@@ -224,6 +273,7 @@ class KnowledgeBase:
         if not isinstance(k, int) or not 1 <= k <= 20:
             raise InputError(f"k={k!r} is out of range: choose an integer in 1..20")
         text = clean_question(question)
+        self.refresh(REFRESH_SECONDS)  # notes another process ingested meanwhile
         model = self._model  # one model for the whole answer, whatever an ingest swaps in meanwhile
         started = time.perf_counter()
         found = self.retriever(model).retrieve(simplified(text), 0)  # every candidate: _distinct picks k
@@ -244,6 +294,8 @@ class KnowledgeBase:
         ids = [*found.linked, *found.related]
         for hit in found.hits[:3]:
             ids += sorted(model.heading_concepts.get(model.passages[hit.passage].section, ()))
+        if not ids:  # a vague question ("hi") points to the notes' most connected topics
+            ids = sorted(graph.nx, key=lambda c: (-graph.nx.degree(c), c))[:5]
         names = [graph.concept(c).display_zh if found.question and has_cjk(found.question) else graph.concept(c).name
                  for c in dict.fromkeys(ids) if c in graph and not graph.concept(c).proposed]
         return list(dict.fromkeys(names))[:5]

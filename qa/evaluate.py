@@ -22,6 +22,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -204,14 +205,14 @@ def evaluate(kb: Any, questions: Sequence[Question], k: int = 5, anchors: Sequen
     kb.ask("warm-up question 预热")  # load the model and tokenizer outside the timings
     results: dict[str, dict[str, _Tally]] = {"hybrid": _tallies()}
     for q in questions:
-        answer, ms = _timed(lambda q=q: _ask(kb, q.question, k))
+        answer, ms = _timed(partial(_ask, kb, q.question, k))
         rank = hit_rank([s.text for s in answer.sources], q.evidence) if answer else None
         for key in ("all", q.lang):
             results["hybrid"][key].add(q, answer is None or answer.refused, rank, ms, bool(answer) and answer.confidence == "low")
     for name, anchor in _anchors(kb, anchors).items():
         results[name] = _tallies()
         for q in questions:
-            texts, ms = _timed(lambda q=q, anchor=anchor: anchor.top(q.question, k))
+            texts, ms = _timed(partial(anchor.top, q.question, k))
             for key in ("all", q.lang):
                 results[name][key].add(q, False, hit_rank(texts, q.evidence), ms)
     if ablation:
@@ -220,7 +221,7 @@ def evaluate(kb: Any, questions: Sequence[Question], k: int = 5, anchors: Sequen
             label = f"-{signal}"
             results[label] = _tallies()
             for q in usable:
-                found, ms = _timed(lambda q=q, s=signal: kb.retrieve(q.question, k, drop=(s,)))
+                found, ms = _timed(partial(kb.retrieve, q.question, k, drop=(signal,)))
                 texts = [kb.model.passages[h.passage].text for h in found.hits]
                 for key in ("all", q.lang):
                     results[label][key].add(q, False, hit_rank(texts, q.evidence), ms)

@@ -1,6 +1,7 @@
 """The second-stage ranker: a linear model over each fused candidate's features.
 
-Pointwise logistic regression on "this passage holds the answer", fitted by
+Pointwise logistic regression on "this passage holds the answer" (weights of similarity,
+rank and match features kept non-negative, so each one can only raise a passage), fitted by
 ``bench/calibrate.py`` on our own questions (never the dev set) and saved as
 ``qa/models/ranker.json``. Without that file the ranker keeps the fused (RRF) order.
 

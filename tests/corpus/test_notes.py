@@ -1,12 +1,14 @@
 """Fidelity checks for the cleaned study notes in ``corpus/notes/``.
 
 Each note ``NN-slug.md`` is a cleaned copy of the raw web capture
-``../shared/seeds/0NN_<hash>.txt``. Cleaning may only *remove* web chrome and *add*
+``../shared/seeds/0NN_<hash>.txt``. Cleaning may only *remove* web chrome, *add*
 Markdown structure (a ``#``/``##``/``###`` prefix on lines that already exist, list
-markers ``- ``, dropped leading indentation, blank lines). These tests compare the two
-line by line after taking that added Markdown off again, so any invented, altered,
-re-wrapped, re-ordered or silently dropped sentence fails. Seed lines may only be
-dropped when they match one of the explicit chrome rules below, listed per seed.
+markers ``- ``, dropped leading indentation, blank lines) and *repair maths the capture
+wrote twice*, inside a line, by the rules of :func:`ingest.clean.repair_maths`. These tests
+compare the two line by line after taking the added Markdown off again and applying those
+repair rules to the seed, so any invented, altered, re-wrapped, re-ordered or silently
+dropped sentence fails. Seed lines may only be dropped when they match one of the explicit
+chrome rules below, listed per seed.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ingest.clean import REPAIR_RULES, repair_maths, repairs
 
 REPO = Path(__file__).resolve().parents[2]
 NOTES_DIR = REPO / "corpus" / "notes"
@@ -124,12 +128,15 @@ def strip_markup(line: str) -> str:
     return _LIST_MARKER.sub("", text, count=1)
 
 
-def seed_key(line: str, seed_id: str) -> str:
+def seed_key_raw(line: str, seed_id: str) -> str:
     """A seed line compared the way note lines are, minus a cnblogs heading anchor."""
     text = strip_markup(line)
-    if seed_id in CNBLOGS and text.endswith("#"):
-        text = text[:-1]
-    return text
+    return text[:-1] if seed_id in CNBLOGS and text.endswith("#") else text
+
+
+def seed_key(line: str, seed_id: str) -> str:
+    """A seed line as it must appear in the note: :func:`seed_key_raw` with its maths repaired."""
+    return repair_maths(seed_key_raw(line, seed_id))
 
 
 def fold(text: str) -> str:
@@ -262,6 +269,36 @@ def test_chrome_rules_match_something(seed_id: str) -> None:
     lines = read_lines(seeds[0])
     dead = [rule for rule in CHROME[seed_id] if not any(rule.matches(line) for line in lines)]
     assert not dead, f"{seeds[0].name}: rules matching no line: {dead}"
+
+
+# Repairs per rule over all seeds: a change in the rules that changes a note shows up here first.
+REPAIR_COUNTS = {"doubled": 128, "bare": 4, "letters": 22}
+
+
+@needs_seeds
+def test_maths_repairs_are_the_counted_ones() -> None:
+    """Every repair rule is used, and they repair exactly the counted formulas (listed in corpus/README.md)."""
+    counts = dict.fromkeys(REPAIR_RULES, 0)
+    for seed in sorted(SEEDS_DIR.glob("*.txt")):
+        for line in read_lines(seed):
+            for repair in repairs(seed_key_raw(line, seed.name[:3])):
+                counts[repair.rule] += 1
+    assert counts == REPAIR_COUNTS
+
+
+@pytest.mark.parametrize("note", NOTES, ids=note_id)
+def test_notes_keep_no_maths_captured_twice(note: Path) -> None:
+    """The repairs are done: repairing a cleaned note changes nothing, and every line keeps its number."""
+    lines = read_lines(note)
+    assert [repair_maths(strip_markup(line)) == strip_markup(line) for line in lines] == [True] * len(lines)
+
+
+def test_readme_lists_the_repair_rules() -> None:
+    text = README.read_text(encoding="utf-8")
+    for rule in REPAIR_RULES:
+        assert f"`{rule}`" in text, f"corpus/README.md does not list the maths repair rule {rule!r}"
+    for rule, count in REPAIR_COUNTS.items():
+        assert f"`{rule}` ({count} repairs)" in text, f"corpus/README.md does not count the {rule!r} repairs"
 
 
 # --------------------------------------------------------------------------- evidence and README

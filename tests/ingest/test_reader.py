@@ -77,3 +77,36 @@ def test_plain_text_is_parsed_as_text(tmp_path: Path) -> None:
     path = tmp_path / "note.txt"
     path.write_text("池化的作用?\n下采样,减少参数。", encoding="utf-8")
     assert read_note(path).format == "text"
+
+
+def test_a_nul_byte_anywhere_rejects_the_file(tmp_path: Path) -> None:
+    """Not only in the first 8 KB: a NUL after 100 KB of good text is still a binary file."""
+    path = tmp_path / "late.md"
+    path.write_bytes(NOTE.encode("utf-8") * 4000 + b"\x00 tail\n")
+    with pytest.raises(InputError, match=r"late\.md: a NUL byte at offset [\d,]+"):
+        read_note(path)
+    utf16 = tmp_path / "utf16.md"
+    utf16.write_bytes((NOTE + "\x00").encode("utf-16"))
+    with pytest.raises(InputError, match="NUL"):
+        read_note(utf16)
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt", ".html"])
+def test_terminal_escapes_and_controls_are_stripped_on_ingest(tmp_path: Path, suffix: str) -> None:
+    body = ("## BN层\x1b]0;pwned\x07的作用\n加快\x1b[1;31m网络\x1b[0m的训练\x9b2J和\x07收敛的\x7f速度。\x1bc\n\t缩进保留\n")
+    if suffix == ".html":
+        body = "<h2>BN层\x1b[31m的作用</h2><p>加快网络的训练\x1b[2J和收敛的速度。</p>"
+    path = tmp_path / f"escapes{suffix}"
+    path.write_text(body, encoding="utf-8")
+    text = read_note(path).text
+    assert not any(ord(ch) < 32 and ch not in "\n\t" or 0x7f <= ord(ch) <= 0x9f for ch in text), repr(text)
+    assert "[31m" not in text and "pwned" not in text and "2J" not in text
+    assert "BN层的作用" in text and "的训练和" in text
+    if suffix == ".md":
+        assert "加快网络的训练和收敛的速度。" in text and "\t缩进保留" in text
+
+
+def test_an_unterminated_escape_string_only_loses_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "osc.md"
+    path.write_text("## 标题\n\x1b]0;title without end\n下一行保留。\n", encoding="utf-8")
+    assert read_note(path).text == "## 标题\n\n下一行保留。"

@@ -63,6 +63,23 @@ CONCEPTS = {
         Concept("rf", "enlarge receptive field", "role", aliases=("增大感受野",)),
         Concept("up", "upsampling", "role", aliases=("上采样",)),
         Concept("down", "downsampling", "role", aliases=("下采样",)),
+        Concept("convolution", "convolution", "layer", aliases=("卷积",)),
+        Concept("normalization", "normalization", "technique", aliases=("规范化",)),
+        Concept("interp", "interpolation", "technique", aliases=("插值",)),
+        Concept("fast", "accelerate convergence", "role", aliases=("加速训练收敛",)),
+        Concept("lesscomp", "reduce computation", "role", aliases=("减少计算量",)),
+        Concept("gradflow", "gradient propagation", "role", aliases=("梯度传递",)),
+        Concept("densenetbc", "DenseNet-BC", "architecture", aliases=("DenseNet-BC",)),
+        Concept("denseblock", "dense block", "layer", aliases=("Dense Block",)),
+        Concept("local", "local connectivity", "technique", aliases=("局部感知",)),
+        Concept("sharing", "weight sharing", "technique", aliases=("参数共享",)),
+        Concept("maxpool", "max pooling", "layer", aliases=("最大池化",)),
+        Concept("avgpool", "average pooling", "layer", aliases=("平均池化",)),
+        Concept("sumpool", "sum pooling", "layer", aliases=("求和池化",)),
+        Concept("resolution", "resolution multiplier", "concept", category="hyperparameter", aliases=("分辨率因子",)),
+        Concept("overlap", "uneven overlap", "concept", aliases=("不均匀重叠",)),
+        Concept("small", "stacked small kernels", "technique", aliases=("小尺寸卷积核",)),
+        Concept("lessparams", "reduce parameters", "role", aliases=("减少参数个数",)),
     ]
 }
 LINKER = Linker(CONCEPTS.values())
@@ -87,7 +104,6 @@ def triples(text: str, topics: tuple[str, ...] = (), remedy: str | None = None, 
         ("- ResNet:引入残差单元,简化学习目标和难度", (), ("resnet", "introduces", "residual")),
         ("- 引入残差单元,能够有效解决训练过程中梯度消失和梯度爆炸问题", ("resnet",), ("residual", "solves", "vanishing")),
         ("- 引入残差单元,能够有效解决训练过程中梯度消失和梯度爆炸问题", ("resnet",), ("residual", "solves", "exploding")),
-        ("采用了Global Average Pooling代替FC(想法来自Network in Network)", ("googlenet",), ("googlenet", "introduces", "gap")),
         ("- Dropout:抑制过拟合", ("alexnet",), ("dropout", "solves", "overfitting")),
         ("- Dropout:抑制过拟合", ("alexnet",), ("alexnet", "introduces", "dropout")),
         ("- ReLU:减少梯度消失现象", ("alexnet",), ("relu", "solves", "vanishing")),
@@ -124,6 +140,8 @@ def test_sentence_yields_relation(text: str, topics: tuple[str, ...], expected: 
         ("ReLU并不能解决过拟合", (), ("relu", "solves", "overfitting")),
         ("Dropout主要理念是防止权重过大,因为可能会导致过拟合。", (), ("dropout", "causes", "overfitting")),
         ("其中一种对ReLU函数的改进方式是LeakyReLU。", (), ("relu", "improves_on", "lrelu")),
+        # the sentence names where the idea came from: the network using it did not introduce it
+        ("采用了Global Average Pooling代替FC(想法来自Network in Network)", ("googlenet",), ("googlenet", "introduces", "gap")),
     ],
 )
 def test_sentence_does_not_yield_relation(text: str, topics: tuple[str, ...], unexpected: tuple[str, str, str]) -> None:
@@ -180,6 +198,33 @@ PATTERNS = [
     ("直接使用Dropout会导致降维效果变差", (), None, None, ("dropout", "has_role", "dimred")),
     ("RNN中不同时间步的统计量差异很大,直接使用BN会导致梯度爆炸。", (), None, ("bn", "causes", "exploding"),
      ("rnn", "introduces", "bn")),
+    # a building block done next is a step of the method begun before it, not the method
+    ("我们也可以直接进行插值Resize操作,然后再进行卷积操作来消除棋盘效应。", ("transposed",), None,
+     ("interp", "solves", "checker"), ("convolution", "solves", "checker")),
+    # a purpose clause names the role of what the next clause adds, not of the section's network
+    ("为了减少计算量,增加了1x1卷积。", ("googlenet",), None, None, ("googlenet", "has_role", "lesscomp")),
+    # a family named as the means ("通过规范化手段") is not the subject: BN is
+    ("BN就是通过规范化手段,把分布强行拉回到标准正态分布,以此避免梯度消失问题,加速训练收敛过程。", (), None,
+     ("bn", "has_role", "fast"), ("normalization", "has_role", "fast")),
+    # a line about its lead ("下采样。") that cannot do the thing does not fall back on the topic
+    ("3. 下采样。下采样还能使计算资源耗费变少,加速模型训练,也能有效控制过拟合。", ("convolution",), None, None,
+     ("convolution", "solves", "overfitting")),
+    # a mention placed by 中间 is not what a line's lead brings
+    ("- DenseNet-BC:两个Dense Block中间有transition layer,用1x1卷积来降维", (), None, None,
+     ("densenetbc", "introduces", "denseblock")),
+    # kinds listed by 分为 are variants of the whole; one named part is no list of kinds
+    ("池化按操作类型通常分为最大池化(Max Pooling)、平均池化和求和池化,它们分别提取最大、平均与总和。", (), None,
+     ("sumpool", "variant_of", "pooling"), ("pooling", "variant_of", "sumpool")),
+    ("输入和输出通道被分成几个组,每个组独立进行分组卷积。", (), None, None, ("group", "variant_of", "convolution")),
+    # what is introduced is every thing listed, glossed or not
+    ("在此基础上给出了两个选择:宽度因子(width multiplier)和分辨率因子(resolution multiplier)。", ("mobilenet",), None,
+     ("mobilenet", "introduces", "resolution"), None),
+    # the cause's mechanism named by 的 is a cause too
+    ("造成棋盘效应的原因是转置卷积的不均匀重叠(uneven overlap)。", (), None, ("overlap", "causes", "checker"), None),
+    ("造成棋盘效应的原因是转置卷积的不均匀重叠(uneven overlap)。", (), None, ("transposed", "causes", "checker"), None),
+    # a series used ("使用一系列...的小尺寸卷积核") is the tool, and what the network brings
+    ("VGG通过使用一系列大小为3x3的小尺寸卷积核和池化层,为构造深度网络提供方向(减少参数个数可以堆叠更多的卷积层)", (), None,
+     ("vgg", "introduces", "small"), ("vgg", "has_role", "lessparams")),
     # 10. coreference: 这一问题 is the problem named just before
     ("但是更大的几率会出现梯度爆炸,但是可以通过给梯度加门限解决这一问题.", ("lstm",), "vanishing",
      ("clip", "solves", "exploding"), ("clip", "solves", "vanishing")),
@@ -220,3 +265,26 @@ def test_a_prevented_problem_named_by_pronoun_is_the_one_named_before() -> None:
     [sentence] = split_line(1, text, LINKER.find(text))
     found = {r.key for r in extract(sentence, Context("n.md", CONCEPTS, ()), antecedent="exploding")}
     assert ("dropout", "solves", "exploding") in found
+
+
+def test_a_pronoun_subject_has_a_role_only_with_a_role_cue() -> None:
+    """"其实解决这个问题的思想...就是把1个像素的梯度传递给4个像素" describes a mechanism, not pooling's role."""
+    text = "其实解决这个问题的思想也很简单,就是把1个像素的梯度传递给4个像素,但是需要保证梯度总和不变。"
+    [sentence] = split_line(1, text, LINKER.find(text))
+    found = {r.key for r in extract(sentence, Context("n.md", CONCEPTS, ()), (("pooling",), "pronoun"))}
+    assert ("pooling", "has_role", "gradflow") not in found
+    cued = "它的作用是梯度传递。"
+    [sentence] = split_line(1, cued, LINKER.find(cued))
+    assert ("pooling", "has_role", "gradflow") in {r.key for r in extract(sentence, Context("n.md", CONCEPTS, ()),
+                                                                              (("pooling",), "pronoun"))}
+
+
+def test_a_line_of_enumerated_items_leads_only_its_first_sentence() -> None:
+    """"(1)局部感知:... (3)采样(池化)层:...减少过拟合" : the later item is not about 局部感知."""
+    line = "(1)局部感知:只要对局部进行感知。(2)参数共享:同一个卷积核是共享的。(压缩数据和参数的量,减少过拟合)"
+    items = {"1": "local", "2": "sharing"}
+    found = {r.key for s in split_line(1, line, LINKER.find(line)) for r in extract(s, Context("n.md", CONCEPTS, ()), None, items)}
+    assert ("local", "solves", "overfitting") not in found
+    first = "(1)局部感知:可以减少过拟合。"
+    assert ("local", "solves", "overfitting") in {
+        r.key for s in split_line(1, first, LINKER.find(first)) for r in extract(s, Context("n.md", CONCEPTS, ()), None, items)}

@@ -4,7 +4,8 @@ import pytest
 
 from kg.errors import NotFoundError
 from kg.graph import KnowledgeGraph
-from kg.model import Concept, Evidence, Relation
+from kg.model import Concept, Evidence, Mention, Relation, Term
+from kg.store import Snapshot, load, save
 
 
 @pytest.mark.parametrize("alias", ["BN", "bn层", "Batch-Normalization", "batch normalization", "bn"])
@@ -69,3 +70,46 @@ def test_merging_evidence_is_linear_and_exact() -> None:
     support = [Relation("a", "solves", "p", (Evidence("n.md", i % 5000, "s"),)) for i in range(20000)]
     [edge] = KnowledgeGraph.from_parts(concepts, support).relations()
     assert len(edge.evidence) == 5000
+
+
+# -- terms: concepts the notes name but relate to nothing -----------------------------------------
+
+GRAD = Concept("grad", "Gradient", "concept", aliases=("gradients",), zh=("梯度",))
+
+
+def test_parts_make_nodes_of_related_concepts_and_terms_of_the_rest() -> None:
+    a, p = Concept("a", "A", "technique"), Concept("p", "P", "problem")
+    cutmix = Concept("cutmix", "CutMix", "technique", proposed=True)
+    mentions = [Mention("grad", "s", "n.md", 4, "梯度"), Mention("grad", "s", "n.md", 4, "gradients"),
+                Mention("grad", "s", "m.md", 9, "梯度")]
+    parts = KnowledgeGraph.parts([a, p, GRAD, cutmix], [Relation("a", "solves", "p")], mentions)
+    assert parts[:2] == [a, p] and parts[3] == cutmix  # a proposed concept stays a node: a new note's term
+    assert parts[2] == Term(GRAD, (("n.md", 4), ("m.md", 9)))
+
+
+def test_a_term_is_known_by_every_name_but_is_no_node() -> None:
+    graph = KnowledgeGraph.from_parts([Concept("a", "A", "technique"), Term(GRAD, (("n.md", 4),))], [])
+    assert graph.resolve("梯度") == GRAD == graph.concept("grad") and "grad" in graph
+    assert len(graph) == 1 and [c.id for c in graph.concepts()] == ["a"] and "grad" not in graph.nx
+    assert [c.id for c in graph.vocabulary()] == ["a", "grad"]
+    assert graph.relations_of("grad") == [] and graph.stats()["terms"] == 1
+    assert graph.suggest("梯") == ["Gradient"]
+
+
+def test_a_relation_to_a_term_makes_it_a_node() -> None:
+    graph = KnowledgeGraph.from_parts([Concept("a", "A", "technique"), Term(GRAD)], [Relation("a", "causes", "grad")])
+    assert graph.is_node("grad") and graph.term("grad") is None and graph.stats()["terms"] == 0
+
+
+def test_terms_survive_save_and_load(tmp_path) -> None:
+    graph = KnowledgeGraph.from_parts([Concept("a", "A", "technique"), Term(GRAD, (("n.md", 4),))], [])
+    save(Snapshot(graph), tmp_path)
+    loaded = load(tmp_path).graph
+    assert loaded.term("grad") == Term(GRAD, (("n.md", 4),)) and len(loaded) == 1
+    assert loaded.find("gradients") == GRAD
+
+
+def test_vocabulary_lists_catalogue_concepts_before_proposed_ones() -> None:
+    new = Concept("new", "New", "technique", proposed=True)
+    graph = KnowledgeGraph.from_parts([new, Concept("a", "A", "technique"), Term(GRAD)], [Relation("new", "solves", "a")])
+    assert [c.id for c in graph.vocabulary()] == ["a", "grad", "new"]

@@ -4,9 +4,8 @@ import pytest
 
 from kg.errors import InputError, NotFoundError
 from kg.graph import KnowledgeGraph
-from kg.model import Concept, Relation
-from kg.queries import (by_kind, close_names, communities, introduced_by, neighbourhood, paths, search,
-                        solvers_of)
+from kg.model import Concept, Relation, Term
+from kg.queries import by_kind, close_names, communities, introduced_by, neighbourhood, paths, search, solvers_of
 
 
 def test_neighbourhood_depth_one_and_two(tiny_graph: KnowledgeGraph) -> None:
@@ -146,3 +145,17 @@ def test_communities_follow_the_kind_and_relation_filters() -> None:
     assert none.communities == () and len(none.isolated) == 7
     with pytest.raises(InputError):
         communities(g, kinds=["animal"])
+
+
+def test_terms_are_found_and_listed_but_never_drawn() -> None:
+    grad = Concept("grad", "Gradient", "concept", zh=("梯度",))
+    graph = KnowledgeGraph.from_parts([Concept("a", "A", "technique"), Concept("p", "P", "problem"), Term(grad)],
+                                      [Relation("a", "solves", "p")])
+    assert [m.concept.id for m in search(graph, "梯度")] == ["grad"]
+    assert [c.id for c in close_names(graph, "Gradiant")] == ["grad"]
+    assert [c.id for c in by_kind(graph, "concept")] == ["grad"]
+    overview = communities(graph)
+    assert overview.isolated == () and overview.terms == ("grad",)
+    assert communities(graph, kinds=["technique"]).terms == ()
+    centre, edges = neighbourhood(graph, "梯度")
+    assert [c.id for c in centre] == ["grad"] and edges == []

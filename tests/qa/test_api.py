@@ -59,6 +59,18 @@ def test_off_topic_questions_are_refused_with_nearest_topics(real_kb: KnowledgeB
     assert "笔记里没有" in answer.markdown
 
 
+@pytest.mark.parametrize("question", ["hi", "ok", "test test 123", "thanks!", "what is it?", "你好", "在吗?", "嗯嗯 好的"])
+def test_vague_questions_are_refused_with_topics_to_ask_about(hash_kb: KnowledgeBase, question: str) -> None:
+    answer = hash_kb.ask(question)
+    assert answer.refused and not answer.sources
+    assert len(answer.nearest) == 5 and answer.nearest[0] in answer.markdown
+
+
+@pytest.mark.parametrize("question", ["BN?", "dropout", "为什么要归一化", "梯度消失"])
+def test_terse_questions_that_name_a_topic_are_answered(hash_kb: KnowledgeBase, question: str) -> None:
+    assert not hash_kb.ask(question).refused
+
+
 @pytest.mark.parametrize(
     ("question", "message"),
     [("", "empty"), ("   \n\t", "empty"), ("\x00\x01", "empty"), ("问" * (MAX_QUESTION_CHARS + 1), "characters long"),

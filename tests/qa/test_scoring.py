@@ -1,4 +1,5 @@
-"""Practice scoring: claims not words, statements not term lists, contradictions lose, bands hold on the real model."""
+"""Practice scoring: claims not words, statements not term lists, vague talk and contradictions earn nothing,
+one concept name in either language; bands and the zh/en gap hold on the real model."""
 from __future__ import annotations
 
 import json
@@ -9,9 +10,10 @@ import pytest
 
 from ingest.linker import Linker
 from kg.model import Concept
-from qa.scoring import Rules, Scorer, band, claims, contradicts, score_answer, statements
+from qa.scoring import Rules, Scorer, Vocabulary, band, claims, contradicts, score_answer, statements, terms
 
-CASES = Path(__file__).resolve().parents[1] / "data" / "practice" / "bands.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data" / "practice"
+CASES, HELD_OUT = DATA / "bands.jsonl", DATA / "bands_heldout.jsonl"
 LINKER = Linker([Concept("vg", "vanishing gradient", "problem", zh=("梯度消失",)),
                  Concept("eg", "exploding gradient", "problem", zh=("梯度爆炸",)),
                  Concept("gap", "global average pooling", "technique", zh=("全局平均池化",)),
@@ -21,6 +23,7 @@ LINKER = Linker([Concept("vg", "vanishing gradient", "problem", zh=("梯度消�
 @pytest.mark.parametrize("reference, expected", [
     ("- 加快收敛\n- 防止过拟合。", ["加快收敛", "防止过拟合。"]),
     ("全局平均池化\n\n1. 代替全连接层,降低参数量。", ["代替全连接层,降低参数量。"]),  # a bare term states nothing
+    ("- 提供更多的训练数据\n- 批归一化\n- 随便", ["提供更多的训练数据", "批归一化"]),  # a list item naming a concept is one
 ])
 def test_claims_are_the_sentences_that_state_something(reference: str, expected: list[str]) -> None:
     found = claims(reference, LINKER)
@@ -40,12 +43,22 @@ def test_term_lists_and_echoes_state_nothing(answer: str, stated: int) -> None:
     assert len(statements(answer, LINKER, question="BN 的作用?")[0]) == stated
 
 
+def test_english_sentences_split_at_full_stops_but_not_at_decimals() -> None:
+    stated, _ = statements("It speeds up training. It keeps 0.5 of the units.", LINKER)
+    assert stated == ["It speeds up training.", "It keeps 0.5 of the units."]
+
+
 @pytest.mark.parametrize("statement, claim, expected", [
     ("BN会让训练变慢", "加快网络的训练", True),
     ("BN导致梯度消失", "防止梯度消失", True),
     ("Pooling increases the parameters", "减少参数和计算量", True),
     ("BN可以加快收敛", "加快网络的训练", False),
     ("it reduces overfitting", "防止过拟合", False),
+    ("反向传播不需要计算梯度", "计算每个神经元的梯度", True),
+    ("An RNN cannot model order", "RNN可以对时间序列建模", True),
+    ("you can drop dropout", "可以不用dropout", False),  # the claim's negation is said another way
+    ("BN should come after the activation", "BN层应该用在激活函数前面", True),
+    ("不同大小的卷积核", "采用不同大小的卷积核", False),  # 不同 negates nothing
 ])
 def test_contradiction(statement: str, claim: str, expected: bool) -> None:
     assert contradicts(statement, claim) is expected
@@ -67,6 +80,35 @@ def test_a_statement_covers_one_claim_and_scores_rise_with_coverage() -> None:
     assert [p.verdict for p in one.points] == ["covered", "missed"]
 
 
+def test_a_vague_statement_earns_nothing_however_close_it_sounds() -> None:
+    """The fake embedder calls both statements the same claim; only one is about it."""
+    reference = "甲可以加快收敛。"
+    rules = Rules(low=0.0, high=0.5, need=1)
+    about = score_answer("甲说加快了收敛", reference, linker=LINKER, embed=_embed_by_table, rules=rules)
+    vague = score_answer("甲很重要, 可以提升效果", reference, linker=LINKER, embed=_embed_by_table, rules=rules)
+    assert about.total == 100 and not about.vague
+    assert vague.total == 0 and vague.vague == ("甲很重要", "可以提升效果")
+
+
+def test_a_concept_named_in_english_is_evidence_for_a_chinese_claim() -> None:
+    reference = "全局平均池化可以代替全连接层。"
+    rules = Rules(low=0.0, high=0.5, need=1)
+    answer = "Global average pooling can replace the last layers."
+    # Without the concept the English sentence shares no term with the Chinese claim.
+    assert score_answer(answer.replace("Global average pooling", "It"), reference, linker=LINKER,
+                        embed=lambda t: np.ones((len(t), 2)), rules=rules).total == 0
+    assert score_answer(answer, reference, linker=LINKER, embed=lambda t: np.ones((len(t), 2)), rules=rules).total == 100
+
+
+def test_vocabulary_writes_every_mention_in_one_language_and_finds_vague_terms() -> None:
+    vocab = Vocabulary.build(None, LINKER, ["可以加快收敛", "可以防止过拟合", "梯度消失"], share=0.5)
+    assert vocab.vague == frozenset({"可以"})
+    named = Vocabulary({"gap": "全局平均池化", "vg": "梯度消失"})
+    assert named.canonical("global average pooling fights vanishing gradient", LINKER) == "全局平均池化 fights 梯度消失"
+    assert named.terms("global average pooling", LINKER, drop={"gap"}) == set()
+    assert terms("It reduces computation") == {"减少", "降低", "计算", "算量"}
+
+
 def test_an_empty_answer_scores_zero() -> None:
     assert score_answer("", "甲可以加快收敛。", linker=LINKER, embed=_embed_by_table).total == 0
 
@@ -81,22 +123,40 @@ def scorer(real_kb) -> Scorer:
     return Scorer.build([q.reference for q in model.bank.questions], model.linker, real_kb.graph, real_kb.embed)
 
 
-@pytest.mark.slow  # ~60 s on the shared 2-core machine (66 answers and their claims through e5)
-def test_labelled_answers_land_in_their_band(real_kb, scorer: Scorer) -> None:
-    """>= 60 labelled cases in both languages; the real e5 model; bench/practice.py prints the table."""
-    rows = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(rows) >= 60 and {r["lang"] for r in rows} == {"zh", "en"}
+def _rows(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _totals(real_kb, scorer: Scorer, rows: list[dict[str, str]]) -> dict[tuple[str, str, str, str], float]:
     bank = real_kb.model.bank
-    totals, right = {}, 0
+    out = {}
     for r in rows:
         q = bank.by_section(r["section"])
-        total = scorer.score(r["answer"], q.reference, q.title, q.concepts).total
-        totals[(r["section"], r["kind"], r["lang"])] = total
-        right += band(total) == r["band"]
-    assert right / len(rows) >= 0.90  # measured 61/66 = 92.4% (bench/practice.py)
-    for (section, kind, lang), total in totals.items():
-        if kind == "soup":
-            assert total < totals[(section, "good", lang)] / 2
-    gaps = [abs(totals[(s, "good", "zh")] - totals[(s, "good", "en")]) for s, k, lang in totals if (k, lang) == ("good", "zh")]
-    # measured: mean 4.6, max 29.2 (1x1 conv); not every question is within 15 yet
-    assert sum(gaps) / len(gaps) <= 10 and sum(g <= 15 for g in gaps) >= 6
+        out[(r["section"], r["kind"], r["lang"], r["answer"])] = scorer.score(r["answer"], q.reference, q.title, q.concepts).total
+    return out
+
+
+@pytest.mark.slow  # ~3 min on the shared 2-core machine (186 answers and their claims through e5)
+def test_labelled_answers_land_in_their_band(real_kb, scorer: Scorer) -> None:
+    """Both labelled sets in both languages on the real e5 model; bench/practice.py prints the tables.
+
+    ``bands.jsonl`` is what the rules were tuned on; ``bands_heldout.jsonl`` (11 other questions) was
+    scored once, after the rules were frozen, so its figure is the honest one."""
+    tuned, held = _rows(CASES), _rows(HELD_OUT)
+    assert len(tuned) >= 60 and len(held) >= 60 and {r["lang"] for r in tuned + held} == {"zh", "en"}
+    assert not {r["section"] for r in tuned} & {r["section"] for r in held}
+    totals = _totals(real_kb, scorer, tuned + held)
+    accuracy = {name: sum(band(totals[(r["section"], r["kind"], r["lang"], r["answer"])]) == r["band"] for r in rows) / len(rows)
+                for name, rows in (("tuned", tuned), ("held-out", held))}
+    assert accuracy["tuned"] >= 0.90  # measured 91/98 = 92.9%
+    assert accuracy["held-out"] >= 0.75  # measured 70/88 = 79.5% (wrong answers are the weak spot)
+    by_kind = {(s, k, lang): t for (s, k, lang, _), t in totals.items()}
+    strong = {(s, lang): t for (s, k, lang), t in by_kind.items() if k == "good"}
+    gaps = [abs(t - strong[(s, "en")]) for (s, lang), t in strong.items() if lang == "zh"]
+    assert len(gaps) >= 20 and max(gaps) <= 15 and sum(gaps) / len(gaps) <= 5  # measured max 0, mean 0 over 25
+    for (s, k, lang, answer), t in totals.items():
+        if k == "soup":
+            assert t < strong[(s, lang)] / 2, answer
+        if k in ("generic", "offtopic", "empty", "echo"):
+            # measured: all poor but one held-out generic answer at 25.0 (the RNN question)
+            assert t < 30 and t < strong[(s, lang)] / 2, answer

@@ -67,3 +67,97 @@ def test_a_new_note_embeds_only_its_own_texts(tmp_path: Path) -> None:
     assert set(cache.keys()) == kb.model.keys()
     model = compile_model(kb.snapshot, HashEmbedder(), cache)
     assert cache.added == 0 and len(model.keys()) == before
+
+
+def _unit(rows: int, dim: int, seed: int = 0) -> np.ndarray:
+    matrix = np.random.default_rng(seed).normal(size=(rows, dim)).astype(np.float32)
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+def _saved(tmp_path: Path, model: str = "hash-8") -> tuple[Path, EmbeddingCache]:
+    cache = EmbeddingCache(model, {text_key("passage", t): v for t, v in zip("abcde", _unit(5, 8))})
+    path = tmp_path / "index" / f"{model}.npz"
+    cache.save(path)
+    return path, cache
+
+
+def _rewrite(path: Path, **changes: np.ndarray) -> None:
+    """Replace arrays of a saved file, keeping its manifest: what a swapped or damaged file looks like."""
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays.update(changes)
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def test_saved_vectors_carry_a_manifest_and_round_trip(tmp_path: Path) -> None:
+    path, cache = _saved(tmp_path)
+    with np.load(path) as data:
+        assert "manifest" in data.files
+    read = EmbeddingCache.read(path, "hash-8")
+    assert read.keys() == cache.keys() and all(np.array_equal(read[k], cache._entries[k]) for k in read)
+
+
+@pytest.mark.parametrize("damage", ["rows swapped", "other vectors", "model relabelled", "keys renamed", "no manifest"])
+def test_a_swapped_or_damaged_vector_file_is_refused_with_a_warning(
+        tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    path, _ = _saved(tmp_path)
+    with np.load(path) as data:
+        vectors = data["vectors"]
+    if damage == "rows swapped":
+        _rewrite(path, vectors=vectors[::-1].copy())
+    elif damage == "other vectors":
+        _rewrite(path, vectors=_unit(5, 8, seed=1))
+    elif damage == "model relabelled":
+        _saved(tmp_path, "other-8")
+        (tmp_path / "index" / "other-8.npz").replace(path)
+        _rewrite(path, model=np.array("hash-8"))
+    elif damage == "keys renamed":
+        _rewrite(path, keys=np.array(sorted(text_key("query", t) for t in "abcde")))
+    else:
+        with np.load(path) as data:
+            arrays = {name: data[name] for name in data.files if name != "manifest"}
+        with path.open("wb") as handle:
+            np.savez(handle, **arrays)
+    with caplog.at_level("WARNING", logger="kgqa"):
+        assert EmbeddingCache.read(path, "hash-8") == {}
+    assert str(path) in caplog.text and "again" in caplog.text
+
+
+def test_vectors_of_another_dimension_are_embedded_again(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A file of another model's width under our name (manifest and all) never reaches FAISS."""
+    cache = EmbeddingCache("hash-8", {text_key("passage", "a"): _unit(1, 4)[0]})
+    calls: list[list[str]] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return HashEmbedder(8).encode_passages(texts)
+
+    with caplog.at_level("WARNING", logger="kgqa"):
+        vectors = cache.embed("passage", ["a", "b"], encode, 8)
+    assert vectors.shape == (2, 8) and calls == [["a", "b"]] and "4" not in str(vectors.shape)
+    assert "8-dimensional" in caplog.text
+
+
+def test_bundled_vectors_without_a_manifest_still_load_when_sound(tmp_path: Path) -> None:
+    path = bundled_vectors_path(DEFAULT_MODEL)
+    assert path.exists()
+    assert len(EmbeddingCache.open(DEFAULT_MODEL, [path])) > 1000
+
+
+def test_a_knowledge_base_whose_vector_file_was_swapped_answers_as_a_fresh_one(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Reverse the rows of the saved cache (valid unit vectors, wrong texts): reopening must not trust them."""
+    fresh = KnowledgeBase.open(tmp_path / "fresh", embedder=HashEmbedder())
+    kb_dir = tmp_path / "kb"
+    KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    saved = kb_dir / "index" / "hash-256.npz"
+    if not saved.exists():
+        pytest.skip("this knowledge base keeps its embedding cache elsewhere (no index/hash-256.npz)")
+    with np.load(saved) as data:
+        _rewrite(saved, vectors=data["vectors"][::-1].copy())
+    with caplog.at_level("WARNING", logger="kgqa"):
+        reopened = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    assert "refused" in caplog.text
+    question = "转置卷积为什么会有棋盘效应?"
+    assert [s.citation for s in reopened.ask(question).sources] == [s.citation for s in fresh.ask(question).sources]

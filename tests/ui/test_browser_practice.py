@@ -1,5 +1,12 @@
 """The Practice tab in a real headless Chromium: one score per question, a clickable follow-up,
-a saved self-grade, and progress that survives a reload; screenshots go to tests/artifacts/.
+a saved self-grade, a timed mock interview and progress that survives a reload; screenshots go
+to tests/artifacts/.
+
+Every step waits for a condition that only the step's own response can make true, never for a
+time: a new question is a *different* question text (its number changes), a score is a result
+that was cleared when the question changed, a re-score shows the edit's own words, the suggested
+self-grade has arrived before "重来" is chosen, and a saved grade is a note that the new question
+cleared. So a slow, loaded machine only makes the test slower.
 
 Chromium, the loopback check and screenshots come from ``tests/ui/browsing.py``.
 """
@@ -13,6 +20,9 @@ pytestmark = pytest.mark.slow
 
 from tests.ui.browsing import WAIT, expect, pages, shot  # noqa: E402
 
+ANSWER = "它可以加快收敛, 并且能防止过拟合。"
+TERMS = "梯度消失, 梯度爆炸"  # a list of terms: shown under "不算陈述" whatever the question
+
 
 @pytest.fixture(scope="module")
 def page(browser, served: str) -> object:
@@ -24,52 +34,84 @@ def page(browser, served: str) -> object:
         pass
 
 
+def new_question(page, click) -> None:  # type: ignore[no-untyped-def]
+    """Run ``click`` and wait until the question shown is another one (every question has its own number)."""
+    question = page.locator("#kg-practice-question")
+    before = question.inner_text()
+    click()
+    expect(question).not_to_have_text(before, timeout=WAIT)
+    expect(question).to_contain_text("题", timeout=WAIT)
+    expect(page.get_by_label("你的回答")).to_have_value("", timeout=WAIT)  # the new question cleared it
+
+
+def score(page, answer: str, marker: str = "评分公式") -> None:  # type: ignore[no-untyped-def]
+    """Submit ``answer`` and wait for its result (``marker`` in it) and for the suggested self-grade."""
+    box = page.get_by_label("你的回答")
+    box.fill(answer)
+    box.blur()  # commit the value the way a user leaving the box does, before the click reads it
+    expect(box).to_have_value(answer, timeout=WAIT)
+    page.get_by_role("button", name="提交评分").click()
+    try:
+        expect(page.locator("#kg-result")).to_contain_text(marker, timeout=WAIT)
+    except AssertionError as exc:  # say what the app said (an error toast), not only what is missing
+        toasts = page.locator(".toast-body").all_inner_texts()
+        question = page.locator("#kg-practice-question").inner_text()
+        raise AssertionError(f"no score for {question!r}; toasts: {toasts}") from exc
+    expect(page.locator("#kg-result .progress-text")).to_have_count(0, timeout=WAIT)
+    # The suggestion follows the score (``.then``); the new question had cleared the choice.
+    expect(page.locator("#kg-grade input:checked")).to_have_count(1, timeout=WAIT)
+
+
 def test_practice_scores_once_follows_up_and_keeps_progress_over_a_reload(page, served: str) -> None:
     page.get_by_role("tab", name="模拟面试").click()
     page.locator("#kg-topic input").click()  # BN's questions all have related follow-ups
     page.get_by_role("option", name=re.compile(r"^概念: 批归一化")).first.click()
-    page.get_by_role("button", name="出一道题").click()
+    new_question(page, lambda: page.get_by_role("button", name="出一道题").click())
     expect(page.locator("#kg-practice-question")).to_contain_text("第 1 题", timeout=WAIT)
-    page.get_by_label("你的回答").fill("它可以加快收敛, 并且能防止过拟合。")
-    for _ in range(2):  # a second press replaces the score, it does not count twice
-        page.get_by_role("button", name="提交评分").click()
-        expect(page.locator("#kg-result")).to_contain_text("评分公式", timeout=WAIT)
+    score(page, ANSWER)
     expect(page.locator("#kg-tally")).to_contain_text("1 题", timeout=WAIT)
-    expect(page.locator("#kg-result .progress-text")).to_have_count(0, timeout=WAIT)  # the run has finished
+    # An edited answer scored again replaces the score, it does not count twice; the result is the
+    # edit's own (its list of terms is shown as not counted).
+    score(page, f"{ANSWER}{TERMS}", marker=TERMS)
+    expect(page.locator("#kg-result")).to_contain_text("不算陈述", timeout=WAIT)
+    expect(page.locator("#kg-tally")).to_contain_text("1 题", timeout=WAIT)
+    expect(page.locator("#kg-tally")).not_to_contain_text("2 题", timeout=WAIT)
     shot(page, "20-practice-scored")
     page.locator("#kg-save-grade").click()
     expect(page.locator("#kg-saved")).to_contain_text("已记录自评", timeout=WAIT)
     expect(page.locator("#kg-progress")).to_contain_text("连续练习 1 天", timeout=WAIT)
     follow = page.locator("#kg-followups label").first
     expect(follow).to_be_visible(timeout=WAIT)
-    follow.click()
+    new_question(page, follow.click)
     expect(page.locator("#kg-practice-question")).to_contain_text("第 2 题", timeout=WAIT)
+    expect(page.locator("#kg-saved")).to_have_text("", timeout=WAIT)  # the new question cleared the note
     shot(page, "21-practice-followup")
     mock_interview(page)
     page.reload()
     expect(page.locator("#kg-header")).to_contain_text("深度学习面试助手", timeout=WAIT)
     page.get_by_role("tab", name="模拟面试").click()
     expect(page.locator("#kg-progress")).to_contain_text("连续练习 1 天", timeout=WAIT)
+    expect(page.locator("#kg-progress")).to_contain_text("今天该复习", timeout=WAIT)
     expect(page.locator("#kg-progress")).not_to_contain_text("今天该复习 0 题", timeout=WAIT)  # the "again" reviews
     shot(page, "24-practice-after-reload")
 
 
-def mock_interview(page) -> None:
-    """5 questions, each with its follow-up, graded "again" (due again today); then the report."""
+def mock_interview(page) -> None:  # type: ignore[no-untyped-def]
+    """5 questions, each with its follow-up, graded "again" (due again today); then the timed report."""
     page.locator("#kg-topic input").click()
     page.get_by_role("option", name="随机", exact=True).click()
-    page.locator("#kg-mock").click()
+    new_question(page, page.locator("#kg-mock").click)
     for n in range(1, 11):
-        expect(page.locator("#kg-practice-question")).to_contain_text(f"题 ·", timeout=WAIT)
-        page.get_by_label("你的回答").fill("它可以加快收敛, 并且能防止过拟合。")
-        page.get_by_role("button", name="提交评分").click()
-        expect(page.locator("#kg-result")).to_contain_text("评分公式", timeout=WAIT)
-        expect(page.locator("#kg-result .progress-text")).to_have_count(0, timeout=WAIT)
+        score(page, ANSWER)
         page.get_by_label("重来").check()
+        expect(page.get_by_label("重来")).to_be_checked(timeout=WAIT)
         page.locator("#kg-save-grade").click()
         expect(page.locator("#kg-saved")).to_contain_text("重来", timeout=WAIT)
         if n == 2:
             shot(page, "22-practice-mock-followup")
-        page.get_by_role("button", name="出一道题").click()
+        if n < 10:
+            new_question(page, lambda: page.get_by_role("button", name="出一道题").click())
+    page.get_by_role("button", name="出一道题").click()
     expect(page.locator("#kg-practice-question")).to_contain_text("模拟面试报告: 10 题", timeout=WAIT)
+    expect(page.locator("#kg-practice-question")).to_contain_text("用时", timeout=WAIT)
     shot(page, "23-practice-mock-report")

@@ -29,7 +29,7 @@ def test_default_kb_follows_environment(tmp_path: Path) -> None:
 def test_graph_stats(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graph", "--kb", str(kb), "--stats", "--json"]) == 0
     stats = json.loads(capsys.readouterr().out)
-    assert stats["concepts"] >= 200 and stats["by_relation"]["solves"] > 10
+    assert stats["concepts"] + stats["terms"] >= 200 and stats["by_relation"]["solves"] > 10
 
 
 def test_export_is_node_link_json_with_the_attributes(kb: Path, tmp_path: Path) -> None:

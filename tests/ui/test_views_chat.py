@@ -8,12 +8,24 @@ import gradio as gr
 import pytest
 
 from qa import Answer, KnowledgeBase
-from qa.answer import Source
 from qa.api import MAX_QUESTION_CHARS
 from qa.compose import escape_markdown
 from qa.demos import get_demo
-from ui.views.chat import (EXAMPLES, answer_messages, ask, asked, cited, export_markdown, first_question, follow, options,
-                           sources_markdown, why_markdown)
+from ui.views.chat import (
+    EXAMPLES,
+    answer_messages,
+    ask,
+    asked,
+    cited,
+    export_markdown,
+    first_question,
+    follow,
+    options,
+    relocalize,
+    sources_markdown,
+    text_of,
+    why_markdown,
+)
 from ui.views.i18n import t
 from ui.views.markup import parse_pick
 
@@ -252,3 +264,46 @@ def test_followups_never_repeat_when_the_history_comes_back_from_the_browser(has
         history = follow(hash_kb, _through_the_chatbot(history), "zh", f"ask:{offered[0]}")
         again = {parse_pick(o["value"])[1] for o in history[-1]["options"] if o["value"].startswith("ask:")}
         assert not again & set(asked(history))
+
+
+# -- a language switch re-words the whole chat, earlier answers included ------------------------------
+def _session(kb: KnowledgeBase, lang: str) -> list[dict]:
+    """A chat of four turns: a Chinese and an English question, a follow-up with a demo run, a long paste."""
+    history, _ = ask(kb, "BN层的作用是什么?", [], lang)
+    history, _ = ask(kb, "What does dropout do?", history, lang)
+    followup = next(parse_pick(o["value"])[1] for o in history[-1]["options"] if o["value"].startswith("ask:"))
+    history = follow(kb, history, lang, f"ask:{followup}")
+    history = follow(kb, history, lang, "demo:batchnorm_train_eval")
+    history, _ = ask(kb, "为什么ResNet能训练很深的网络? " + "这是一段贴进来的长笔记。" * 50, history, lang)
+    return history
+
+
+def _words(history: list[dict]) -> list[tuple[str, str, str, list[str]]]:
+    """What a reader sees of each message: role, title, text, option labels (a plot is no words)."""
+    return [(m["role"], (m.get("metadata") or {}).get("title", ""), text_of(m) or _text(m),
+             [o["label"] for o in m.get("options") or ()]) for m in history]
+
+
+@pytest.mark.parametrize(("old", "new"), [("zh", "en"), ("en", "zh")])
+def test_a_language_switch_rewords_earlier_answers_as_if_asked_in_the_new_language(
+        hash_kb: KnowledgeBase, old: str, new: str) -> None:
+    before, expected = _session(hash_kb, old), _session(hash_kb, new)
+    assert _words(before) != _words(expected)
+    assert _words(relocalize(hash_kb, before, new)) == _words(expected)
+    # as the browser hands the chat back (text parts, a plot as a component part)
+    back = _through_the_chatbot([m for m in before if text_of(m) is not None])
+    assert _words(relocalize(hash_kb, back, new)) == _words([m for m in expected if _demo_text(m) is None])
+
+
+def _demo_text(message: dict) -> str | None:
+    content = message["content"]
+    return content[0] if isinstance(content, list) else None
+
+
+def test_a_language_switch_keeps_the_questions_as_typed_and_the_demo_it_ran(hash_kb: KnowledgeBase) -> None:
+    before = _session(hash_kb, "zh")
+    after = relocalize(hash_kb, before, "en")
+    assert asked(after) == asked(before)
+    demo = [m for m in after if _demo_text(m) is not None]
+    assert len(demo) == 1 and "Demo" in _demo_text(demo[0]) and isinstance(demo[0]["content"][1], gr.Plot)
+    assert relocalize(hash_kb, [], "en") == []

@@ -53,8 +53,9 @@ def test_draw_is_deterministic_per_seed_and_never_repeats(practice: Practice) ->
 def test_a_session_of_three_answers(practice: Practice) -> None:
     session = Session(seed=7)
     for number, answer in enumerate(["不知道", "BN可以加快收敛, 缓解梯度消失", "池化可以降维, 减少参数, 防止过拟合"], 1):
-        session, question, cleared, result, _ = next_question(practice, "random", session, "zh")
-        assert f"第 {number} 题" in question and cleared == result == ""
+        session, question, cleared, result, _, grade, note = next_question(practice, "random", session, "zh")
+        assert f"第 {number} 题" in question and cleared == result == note == ""
+        assert grade.value is None  # the previous question's self-grade does not carry over
         session, html, tally, _ = submit(practice, answer, session, "zh")
         assert "评分公式" in html and "参考答案" in html and "kg-reference" in html
         assert f"{number} 题" in tally
@@ -140,7 +141,8 @@ def test_the_language_switch_relabels_the_grade_controls(hash_kb: KnowledgeBase,
     with gr.Blocks():
         view = build(hash_kb, gr.Radio(["zh", "en"]))
     updates = view.relabel(lang)  # type: ignore[arg-type]
-    assert len(updates) == len(view.labelled) and updates[-2].label.startswith(word)
+    assert len(updates) == len(view.labelled)
+    assert updates[view.labelled.index(view.grade)].label.startswith(word)  # type: ignore[attr-defined]
 
 
 def test_a_mock_interview_is_five_questions_each_with_a_follow_up_then_a_report(practice: Practice) -> None:

@@ -9,6 +9,7 @@ A refusal is framed in a distinct block and offers the nearest topics.
 
 One language rule: everything the app says (badges, headings, hints, chips) follows the UI
 language; quoted note text, and questions (yours and the suggested ones), stay as written.
+A language switch re-words the whole chat, earlier answers included (:func:`relocalize`).
 """
 from __future__ import annotations
 
@@ -23,18 +24,20 @@ from typing import Any
 
 import gradio as gr
 
+from kg.errors import KGQAError
 from kg.store import atomic_write
 from qa import Answer, KnowledgeBase, feedback
 from qa.api import MAX_QUESTION_CHARS
 from qa.compose import escape_markdown, quote, render, unescape_markdown
-from qa.demos import get_demo
+from qa.demos import get_demo, list_demos
 from ui.views import demos
 from ui.views.errors import friendly, user_error
-from ui.views.i18n import Lang, intent_name, lang_of, t
+from ui.views.i18n import LANGS, LOCALE_JS, Lang, intent_name, lang_of, t
 from ui.views.markup import PickKind, parse_pick, pick
 
 __all__ = ["EXAMPLES", "LATEX", "Message", "options", "sources_markdown", "why_markdown", "refusal_markdown",
-           "answer_messages", "text_of", "asked", "cited", "first_question", "ask", "demo_message", "follow", "export_markdown", "SCROLL_JS",
+           "answer_messages", "text_of", "asked", "cited", "first_question", "ask", "demo_message", "follow", "relocalize",
+           "export_markdown", "SCROLL_JS",
            "ChatView", "build"]
 
 EXAMPLES = (
@@ -45,7 +48,7 @@ EXAMPLES = (
 )
 # KaTeX (shipped with Gradio) renders maths between these, read from the raw Markdown; the notes'
 # own "\(...\)" included. Not "$" (prices) nor "\[" (an escaped "["): see qa.compose.escape_markdown.
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "\\(", "right": "\\)", "display": False}]
+LATEX: list[dict[str, str | bool]] = [{"left": "$$", "right": "$$", "display": True}, {"left": "\\(", "right": "\\)", "display": False}]
 Message = dict[str, Any]
 _CITED = re.compile(r"^\*\*\[(\d+)\]\*\* `([^`]+)`", re.M)
 _FIRST = re.compile(r"^\s*(.+?[?？])", re.S)
@@ -137,7 +140,7 @@ def asked(history: Sequence[Message]) -> list[str]:
 
 def cited(history: Sequence[Message], index: int) -> tuple[str, list[str]]:
     """(question, citations) of the answer that message ``index`` belongs to."""
-    question, citations = "", []
+    question, citations = "", list[str]()
     for message in history[: index + 1]:
         content = text_of(message) or ""
         if message.get("role") == "user":
@@ -158,6 +161,10 @@ def first_question(text: str) -> str:
     match = _FIRST.match(text)
     first = match.group(1).strip() if match else ""
     return first if first and len(first) <= MAX_QUESTION_CHARS else ""
+
+
+def _notice(notice: str) -> Message:
+    return {"role": "assistant", "content": f'<div class="kg-notice">{escape_markdown(notice)}</div>'}
 
 
 def _check(question: object, lang: str) -> tuple[str, str]:
@@ -184,7 +191,7 @@ def ask(kb: KnowledgeBase, question: str, history: Sequence[Message] | None, lan
     with friendly(lang):
         answer = kb.ask(text, asked=asked(history))
     user = {"role": "user", "content": escape_markdown(text)}
-    note = [{"role": "assistant", "content": f'<div class="kg-notice">{escape_markdown(notice)}</div>'}] if notice else []
+    note = [_notice(notice)] if notice else []
     return [*history, user, *note, *answer_messages(answer, lang, kb.graph)], ""
 
 
@@ -217,6 +224,64 @@ def follow(kb: KnowledgeBase, history: Sequence[Message] | None, lang: str, valu
     if kind == "demo":
         return [*history, demo_message(kb, payload, lang, _last_options(history))]
     return history
+
+
+_NOTICE_LENGTH = re.compile(r'^<div class="kg-notice">\D*(\d+)')
+
+
+def _demo_of(message: Message) -> str | None:
+    """The id of the demo a chat message shows the result of, if it is one (its title, in either language)."""
+    content = message.get("content")
+    parts = content if isinstance(content, list) else []
+    texts = [p if isinstance(p, str) else str(p.get("text", "")) for p in parts if isinstance(p, (str, dict))]
+    heads = {f"**{t(lang, 'demo_run')} · {escape_markdown(demos.title(d, lang))}**": d.id
+             for d in list_demos() for lang in LANGS}
+    return next((heads[head] for text in texts for head in heads if text.startswith(head)), None)
+
+
+def _turns(history: Sequence[Message]) -> list[list[Message]]:
+    """The chat cut into turns, each starting with a question (the first may have none)."""
+    turns: list[list[Message]] = [[]]
+    for message in history:
+        if message.get("role") == "user":
+            turns.append([])
+        turns[-1].append(message)
+    return [turn for turn in turns if turn]
+
+
+def _reworded(kb: KnowledgeBase, turn: list[Message], earlier: list[str], lang: Lang) -> list[Message]:
+    """One turn again in ``lang``: the same question asked again (after the same earlier questions,
+    so the same answer and follow-ups), its long-text notice and its demo results re-worded."""
+    text = text_of(turn[0])
+    if turn[0].get("role") != "user" or text is None:
+        return turn
+    question = unescape_markdown(text)
+    answer = kb.ask(question, asked=earlier)
+    notices = [int(m.group(1)) for message in turn if (m := _NOTICE_LENGTH.match(text_of(message) or ""))]
+    out = [turn[0], *[_notice(t(lang, "too_long_first").format(n=n, max=MAX_QUESTION_CHARS)) for n in notices]]
+    out += answer_messages(answer, lang, kb.graph)
+    out += [demo_message(kb, demo_id, lang, options(answer, lang)) for message in turn if (demo_id := _demo_of(message))]
+    return out
+
+
+def relocalize(kb: KnowledgeBase, history: Sequence[Message] | None, lang: str) -> list[Message]:
+    """The chat re-worded in ``lang`` after a language switch: every answer's headings, badges, hints,
+    chips and panels, not only the new ones. The questions are asked again (an answer is a function of
+    the question, the questions before it and the notes; no model, so this is quick and gives the same
+    passages), quoted note text and the questions stay as written. A turn that cannot be asked again
+    (its notes were removed meanwhile and nothing is left) keeps its old words.
+    """
+    lang = lang_of(lang)
+    out: list[Message] = []
+    earlier: list[str] = []
+    for turn in _turns(list(history or [])):
+        try:
+            out += _reworded(kb, turn, earlier, lang)
+        except KGQAError:
+            out += turn
+        if turn[0].get("role") == "user" and (text := text_of(turn[0])) is not None:
+            earlier.append(unescape_markdown(text))
+    return out
 
 
 def export_markdown(history: Sequence[Message], lang: str) -> str:
@@ -327,5 +392,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:
     bot.example_select(example, [bot, lang], [bot, question], api_visibility="private").then(None, js=SCROLL_JS)
     bot.like(vote, [bot, better, lang], None, api_visibility="private")
     bot.change(remember, [bot, lang], [saved, better, export], api_visibility="private")
+    lang.change(partial(relocalize, kb), [bot, lang], bot, api_visibility="private")
+    lang.change(None, lang, None, js=LOCALE_JS)  # Gradio's own words too (see ui.views.i18n)
     clear.click(lambda: [], None, bot, api_visibility="private")
     return ChatView(tab, bot, question, send, clear, export, better, saved)

@@ -14,10 +14,24 @@ from typing import Literal
 
 from qa.compose import RELATION_LABELS
 
-__all__ = ["Lang", "LANGS", "t", "lang_of", "kind_name", "intent_name", "relation_name"]
+__all__ = ["Lang", "LANGS", "LOCALE_JS", "t", "lang_of", "kind_name", "intent_name", "relation_name"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
+
+# Gradio's own words (upload hints, "Use via API", button labels) follow the browser's locale, and
+# Python cannot set it (gr.I18n only translates our strings, by that same locale). The switch sets it
+# in the page: LOCALE_JS calls the frontend's own changeLocale, exported by its core module (found
+# among the loaded scripts, so the same module instance). If a Gradio release renames it, the
+# switch still works and only Gradio's words stay in the browser's language.
+LOCALE_JS = """async (lang) => {
+  const locale = lang === 'en' ? 'en' : 'zh-CN';
+  document.documentElement.lang = locale;
+  const url = performance.getEntriesByType('resource').map((e) => e.name)
+    .find((name) => /\\/assets\\/core-[\\w-]+\\.js$/.test(name));
+  try { if (url) { const core = await import(url); if (core.changeLocale) core.changeLocale(locale); } }
+  catch (error) { console.warn('kgqa: could not set the Gradio locale', error); }
+  return lang; }"""
 
 # key -> (Chinese, English)
 _TEXT: dict[str, tuple[str, str]] = {

@@ -1,7 +1,10 @@
 """The 笔记 / Notes tab: the notes in the knowledge base with their counts; upload and remove.
 
 Uploading and removing write to the knowledge base, so they are disabled unless the app was
-started with ``--allow-ingest`` (or ``--auth``). Both go through
+started with ``--allow-ingest`` (or ``--auth``); without them the server refuses every upload
+(:class:`ui.guard.Guard`). Only :data:`FILE_TYPES` are accepted, each up to
+:data:`MAX_FILE_SIZE` bytes, and an uploaded file is deleted from the server once read, so
+nothing uploaded can be downloaded back. Both go through
 :meth:`~qa.KnowledgeBase.ingest` / :meth:`~qa.KnowledgeBase.remove`: the same validation and
 messages as ``kgqa ingest``, every file read before anything is written, and the read model
 swapped whole afterwards, so other users' questions keep being answered meanwhile.
@@ -23,13 +26,15 @@ from typing import Any
 import gradio as gr
 
 from ingest.reader import MAX_BYTES
+from kg.errors import InputError
 from qa import KnowledgeBase
+from ui.guard import NOTE_SUFFIXES
 from ui.views.errors import friendly, user_error
 from ui.views.i18n import Lang, lang_of, t
 
 __all__ = ["FILE_TYPES", "MAX_FILE_SIZE", "rows", "headers", "upload", "remove", "NotesView", "build"]
 
-FILE_TYPES = [".md", ".markdown", ".txt", ".html", ".htm"]
+FILE_TYPES = list(NOTE_SUFFIXES)
 MAX_FILE_SIZE = MAX_BYTES  # Gradio refuses bigger uploads before they reach the reader
 
 
@@ -52,6 +57,20 @@ def _state(kb: KnowledgeBase, lang: str, status: str) -> tuple[Any, Any, str]:
     return table, gr.Dropdown(choices=[d.id for d in snapshot.documents], value=None), status
 
 
+def _forget_uploads(paths: Sequence[Path]) -> None:
+    """Delete the files Gradio received for this upload (only those in its upload cache), so
+    nothing uploaded stays on the server or can be downloaded back."""
+    from gradio.utils import get_upload_folder
+
+    cache = Path(get_upload_folder()).resolve()
+    for path in paths:
+        try:
+            if path.resolve().is_relative_to(cache):
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
 def upload(kb: KnowledgeBase, files: Sequence[Any] | None, lang: str,
            progress: gr.Progress = gr.Progress()) -> tuple[Any, Any, str]:
     """Add the uploaded files; a bad file is a friendly error naming it, and nothing is written."""
@@ -59,9 +78,15 @@ def upload(kb: KnowledgeBase, files: Sequence[Any] | None, lang: str,
     paths = [Path(f if isinstance(f, str) else f.name) for f in files or ()]
     if not paths:
         raise user_error(lang, "notes_none")
-    progress(0.2, desc=t(lang, "notes_indexing"))
-    with friendly(lang):
-        snapshot = kb.ingest(paths)
+    try:
+        with friendly(lang):
+            wrong = [p.name for p in paths if p.suffix.lower() not in FILE_TYPES]
+            if wrong:
+                raise InputError(f"{wrong[0]}: unsupported file type; give a note ({', '.join(FILE_TYPES)})")
+            progress(0.2, desc=t(lang, "notes_indexing"))
+            snapshot = kb.ingest(paths)
+    finally:
+        _forget_uploads(paths)
     names = ", ".join(p.name for p in paths)
     return _state(kb, lang, t(lang, "notes_added").format(names=names, n=len(snapshot.documents)))
 

@@ -82,12 +82,17 @@ def question_markdown(question: Question, number: int, lang: str) -> str:
     return f"#### {t(lang, 'asked').format(n=number)} · {escape_markdown(question.asked(lang))}"
 
 
-def ask(practice: Practice, session: Session, question: Question, lang: str) -> tuple[Session, str, str, str, Any]:
-    """Make ``question`` the current one: (session, question markdown, cleared answer, cleared result, follow-ups)."""
+def _cleared() -> tuple[Any, Any, str]:
+    """Follow-ups hidden, no self-grade chosen, no "saved" note: nothing of the previous question stays."""
+    return gr.Radio(choices=[], value=None, visible=False), gr.Radio(value=None), ""
+
+
+def ask(practice: Practice, session: Session, question: Question, lang: str) -> tuple[Any, ...]:
+    """Make ``question`` the current one: (session, question markdown, cleared answer, cleared result,
+    follow-ups, self-grade, saved note)."""
     asked = session.asked if question.section in session.asked else (*session.asked, question.section)
     session = replace(session, asked=asked, current=question.section)
-    return (session, question_markdown(question, asked.index(question.section) + 1, lang), "", "",
-            gr.Radio(choices=[], value=None, visible=False))
+    return (session, question_markdown(question, asked.index(question.section) + 1, lang), "", "", *_cleared())
 
 
 INTERVIEW = 5
@@ -97,7 +102,8 @@ def start_interview(practice: Practice, topic: str, session: Session | None, lan
                     now: float | None = None) -> tuple[Any, ...]:
     """A timed mock interview: :data:`INTERVIEW` questions of ``topic``, each followed by a related one (追问)."""
     lang, session = lang_of(lang), _session(session)
-    pool, plan, asked = practice.bank.pool(topic or RANDOM), [], list(session.asked)
+    pool, asked = practice.bank.pool(topic or RANDOM), list(session.asked)
+    plan: list[str] = []
     while len(plan) < 2 * INTERVIEW and (q := draw(pool, session.seed, asked)) is not None:
         asked.append(q.section)
         extra = next((r.section for r in practice.bank.related(q) if r.section not in asked), None)
@@ -134,11 +140,11 @@ def next_question(practice: Practice, topic: str, session: Session | None, lang:
             return ask(practice, session, question, lang)
     if session.interview and not session.plan:
         done = replace(session, current=None, interview=())
-        return done, report(practice, session, lang), "", "", gr.Radio(choices=[], value=None, visible=False)
+        return done, report(practice, session, lang), "", "", *_cleared()
     question = draw(practice.bank.pool(topic or RANDOM), session.seed, session.asked)
     if question is None:
         done = replace(session, current=None)
-        return done, f"#### {_DONE[1 if lang == 'en' else 0]}", "", "", gr.Radio(choices=[], value=None, visible=False)
+        return done, f"#### {_DONE[1 if lang == 'en' else 0]}", "", "", *_cleared()
     return ask(practice, session, question, lang)
 
 
@@ -147,7 +153,7 @@ def follow(practice: Practice, section: str | None, session: Session | None, lan
     lang, session = lang_of(lang), _session(session)
     question = practice.bank.by_section(section or "")
     if question is None:
-        return session, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return session, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
     return ask(practice, session, question, lang)
 
 
@@ -187,6 +193,10 @@ _PANEL = {
     "bad_import": ("导入失败: {e}", "Import failed: {e}"),
     "grade": ("自评 (按分数建议)", "Self-grade (suggested from the score)"),
     "save": ("记录自评", "Save self-grade"),
+    "mock": ("模拟面试 (5 题 + 追问, 计时)", "Mock interview (5 questions + follow-ups, timed)"),
+    "transfer": ("导出 / 导入进度 (JSON)", "Export / import progress (JSON)"),
+    "export": ("导出", "Export"),
+    "import": ("导入", "Import"),
 }
 
 
@@ -237,6 +247,20 @@ def record(practice: Practice, grade: str, session: Session | None, saved: str |
     return progress.to_json(), panel(practice, progress, lang, now), _w(lang, "saved").format(g=label, due=due)
 
 
+def reword(practice: Practice, session: Session | None, lang: str) -> tuple[Any, str, Any]:
+    """After a language switch: (the current question, the tally, the follow-ups' label) in ``lang``
+    (no current question: it is left as it is)."""
+    lang = lang_of(lang)
+    followups = gr.Radio(label=t(lang, "followup"))
+    if not isinstance(session, Session):
+        return gr.skip(), t(lang, "tally_empty"), followups
+    question = practice.bank.by_section(session.current) if session.current else None
+    if question is None or question.section not in session.asked:
+        return gr.skip(), tally(session, lang), followups
+    return (question_markdown(question, session.asked.index(question.section) + 1, lang), tally(session, lang),
+            followups)
+
+
 def show(practice: Practice, saved: str | None, lang: str, request: gr.Request | None = None) -> str:
     """The progress panel for this browser (and user), e.g. after a reload."""
     progress = _progress(practice, saved, getattr(request, "username", None))
@@ -269,6 +293,10 @@ class PracticeView:
     intro: gr.Markdown
     grade: gr.Radio
     save: gr.Button
+    mock: gr.Button
+    transfer: gr.Accordion
+    export: gr.Button
+    load: gr.Button
 
     def relabel(self, lang: Lang) -> list[object]:
         """Updates for :attr:`labelled`, in the same order."""
@@ -279,11 +307,14 @@ class PracticeView:
                 gr.Button(value=t(lang, "submit")), gr.Markdown(t(lang, "practice_intro")),
                 gr.Radio(choices=[(pair[1 if lang == "en" else 0], g) for g, pair in _GRADES.items()],
                          label=_w(lang, "grade")),
-                gr.Button(value=_w(lang, "save"))]
+                gr.Button(value=_w(lang, "save")), gr.Button(value=_w(lang, "mock")),
+                gr.Accordion(label=_w(lang, "transfer")), gr.Button(value=_w(lang, "export")),
+                gr.Button(value=_w(lang, "import"))]
 
     @property
     def labelled(self) -> list[gr.blocks.Block]:
-        return [self.tab, self.topic, self.next, self.answer, self.submit, self.intro, self.grade, self.save]
+        return [self.tab, self.topic, self.next, self.answer, self.submit, self.intro, self.grade, self.save, self.mock,
+                self.transfer, self.export, self.load]
 
 
 def _suggested(session: Session | None) -> Any:
@@ -302,7 +333,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
             topic = gr.Dropdown(topics(practice.bank, "zh"), value=RANDOM, label=t("zh", "topic"), scale=3,
                                 elem_id="kg-topic")
             nxt = gr.Button(t("zh", "next"), variant="primary", scale=1)
-            mock = gr.Button("模拟面试 (5 题 + 追问, 计时)", scale=1, elem_id="kg-mock")
+            mock = gr.Button(_w("zh", "mock"), scale=1, elem_id="kg-mock")
         intro = gr.Markdown(t("zh", "practice_intro"))
         question = gr.Markdown(elem_id="kg-practice-question")
         answer = gr.Textbox(label=t("zh", "answer"), placeholder=t("zh", "answer_hint"), lines=5,
@@ -318,12 +349,12 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
         score = gr.Markdown(t("zh", "tally_empty"), elem_id="kg-tally")
         saved = gr.BrowserState("", storage_key="kgqa-practice-progress")
         progress_md = gr.Markdown(elem_id="kg-progress")
-        with gr.Accordion("导出 / 导入进度 (JSON)", open=False):
+        with gr.Accordion(_w("zh", "transfer"), open=False) as transfer:
             blob = gr.Textbox(lines=3, show_label=False, elem_id="kg-progress-json")
             with gr.Row():
-                export = gr.Button("导出", size="sm")
-                load = gr.Button("导入", size="sm")
-    shown = [session, question, answer, result, followups]
+                export = gr.Button(_w("zh", "export"), size="sm")
+                load = gr.Button(_w("zh", "import"), size="sm")
+    shown = [session, question, answer, result, followups, grade, saved_note]
     nxt.click(partial(next_question, practice), [topic, session, lang], shown, api_name="next_question")
     mock.click(partial(start_interview, practice), [topic, session, lang], shown, api_visibility="private")
     send.click(partial(submit, practice), [answer, session, lang], [session, result, score, followups],
@@ -334,4 +365,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> PracticeView:
     export.click(lambda value: value, saved, blob, api_visibility="private")
     load.click(partial(import_progress, practice), [blob, saved, lang], [saved, progress_md], api_visibility="private")
     followups.input(partial(follow, practice), [followups, session, lang], shown, api_visibility="private")
-    return PracticeView(practice, tab, topic, nxt, answer, send, intro, grade, save)
+    # A language switch re-words what is on screen (the labels are relabelled by the app).
+    lang.change(partial(reword, practice), [session, lang], [question, score, followups], api_visibility="private")
+    lang.change(partial(show, practice), [saved, lang], progress_md, api_visibility="private")
+    return PracticeView(practice, tab, topic, nxt, answer, send, intro, grade, save, mock, transfer, export, load)
