@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup browser run test test-fast bench vectors calibrate clean
+.PHONY: setup browser run lint test test-fast bench vectors calibrate clean
 
 setup: $(STAMP)
 
@@ -33,7 +33,12 @@ browser:
 run: setup
 	$(VENV)/bin/kgqa serve
 
-test: setup browser
+# Lint and types first: ruff over everything, mypy over kg/, ingest/ and qa/ (pyproject.toml).
+lint: setup
+	$(VENV)/bin/ruff check kg ingest qa ui bench tests
+	$(VENV)/bin/mypy
+
+test: setup browser lint
 	$(PY) -m pytest -q
 
 test-fast: setup

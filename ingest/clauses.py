@@ -56,6 +56,11 @@ _FILLER = re.compile(r"[\s\d()（）\[\]【】.、“”\"'-]|而且|而|但是|
 _JOIN = re.compile(r"\s*(和|与|及|以及|、|或|/|跟|and|or)\s*", re.I)
 
 
+# How far a clause is read from its verb. The bundled notes' longest clause has 127 characters;
+# a sentence without breaks would otherwise make every verb rescan everything before it.
+REACH = 240
+
+
 class Reading:
     """One sentence cut into clauses, with its mentions indexed by position."""
 
@@ -71,6 +76,10 @@ class Reading:
         self.spans = sentence.spans
         self._span_starts = [sp.start for sp in self.spans]
         self._span_ends = [sp.end for sp in self.spans]
+        depth, self._depth = 0, [0]  # bracket depth before each position, for in_parens
+        for ch in self.text:
+            depth += (ch in "(（") - (ch in ")）")
+            self._depth.append(depth)
 
     def clause_of(self, pos: int) -> int:
         return max(0, bisect_right(self._clause_starts, pos) - 1)
@@ -82,12 +91,14 @@ class Reading:
         return self.spans[first:max(first, last)]
 
     def before(self, pos: int) -> Sequence[Span]:
-        """Mentions of the clause holding ``pos`` that end before it."""
-        return self.between(self.clauses[self.clause_of(pos)][0], pos)
+        """Mentions of the clause holding ``pos`` that end before it (at most :data:`REACH`
+        characters back, which bounds the work in a clause that never breaks)."""
+        return self.between(max(self.clauses[self.clause_of(pos)][0], pos - REACH), pos)
 
     def after(self, pos: int, stop: str = "，,;；。") -> Sequence[Span]:
         """Mentions after ``pos`` up to the next clause break in ``stop``."""
-        end = next((i for i in range(pos, len(self.text)) if self.text[i] in stop), len(self.text))
+        limit = min(len(self.text), pos + REACH)
+        end = next((i for i in range(pos, limit) if self.text[i] in stop), limit)
         return self.between(pos, end)
 
     def is_place(self, span: Span) -> bool:
@@ -106,14 +117,16 @@ class Reading:
 
     def in_parens(self, span: Span) -> bool:
         """Inside brackets: an aside ("(想法来自Network in Network)"), not the sentence's own claim."""
-        before = self.text[: span.start]
-        return before.count("(") + before.count("（") > before.count(")") + before.count("）")
+        return self._depth[span.start] > 0
 
     def coordinated(self, first: Span, ok: Callable[[str], bool]) -> tuple[str, ...]:
         """``first`` and the fitting mentions joined to it by 和/与/、 ("Sigmoid和Tanh")."""
         found = [first.concept]
-        index = self.spans.index(first)
-        for prev, nxt in zip(self.spans[index:], self.spans[index + 1:]):
+        index = bisect_left(self._span_starts, first.start)
+        while self.spans[index] is not first and self.spans[index] != first:
+            index += 1
+        for k in range(index + 1, len(self.spans)):
+            prev, nxt = self.spans[k - 1], self.spans[k]
             if not (_JOIN.fullmatch(self.text[prev.end:nxt.start]) and ok(nxt.concept)):
                 break
             if _CONTRASTED.match(self.text, nxt.end):

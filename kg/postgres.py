@@ -26,12 +26,12 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
 from kg.errors import StoreError
-from kg.sqlite import FORMAT, SCHEMA, SCHEMA_VERSION, SQLiteStorage, _Writer
+from kg.sqlite import FORMAT, SCHEMA, SCHEMA_VERSION, SQLiteStorage, _Writer, cache_values, cached_values
 from kg.storage import State
 
 __all__ = ["PostgresStorage", "CHANNEL", "redact"]
@@ -160,6 +160,37 @@ class PostgresStorage:
             return state
         except (self._psycopg.Error, ValueError, KeyError) as exc:
             raise self._fail(exc) from None
+        finally:
+            conn.close()
+
+    def cached(self, kind: str, digest: str, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        try:
+            conn = self._connect(autocommit=True)
+        except StoreError:
+            return {}
+        try:
+            return cached_values(_Connection(conn), kind, digest, keys)
+        except self._psycopg.Error:
+            return {}
+        finally:
+            conn.close()
+
+    def cache(self, kind: str, digest: str, values: dict[str, str]) -> None:
+        """Best effort, without the writers' lock: ``ON CONFLICT DO NOTHING`` lets replicas race."""
+        if not values:
+            return
+        try:
+            conn = self._connect()
+        except StoreError:
+            return
+        try:
+            with conn.transaction():
+                conn.execute("SET LOCAL lock_timeout = '2s'")
+                cache_values(_Connection(conn), kind, digest, values)
+        except self._psycopg.Error:
+            pass
         finally:
             conn.close()
 

@@ -4,7 +4,9 @@ Writers are serialised by ``BEGIN IMMEDIATE`` (a second writer waits up to
 :data:`BUSY_SECONDS` for the first), readers never block and always see a committed state,
 and a ``kill -9`` at any point leaves the last committed transaction (``synchronous=FULL``).
 A section's text is not stored when it is its note's lines verbatim (it always is for our
-parser), so a note's text is stored once. The SQL is portable (``TEXT``, ``INTEGER``,
+parser), so a note's text is stored once. ``text_cache`` keeps what the read model computes
+per text (tokens, folded forms) under a digest of the code that computed it, written best-effort
+outside the writers' transactions and never counted as a change. The SQL is portable (``TEXT``, ``INTEGER``,
 ``DOUBLE PRECISION``, no SQLite-only syntax beyond the pragmas), so another backend can reuse
 :data:`SCHEMA`.
 
@@ -28,12 +30,18 @@ from kg.errors import StoreError
 from kg.model import Concept, Document, Evidence, Mention, Relation, Section
 from kg.storage import Derived, Namespace, NoteHead, State, StoredNote
 
-__all__ = ["SQLiteStorage", "DB_FILE", "SCHEMA", "FORMAT", "SCHEMA_VERSION", "BUSY_SECONDS"]
+__all__ = ["SQLiteStorage", "DB_FILE", "SCHEMA", "FORMAT", "SCHEMA_VERSION", "BUSY_SECONDS", "CACHE_BUSY_SECONDS"]
 
 DB_FILE = "kb.sqlite"
 FORMAT = "kgqa-kb"
 SCHEMA_VERSION = 2  # version 1 was the kb.json snapshot
 BUSY_SECONDS = 600.0
+
+# What is costly and deterministic per text (its tokens, its folded form), by (kind, digest of the
+# code and dictionary that computed it, sha1 of the text): a row can be missing, never stale.
+_TEXT_CACHE = ("CREATE TABLE IF NOT EXISTS text_cache (kind TEXT NOT NULL, digest TEXT NOT NULL, sha1 TEXT NOT NULL,"
+               " value TEXT NOT NULL, PRIMARY KEY (kind, digest, sha1))")
+CACHE_BUSY_SECONDS = 1.0  # a best-effort cache write gives up this soon when an ingest holds the lock
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -53,6 +61,7 @@ SCHEMA = (
     " PRIMARY KEY (note, pos))",
     "CREATE TABLE IF NOT EXISTS evidence (note TEXT NOT NULL, relation_pos INTEGER NOT NULL, pos INTEGER NOT NULL,"
     " doc TEXT NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (note, relation_pos, pos))",
+    _TEXT_CACHE,
 )
 _DERIVED_TABLES = ("proposals", "sections", "mentions", "relations", "evidence")
 
@@ -160,6 +169,24 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterator[list[str]]:
 def _document(row: Sequence[Any]) -> Document:
     doc_id, title, text, sha, source, meta, namespace = row
     return Document(doc_id, title, text, sha, source, namespace == "bundled", json.loads(meta))
+
+
+def cached_values(db: Any, kind: str, digest: str, keys: Sequence[str]) -> dict[str, str]:
+    """The cached values of ``keys`` (sha1 of texts) under ``kind`` and ``digest``; missing ones are left out."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(keys))):
+        marks = ",".join("?" * len(chunk))
+        found.update(db.execute(f"SELECT sha1, value FROM text_cache WHERE kind = ? AND digest = ? AND sha1 IN ({marks})",
+                                [kind, digest, *chunk]))
+    return found
+
+
+def cache_values(db: Any, kind: str, digest: str, values: dict[str, str]) -> None:
+    """Add ``values`` (sha1 -> value) under ``kind`` and ``digest`` and forget that kind's rows under other
+    digests (their code or dictionary is gone). Inside the caller's transaction; never bumps the generation."""
+    db.execute("DELETE FROM text_cache WHERE kind = ? AND digest <> ?", (kind, digest))
+    db.executemany("INSERT INTO text_cache (kind, digest, sha1, value) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (kind, digest, sha1) DO NOTHING", [(kind, digest, k, v) for k, v in values.items()])
 
 
 def _meta(db: sqlite3.Connection) -> tuple[tuple[Concept, ...], str]:
@@ -289,6 +316,39 @@ class SQLiteStorage:
                               tuple(parts["mentions"]), tuple(parts["relations"]))
             stored.append(StoredNote(row[0], cast(Namespace, row[7]), _document(row[1:]), derived))
         return State(catalogue, fingerprint, generation, tuple(stored))
+
+    def cached(self, kind: str, digest: str, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        db = self._connect()
+        try:
+            return cached_values(db, kind, digest, keys)
+        except sqlite3.Error:  # an older store without the table, or unreadable: computed again
+            return {}
+        finally:
+            db.close()
+
+    def cache(self, kind: str, digest: str, values: dict[str, str]) -> None:
+        if not values:
+            return
+        try:
+            db = sqlite3.connect(self.path, timeout=CACHE_BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error:
+            return
+        try:
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(_TEXT_CACHE)  # a store created before the cache existed
+                cache_values(db, kind, digest, values)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:  # busy, read-only or full: the cache is best effort
+            pass
+        finally:
+            db.close()
 
     def generation(self) -> int:
         with self._poll_lock:

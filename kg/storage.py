@@ -10,7 +10,9 @@ touches.
 Two protocols, so a backend fills in a dozen short methods:
 
 * :class:`Storage`: ``read()`` everything consistently, ``write()`` one serialised
-  transaction, ``generation()`` cheaply, ``close()``.
+  transaction, ``generation()`` cheaply, ``close()``, and a per-text cache (``cached()``,
+  ``cache()``) of what is costly and deterministic to compute from a text (the read model's
+  tokens and folded forms), keyed by a digest of the code that computed it.
 * :class:`Writer`: what an ingest or a remove does inside that transaction.
 
 Backends: :class:`kg.sqlite.SQLiteStorage` (``DIR/kb.sqlite``, the default) and
@@ -27,6 +29,7 @@ see only these records.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +166,17 @@ class Storage(Protocol):
 
     def close(self) -> None:
         """Release connections; the object must not be used afterwards."""
+        ...
+
+    def cached(self, kind: str, digest: str, keys: Sequence[str]) -> dict[str, str]:
+        """The values cached under ``kind`` and ``digest`` (of whatever computed them) for ``keys``
+        (sha1 of each text); a missing key is left out, and any failure is an empty answer."""
+        ...
+
+    def cache(self, kind: str, digest: str, values: dict[str, str]) -> None:
+        """Best effort: add ``values`` (key -> value) in a transaction of its own, dropping ``kind``'s
+        rows under other digests. Never bumps the generation; gives up silently when the store is
+        busy or read-only (a crash leaves the values missing, never wrong)."""
         ...
 
 

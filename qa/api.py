@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -39,8 +40,11 @@ from qa.intent import RELATIONS_FOR
 from qa.ranker import Ranker
 from qa.readmodel import ReadModel, TokenCache, compile_model
 from qa.refusal import RefusalModel
-from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval, RetrievalConfig, Retriever
+from qa.retrieve import FEATURES, QUESTION_FEATURES, Hit, Retrieval, RetrievalConfig, Retriever
 from qa.vectors import EmbeddingCache, bundled_vectors_path, text_key
+
+if TYPE_CHECKING:  # the demos' module is imported only when one runs
+    from qa.demos import DemoResult
 
 __all__ = ["Settings", "KnowledgeBase", "default_kb_dir", "clean_question", "MAX_QUESTION_CHARS"]
 
@@ -178,7 +182,8 @@ class KnowledgeBase:
     def _compile(self, snapshot: Snapshot) -> ReadModel:
         """The read model of ``snapshot``; afterwards :meth:`refresh` compares against its generation."""
         started = time.perf_counter()
-        model = compile_model(snapshot, self.embedder, self._cache, self._progress, self._tokens)
+        model = compile_model(snapshot, self.embedder, self._cache, self._progress, self._tokens, self._store,
+                              self._cache_file().parent)
         # Keep the tokens of this model's texts only: the next compile re-tokenises just what is new.
         keep = {(model.tokenizer.digest, t) for p in model.passages for t in (p.indexed_text, p.heading)}
         self._tokens = {k: v for k, v in self._tokens.items() if k in keep}
@@ -257,10 +262,10 @@ class KnowledgeBase:
         return self.embedder.encode_queries(list(texts))
 
     # -- demos -----------------------------------------------------------------------------
-    def run_demo(self, demo_id: str, **params: object):  # type: ignore[no-untyped-def]
+    def run_demo(self, demo_id: str, lang: str = "zh", **params: object) -> DemoResult:
         from qa.demos import run_demo
 
-        return run_demo(demo_id, **params)
+        return run_demo(demo_id, lang, **params)
 
     # -- questions -------------------------------------------------------------------------
     def retrieve(self, question: str, k: int = 5, drop: Iterable[str] = ()) -> Retrieval:
@@ -354,10 +359,10 @@ class KnowledgeBase:
         return f"{demo.title_zh}:{demo.preview_zh}" if lang == "zh" else f"{demo.title_en}: {demo.preview_en}"
 
 
-def _distinct(model: ReadModel, found: Retrieval, k: int) -> list:  # type: ignore[type-arg]
+def _distinct(model: ReadModel, found: Retrieval, k: int) -> list[Hit]:
     """The best ``k`` hits with no passage shown twice (hits are distinct passages already; this
     also drops a passage whose text another chosen passage contains)."""
-    out = []
+    out: list[Hit] = []
     for hit in found.hits:
         text = model.passages[hit.passage].text
         if any(text in model.passages[h.passage].text for h in out):

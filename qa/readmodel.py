@@ -9,6 +9,9 @@ maps, both BM25 indexes, the vector indexes (passages, sentences, question headi
 concepts), the intent-cue maps and the inverted maps that keep per-ask work proportional
 to the candidates rather than the corpus. Retrieval, composition, refusal and the explorer
 read only from it; :class:`~qa.api.KnowledgeBase` swaps it whole on ingest and remove.
+What is costly and deterministic per text (tokens, folded text) persists in the store, keyed by
+a digest of the code and dictionary that computed it and the text's sha1; a large graph index
+persists in the vector folder, keyed by its rows: opening a knowledge base recomputes neither.
 
 >>> from qa.embed import HashEmbedder               # doctest: +SKIP
 >>> model = compile_model(snapshot, HashEmbedder())  # doctest: +SKIP
@@ -22,13 +25,15 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from ingest.linker import Linker
 from kg.graph import KnowledgeGraph
 from kg.model import Concept, Relation
-from kg.store import Snapshot
+from kg.store import Snapshot, atomic_write
 from kg.text import fold
 from qa.bank import Bank
 from qa.bm25 import BM25, Tokenizer
@@ -36,9 +41,9 @@ from qa.chunks import Passage, passages, substantive
 from qa.embed import Embedder
 from qa.followups import question_headings
 from qa.intent import cue_words, describe
-from qa.vectors import EmbeddingCache, FaissIndex, VectorIndex, text_key
+from qa.vectors import APPROXIMATE_ABOVE, EmbeddingCache, FaissIndex, VectorIndex, text_key
 
-__all__ = ["ReadModel", "TokenCache", "Unit", "compile_model", "concept_text", "sentence_units", "READ_MODEL_VERSION"]
+__all__ = ["ReadModel", "TextCache", "TokenCache", "Unit", "compile_model", "concept_text", "sentence_units", "READ_MODEL_VERSION"]
 
 READ_MODEL_VERSION = 2
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -67,9 +72,9 @@ def sentence_units(items: Sequence[Passage], min_chars: int = 8, max_chars: int 
     """The sentences of every passage outside headings, long enough to say something.
 
     >>> from qa.chunks import Passage
-    >>> p = Passage("s.0", "n.md", "s", "Q", "T > Q", 1, 2, "## Q\\nBN加快收敛。BN可以防止过拟合。好")
+    >>> p = Passage("s.0", "n.md", "s", "Q", "T > Q", 1, 2, "## Q\\nBN层可以加快收敛。BN可以防止过拟合。好")
     >>> [u.text for u in sentence_units([p])]
-    ['BN加快收敛。', 'BN可以防止过拟合。']
+    ['BN层可以加快收敛。', 'BN可以防止过拟合。']
     """
     out: list[Unit] = []
     for index, passage in enumerate(items):
@@ -110,7 +115,7 @@ def code_share(text: str) -> float:
     """Share of a passage's lines that are code (inside a fence or shaped like a statement): a
     snippet of code is seldom the answer to an interview question, however many words it shares.
 
-    >>> code_share("x = conv(x)\n卷积提取特征")
+    >>> code_share("x = conv(x)\\n卷积提取特征")
     0.5
     """
     lines = [line for line in text.split("\n") if line.strip()]
@@ -154,29 +159,36 @@ def _inverted(sets: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
     return {k: np.array(v, dtype=np.int64) for k, v in out.items()}
 
 
-def _cue_maps(items: Sequence[Passage]) -> dict[str, tuple[frozenset[int], frozenset[int]]]:
-    """For each intent, the passages whose heading, and those whose text, use its words."""
-    titles = [fold(p.context) for p in items]
-    texts = [fold(p.text) for p in items]
+def _cue_maps(titles: Sequence[str], texts: Sequence[str]) -> dict[str, tuple[frozenset[int], frozenset[int]]]:
+    """For each intent, the passages whose heading, and those whose text, use its words
+    (``titles`` and ``texts``: each passage's folded context and folded text)."""
     out = {}
     for intent in ("definition", "why", "role", "difference", "pros_cons", "pros", "cons", "compute", "train_test",
                    "list", "how"):
         cues = [fold(c) for c in cue_words(intent)]
-        out[intent] = (frozenset(i for i, t in enumerate(titles) if any(c in t for c in cues)),
-                       frozenset(i for i, t in enumerate(texts) if any(c in t for c in cues)))
+        # One alternation instead of a loop over the cues: the same "any cue is a substring".
+        found = re.compile("|".join(re.escape(c) for c in cues)).search if cues else (lambda t: None)
+        out[intent] = (frozenset(i for i, t in enumerate(titles) if found(t)),
+                       frozenset(i for i, t in enumerate(texts) if found(t)))
     return out
 
 
 def _vocabulary(folded: Sequence[str]) -> frozenset[str]:
     """Chinese character bigrams and English words the notes use (``folded``: each passage's
     folded context and text): what "the notes mention" means for the novelty of a question, in
-    constant time per lookup."""
-    vocab: set[str] = set()
-    for text in folded:
-        for run in _CJK_RUN.findall(text):
-            vocab.update(run[i : i + 2] for i in range(len(run) - 1))
-            vocab.add(run[:1])
-        vocab.update(_ENGLISH.findall(text))
+    constant time per lookup. Runs are found in all texts at once (a newline joins them and is
+    in neither pattern, so no run crosses two texts), and bigrams are cut in one C-level pass.
+
+    >>> sorted(_vocabulary(["卷积层 relu", "池化"]))
+    ['relu', '卷', '卷积', '池', '池化', '积层']
+    """
+    joined = "\n".join(folded)
+    runs = _CJK_RUN.findall(joined)
+    chars = "\n".join(runs)
+    vocab = set(map(str.__add__, chars, chars[1:]))
+    vocab.difference_update([pair for pair in vocab if "\n" in pair])  # the joints between runs
+    vocab.update(run[:1] for run in runs)
+    vocab.update(_ENGLISH.findall(joined))
     return frozenset(vocab)
 
 
@@ -265,23 +277,188 @@ def _embed(cache: EmbeddingCache, embedder: Embedder, progress: Progress | None,
 TokenCache = dict[tuple[str, str], tuple[str, ...]]
 
 
-def _tokens(tokenizer: Tokenizer, texts: Sequence[str], cache: TokenCache | None) -> list[tuple[str, ...]]:
-    """Each text tokenised, through ``cache`` (keyed by tokenizer digest and text) when given."""
-    if cache is None:
-        return [tuple(tokenizer.tokenize(t)) for t in texts]
+class TextCache(Protocol):
+    """Where costly per-text results persist (:class:`kg.storage.Storage` is one): by kind, a digest
+    of what computed them and the sha1 of the text."""
+
+    def cached(self, kind: str, digest: str, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def cache(self, kind: str, digest: str, values: dict[str, str]) -> None: ...
+
+
+def _code_digest(*parts: str) -> str:
+    """A digest of the source of the modules that tokenise and fold, plus ``parts``: a stored
+    result computed by other code is never used.
+
+    >>> _code_digest("a") != _code_digest("b")
+    True
+    """
+    import kg.text
+    import qa.bm25
+
+    digest = hashlib.sha256()
+    for module in (kg.text, qa.bm25):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    for part in parts:
+        digest.update(f"\0{part}".encode())
+    return digest.hexdigest()[:32]
+
+
+def tokens_digest(tokenizer: Tokenizer) -> str:
+    """What stored tokens are keyed by: the tokenizer's terms, jieba (version and dictionary) and our code."""
+    import jieba
+
+    table = tokenizer._jieba  # noqa: SLF001 - jieba's dictionary with our terms: its size and total frequency
+    return _code_digest("tokens", tokenizer.digest, jieba.__version__, str(len(table.FREQ)), str(table.total))
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _persisted(store: TextCache | None, kind: str, digest: str, texts: Sequence[str],
+               compute: Callable[[str], str | None]) -> list[str]:
+    """``compute(text)`` of each text, read from ``store`` where it holds it under ``kind`` and
+    ``digest``; the rest are computed and written back in one best-effort write. Raises
+    ValueError, having written nothing, when ``compute`` returns None (a value it cannot store)."""
+    keys = [_sha1(t) for t in texts]
+    found = store.cached(kind, digest, keys) if store is not None and keys else {}
+    fresh: dict[str, str] = {}
     out = []
-    for text in texts:
-        key = (tokenizer.digest, text)
-        if key not in cache:
-            cache[key] = tuple(tokenizer.tokenize(text))
-        out.append(cache[key])
+    for text, key in zip(texts, keys):
+        value = found.get(key)
+        if value is None:
+            value = fresh.get(key)
+        if value is None:
+            value = compute(text)
+            if value is None:
+                raise ValueError(kind)
+            fresh[key] = value
+        out.append(value)
+    if fresh and store is not None:
+        store.cache(kind, digest, fresh)
     return out
 
 
+def _encode_tokens(tokens: Sequence[str]) -> str | None:
+    """Tokens as one stored string (tokens never hold a space: they are CJK or ``[a-z0-9.]`` runs)."""
+    joined = " ".join(tokens)
+    return joined if all(t and " " not in t for t in tokens) else None
+
+
+def _tokens(tokenizer: Tokenizer, texts: Sequence[str], cache: TokenCache | None,
+            store: TextCache | None = None, digest: str = "") -> list[tuple[str, ...]]:
+    """Each text tokenised, through ``cache`` (keyed by tokenizer digest and text) when given, then
+    through ``store`` (keyed by :func:`tokens_digest` and the text's sha1). Equal tokens are one
+    string object, so 30k passages hold their 7M tokens in a few MB of distinct strings."""
+    cache = cache if cache is not None else {}
+    todo = list(dict.fromkeys(t for t in texts if (tokenizer.digest, t) not in cache))
+    pool: dict[str, str] = {}
+    if todo:
+        computed: dict[str, tuple[str, ...]] = {}
+
+        def compute(text: str) -> str | None:
+            tokens = tuple(tokenizer.tokenize(text))
+            computed[text] = tokens
+            return _encode_tokens(tokens)
+
+        try:
+            stored = _persisted(store, "tokens", digest or tokens_digest(tokenizer), todo, compute)
+            for text, value in zip(todo, stored):
+                tokens = computed.get(text)
+                if tokens is None:
+                    tokens = tuple(value.split(" ")) if value else ()
+                cache[(tokenizer.digest, text)] = tuple(map(pool.setdefault, tokens, tokens))
+        except ValueError:  # a token that cannot be stored (never seen): nothing is persisted
+            for text in todo:
+                tokens = computed.get(text) or tuple(tokenizer.tokenize(text))
+                cache[(tokenizer.digest, text)] = tuple(map(pool.setdefault, tokens, tokens))
+    return [cache[(tokenizer.digest, t)] for t in texts]
+
+
+class _LoadedIndex(FaissIndex):
+    """A :class:`FaissIndex` whose graph was read back from disk instead of built (same rows, same graph)."""
+
+    def __init__(self, matrix: np.ndarray, index: object) -> None:  # FaissIndex's two fields, without building
+        self._matrix = matrix
+        self._index = index  # type: ignore[assignment]
+
+
+def _graph_key(matrix: np.ndarray) -> str:
+    import faiss
+
+    digest = hashlib.sha256(f"{faiss.__version__}\0{matrix.shape}\0{APPROXIMATE_ABOVE}\0".encode())
+    digest.update(matrix.tobytes())
+    return digest.hexdigest()[:32]
+
+
+def _load_graph(directory: Path, key: str, matrix: np.ndarray) -> FaissIndex | None:
+    """The saved graph index of exactly these rows, or None (missing, damaged or swapped: rebuilt)."""
+    import faiss
+
+    for path in directory.glob(f"hnsw-{key}-*.faiss"):
+        try:
+            with path.open("rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest()[:16] != path.stem.rsplit("-", 1)[1]:
+                    continue
+            index = faiss.read_index(str(path))
+            if not isinstance(index, faiss.IndexHNSWFlat) or index.ntotal != len(matrix) or index.d != matrix.shape[1]:
+                continue
+            # The very rows (compared a slice at a time, not copied whole): a swapped file is rebuilt, never searched.
+            same = all(np.array_equal(index.storage.reconstruct_n(i, min(8192, len(matrix) - i)), matrix[i:i + 8192])
+                       for i in range(0, len(matrix), 8192))
+        except (OSError, RuntimeError, AttributeError):
+            continue
+        if same:
+            return _LoadedIndex(matrix, index)
+    return None
+
+
+def _vector_index(matrix: np.ndarray, directory: Path | None, used: set[str]) -> FaissIndex:
+    """``FaissIndex(matrix)``; a graph index (beyond :data:`~qa.vectors.APPROXIMATE_ABOVE` rows) is
+    costly to build (about 10 s for 150k sentences) and deterministic, so it is saved in ``directory``
+    as ``hnsw-<sha256 of faiss version and rows>-<sha256 of the file>.faiss`` and read back next time."""
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    if directory is None or len(matrix) <= APPROXIMATE_ABOVE:
+        return FaissIndex(matrix)
+    import faiss
+
+    key = _graph_key(matrix)
+    used.add(key)
+    loaded = _load_graph(directory, key, matrix)
+    if loaded is not None:
+        return loaded
+    built = FaissIndex(matrix)
+    try:
+        data = faiss.serialize_index(built._index).tobytes()  # noqa: SLF001 - the graph FaissIndex built
+        atomic_write(directory / f"hnsw-{key}-{hashlib.sha256(data).hexdigest()[:16]}.faiss", data)
+    except OSError:  # a read-only directory: built again next time
+        pass
+    return built
+
+
+def _prune_graphs(directory: Path | None, used: set[str]) -> None:
+    """Delete saved graph indexes of rows this model no longer has."""
+    if directory is None:
+        return
+    for path in directory.glob("hnsw-*.faiss"):
+        if path.stem.split("-")[1] not in used:
+            path.unlink(missing_ok=True)
+
+
+def _folded(texts: Sequence[str], store: TextCache | None) -> list[str]:
+    """``fold`` of each text, through ``store`` (keyed by the folding code's digest)."""
+    return _persisted(store, "fold", _code_digest("fold"), texts, fold)
+
+
 def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache | None = None,
-                  progress: Progress | None = None, tokens_cache: TokenCache | None = None) -> ReadModel:
-    """Compile the read model of ``snapshot``; ``cache`` spares re-encoding texts seen before and
-    ``tokens_cache`` re-tokenising them (a recompile after an ingest tokenises only new passages)."""
+                  progress: Progress | None = None, tokens_cache: TokenCache | None = None,
+                  store: TextCache | None = None, index_dir: Path | None = None) -> ReadModel:
+    """Compile the read model of ``snapshot``; ``cache`` spares re-encoding texts seen before,
+    ``tokens_cache`` re-tokenising them in this process (a recompile after an ingest tokenises
+    only new passages) and ``store`` (the knowledge base's store) re-tokenising and re-folding
+    them in the next process: what it holds is keyed by a digest of the code, so never stale.
+    ``index_dir`` (this process's vector folder) keeps the graph indexes of large vector sets."""
     cache = cache if cache is not None else EmbeddingCache(embedder.model_id)
     concepts = tuple(snapshot.graph.vocabulary())  # nodes and terms: every name the notes use
     tokenizer = Tokenizer(z for c in concepts for z in c.zh)
@@ -312,9 +489,18 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
     for i, p in enumerate(items):
         for line in range(p.start_line, p.end_line + 1):
             by_line[(p.doc, line)].append(i)
-    tokens = tuple(_tokens(tokenizer, [p.indexed_text for p in items], tokens_cache))
-    folded = tuple(fold(p.context + "\n" + p.text) for p in items)
+    digest = tokens_digest(tokenizer)
+    tokens_cache = tokens_cache if tokens_cache is not None else {}
+    tokens = tuple(_tokens(tokenizer, [p.indexed_text for p in items], tokens_cache, store, digest))
+    n = len(items)
+    folds = _folded([*(p.context + "\n" + p.text for p in items), *(p.context for p in items), *(p.text for p in items)],
+                    store)
+    folded = tuple(folds[:n])
     heading_concepts = {k: frozenset(v) for k, v in snapshot.heading_concepts().items()}
+    used: set[str] = set()
+    passage_index, view_index, unit_index, heading_index_, concept_index = (
+        _vector_index(m, index_dir, used) for m in (passage_m, view_m, unit_m, heading_m, concept_m))
+    _prune_graphs(index_dir, used)
     words = {a.lower(): c.id for c in concepts for a in c.aliases if re.fullmatch(r"[A-Za-z]{5,}", a) and not c.proposed}
     return ReadModel(
         snapshot=snapshot,
@@ -332,22 +518,22 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         by_line={k: tuple(v) for k, v in by_line.items()},
         bm25=BM25(tokens),
         # Headings are short: a word said twice in one heading is no stronger a match (k1 small).
-        title_bm25=BM25(_tokens(tokenizer, [p.heading for p in items], tokens_cache), k1=0.3),
-        passage_vectors=FaissIndex(passage_m),
+        title_bm25=BM25(_tokens(tokenizer, [p.heading for p in items], tokens_cache, store, digest), k1=0.3),
+        passage_vectors=passage_index,
         views=views,
-        view_vectors=FaissIndex(view_m),
+        view_vectors=view_index,
         latin=tuple(latin_share(p.text) for p in items),
         code=tuple(code_share(p.text) for p in items),
         units=units,
-        unit_vectors=FaissIndex(unit_m),
+        unit_vectors=unit_index,
         units_of=tuple(tuple(u) for u in units_of),
         headings=headings,
-        heading_vectors=FaissIndex(heading_m),
+        heading_vectors=heading_index_,
         heading_of=heading_of,
         passages_of_heading=tuple(tuple(p) for p in of_heading),
         concepts=concepts,
-        concept_vectors=FaissIndex(concept_m),
-        cues=_cue_maps(items),
+        concept_vectors=concept_index,
+        cues=_cue_maps(folds[n:2 * n], folds[2 * n:]),
         heading_concepts=heading_concepts,
         vocabulary=_vocabulary(folded),
         english_words=words,

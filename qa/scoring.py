@@ -37,7 +37,6 @@ from jieba import posseg
 
 from ingest.linker import Linker
 from kg.graph import KnowledgeGraph
-from kg.model import Concept
 from kg.text import fold, has_cjk
 from qa.intent import LEXICON
 

@@ -31,7 +31,7 @@ from starlette.middleware import Middleware
 from qa import KnowledgeBase
 from ui.guard import Guard, LoginLimiter
 from ui.views import chat, demos, explorer, notes, practice
-from ui.views.i18n import LANGS, LOCALE_JS, lang_of, t
+from ui.views.i18n import LANGS, STORED_JS, SWITCH_JS, BootLocale, lang_of, t
 from ui.views.markup import esc, parse_pick
 
 __all__ = ["ASSETS", "CONCURRENCY", "build_app", "serve", "launch", "forget_sessions"]
@@ -115,7 +115,7 @@ def build_app(kb: KnowledgeBase, allow_ingest: bool = False) -> gr.Blocks:
             top = gr.HTML(_header(kb, "zh"), elem_id="kg-header")
             lang = gr.Radio(_LANG_CHOICES, value=LANGS[0], label=t("zh", "language"), scale=0, min_width=220,
                             elem_id="kg-lang")
-        with gr.Tabs(selected="chat") as tabs:
+        with gr.Tabs(selected="chat", elem_id="kg-tabs") as tabs:
             chat_view = chat.build(kb, lang)
             explorer_view = explorer.build(kb, lang)
             demos_view = demos.build(kb, lang)
@@ -134,8 +134,21 @@ def build_app(kb: KnowledgeBase, allow_ingest: bool = False) -> gr.Blocks:
         outputs = [top, lang, *(block for view in views for block in view.labelled)]
         # The explorer redraws itself on a language change (explorer.build listens to `lang`).
         lang.change(relabel, lang, outputs, api_visibility="private", queue=False)
-        app.load(lambda saved: saved or [], chat_view.saved, chat_view.bot, api_visibility="private", queue=False)
-        app.load(None, lang, None, js=LOCALE_JS)  # Gradio's own words in the app's language, not the browser's
+        # A switch stores the language and reloads, so that Gradio's own words follow it (ui.views.i18n).
+        # On load the kept chat comes back and the radio takes the stored language; its change relabels
+        # and re-words the page, the chat included. A switch back to the default changes no value: the
+        # chat is re-worded here.
+        kept = [demos_view.choice]  # what else a reload would lose and a switch keeps
+        lang.input(None, [lang, *kept], None, js=SWITCH_JS)
+        switched = gr.Checkbox(False, visible=False)
+
+        def restore(saved: list[chat.Message] | None, value: str, reloaded: bool, *values: Any) -> tuple[Any, ...]:
+            value = lang_of(value)
+            history = chat.relocalize(kb, saved, value) if reloaded and value == LANGS[0] else saved or []
+            return (history, value, *(values if reloaded else [gr.skip()] * len(values)))
+
+        app.load(restore, [chat_view.saved, lang, switched, *kept], [chat_view.bot, lang, *kept], js=STORED_JS,
+                 api_visibility="private", queue=False)
         # The header counts the notes: recount when the Notes tab adds or removes one.
         notes_view.table.change(lambda value: _header(kb, lang_of(value)), lang, top, api_visibility="private", queue=False)
     return app
@@ -214,7 +227,7 @@ def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: Lo
         blocked_paths=[str(kb.path)] if isinstance(kb.path, Path) else [],  # a postgresql:// store has no directory
         ssr_mode=False, pwa=False, mcp_server=False, enable_monitoring=False, footer_links=["api"],
         max_file_size=notes.MAX_FILE_SIZE, state_session_capacity=SESSION_CAPACITY,
-        app_kwargs={"middleware": [Middleware(Guard, uploads=uploads, limiter=limiter)]},
+        app_kwargs={"middleware": [Middleware(Guard, uploads=uploads, limiter=limiter), Middleware(BootLocale)]},
     )
     stop = threading.Event()
     threading.Thread(target=_housekeeping, args=(kb, app, stop, session_grace), name="kgqa-housekeeping",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.errors import InputError, KGQAError, NotFoundError
-from ui.format import concept_report, safe_json, safe_text, stats_report
+from ui.format import concept_report, safe_json, safe_text, stats_report, tex_as_code
 
 __all__ = ["main"]
 
@@ -179,7 +179,7 @@ def _print_answer(answer, graph, mode: str) -> None:
     from rich.markdown import Markdown
 
     console = Console(highlight=False)
-    console.print(Markdown(markdown))
+    console.print(Markdown(tex_as_code(markdown)))
     for line in sources:
         console.print(line, markup=False, style="dim")
 

@@ -16,7 +16,7 @@ from ingest.reader import strip_controls
 from kg.graph import KnowledgeGraph
 from kg.model import Concept, Relation
 
-__all__ = ["stats_report", "concept_report", "relation_line", "safe_text", "safe_json"]
+__all__ = ["stats_report", "concept_report", "relation_line", "safe_text", "safe_json", "tex_as_code"]
 
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # direction overrides: they reorder what is shown
 _C1 = re.compile("[\x7f-\x9f]")
@@ -30,6 +30,19 @@ def safe_text(text: str) -> str:
     'BN层的作用'
     """
     return _BIDI.sub("", strip_controls(text))
+
+
+_TEX = re.compile(r"(?:\\\(.+?\\\)|\$\$.+?\$\$)+", re.S)  # a run of maths spans, as one
+
+
+def tex_as_code(markdown: str) -> str:
+    """Maths spans as inline code, so a terminal Markdown renderer prints the TeX as written
+    (CommonMark would read ``\\(`` as an escaped parenthesis and drop the backslash).
+
+    >>> print(tex_as_code(r"由于\(m_{0}\)初始化为0, \(\alpha = 0.001\)\(\varepsilon\)"))
+    由于`\(m_{0}\)`初始化为0, `\(\alpha = 0.001\)\(\varepsilon\)`
+    """
+    return _TEX.sub(lambda m: m.group(0) if "`" in m.group(0) else f"`{m.group(0)}`", markdown)
 
 
 def safe_json(text: str) -> str:

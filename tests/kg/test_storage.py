@@ -134,3 +134,44 @@ def test_opening_and_reading_never_wait_for_a_writer(tmp_path: Path) -> None:
         with pytest.raises(StoreError, match="locked by another kgqa process"), reader.write():
             pass  # a second writer does wait (here: gives up)
     assert reader.read().notes == () and reader.generation() == 2
+
+
+def test_the_text_cache_round_trips_without_a_new_generation(tmp_path: Path) -> None:
+    store = open_storage(tmp_path)
+    store.cache("tokens", "d1", {"k1": "a b", "k2": ""})
+    assert store.cached("tokens", "d1", ["k1", "k2", "k3"]) == {"k1": "a b", "k2": ""}
+    store.cache("tokens", "d2", {"k1": "c"})  # another digest replaces that kind's rows
+    assert (store.cached("tokens", "d1", ["k1"]), store.cached("tokens", "d2", ["k1"])) == ({}, {"k1": "c"})
+    assert store.generation() == 0 and store.read().generation == 0
+
+
+def test_a_store_made_before_the_text_cache_still_opens_and_caches(tmp_path: Path) -> None:
+    open_storage(tmp_path)
+    with sqlite3.connect(tmp_path / DB_FILE) as db:
+        db.execute("DROP TABLE text_cache")
+    store = open_storage(tmp_path)
+    assert store.cached("fold", "d", ["k"]) == {}
+    store.cache("fold", "d", {"k": "v"})
+    assert store.cached("fold", "d", ["k"]) == {"k": "v"}
+
+
+def test_a_cache_write_gives_up_while_a_writer_holds_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.sqlite
+
+    monkeypatch.setattr(kg.sqlite, "CACHE_BUSY_SECONDS", 0.1)
+    store = open_storage(tmp_path)
+    with store.write():
+        store.cache("fold", "d", {"k": "v"})  # another connection: busy, so skipped
+    assert store.cached("fold", "d", ["k"]) == {}
+
+
+def test_the_text_cache_works_in_postgresql_too(pg_url: str) -> None:
+    from kg.postgres import PostgresStorage
+
+    store = PostgresStorage(pg_url, listen=False)
+    store.cache("tokens", "d1", {"k1": "a b"})
+    store.cache("tokens", "d1", {"k1": "a b", "k2": "c"})  # a key cached twice is no conflict
+    assert store.cached("tokens", "d1", ["k1", "k2", "k3"]) == {"k1": "a b", "k2": "c"}
+    store.cache("tokens", "d2", {"k1": "z"})
+    assert store.cached("tokens", "d1", ["k1"]) == {} and store.generation() == 0
+    store.close()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.pipeline import bundled_notes
 from ingest.notes import parse_sections
+from ingest.pipeline import bundled_notes
 from qa.chunks import MAX_CHARS, passages
 
 SECTIONS = [s for note in bundled_notes() for s in parse_sections(note.id, note.text, note.format)]

@@ -5,8 +5,18 @@ import pytest
 from kg.graph import KnowledgeGraph
 from kg.model import Concept
 from qa.answer import Answer, ConceptRef, Source
-from qa.compose import (answer_markdown, escape_markdown, key_points, plain, quote, refusal_markdown, render, sentences,
-                        short_answer, unescape_markdown)
+from qa.compose import (
+    answer_markdown,
+    escape_markdown,
+    key_points,
+    plain,
+    quote,
+    refusal_markdown,
+    render,
+    sentences,
+    short_answer,
+    unescape_markdown,
+)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -44,13 +44,13 @@ def _rows(path: Path) -> list[Record]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _key(question: str) -> str:
     """Comparison key: NFKC, casefolded, without spaces and punctuation. ``"BN ？" -> "bn"``"""
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", question).casefold())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bigrams(question: str) -> frozenset[str]:
     key = _key(question)
     return frozenset(key[i:i + 2] for i in range(len(key) - 1))

@@ -83,3 +83,55 @@ def test_asks_during_ingest_and_remove_see_one_model_or_the_other(tmp_path: Path
         t.join()
     assert not errors, errors[0]
     assert {d.id for d in kb.snapshot.documents} == docs_before
+
+
+def test_stored_tokens_and_folds_are_used_only_under_their_own_digest(tmp_path: Path) -> None:
+    from kg.sqlite import SQLiteStorage
+    from kg.text import fold
+    from qa.bm25 import Tokenizer
+    from qa.readmodel import _folded, _sha1, _tokens, tokens_digest
+
+    store, text = SQLiteStorage(tmp_path), "残差连接缓解了梯度消失问题"
+    tokenizer, other = Tokenizer(["梯度消失"]), Tokenizer(["残差连接"])
+    assert tokens_digest(tokenizer) != tokens_digest(other)
+    store.cache("tokens", tokens_digest(other), {_sha1(text): "wrong tokens"})  # another tokenizer's entry
+    store.cache("fold", "another folding code", {_sha1(text): "wrong fold"})
+    assert _tokens(tokenizer, [text], None, store) == [tuple(tokenizer.tokenize(text))]
+    assert _folded([text], store) == [fold(text)]
+    # What was computed is stored under the right digest (the other digest's rows are gone) and read back.
+    assert store.cached("tokens", tokens_digest(tokenizer), [_sha1(text)]) == {_sha1(text): " ".join(tokenizer.tokenize(text))}
+    assert store.cached("tokens", tokens_digest(other), [_sha1(text)]) == {}
+    store.cache("tokens", tokens_digest(tokenizer), {_sha1("x"): "planted"})
+    assert _tokens(tokenizer, ["x"], None, store) == [("planted",)]  # the key is what is read: no recompute
+    assert store.generation() == 0  # the cache is not a change of the knowledge base
+
+
+def test_a_compile_through_the_store_equals_one_without(hash_kb: KnowledgeBase, tmp_path: Path) -> None:
+    from kg.sqlite import SQLiteStorage
+
+    store, plain = SQLiteStorage(tmp_path), hash_kb.model
+    for _ in range(2):  # first computes and stores, then reads back
+        model = compile_model(hash_kb.snapshot, HashEmbedder(), store=store)
+        assert (model.tokens, model.folded, model.cues, model.vocabulary) == (plain.tokens, plain.folded, plain.cues,
+                                                                              plain.vocabulary)
+
+
+def test_a_saved_graph_index_is_reused_and_a_damaged_one_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from qa import readmodel, vectors
+
+    for module in (readmodel, vectors):  # a graph index from 50 rows on
+        monkeypatch.setattr(module, "APPROXIMATE_ABOVE", 50)
+    rows = np.random.default_rng(0).standard_normal((200, 8)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    built = readmodel._vector_index(rows, tmp_path, set())
+    (saved,) = tmp_path.glob("hnsw-*.faiss")
+    loaded = readmodel._vector_index(rows, tmp_path, set())
+    assert isinstance(loaded, readmodel._LoadedIndex) and loaded.size == built.size == 200
+    for query in rows[:20]:
+        assert [list(a) for a in built.search(query, 5)] == [list(b) for b in loaded.search(query, 5)]
+    saved.write_bytes(saved.read_bytes()[:-8] + b"damaged!")
+    assert not isinstance(readmodel._vector_index(rows, tmp_path, set()), readmodel._LoadedIndex)
+    other = readmodel._vector_index(rows[::-1].copy(), tmp_path, set())  # other rows: their own file
+    assert not isinstance(other, readmodel._LoadedIndex)

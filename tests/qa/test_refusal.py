@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from qa import HashEmbedder, KnowledgeBase, Settings
-from qa.linear import LinearModel, fit_logistic
 from qa.embed import DEFAULT_MODEL
+from qa.linear import LinearModel, fit_logistic
 from qa.refusal import RefusalModel, refusal_file
 from qa.retrieve import QUESTION_FEATURES
 

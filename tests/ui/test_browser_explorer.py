@@ -19,8 +19,8 @@ EVIL_TYPED = "<b>bold</b><img src=x onerror=alert(9)>"
 from tests.ui.browsing import ARTIFACTS, WAIT, expect  # noqa: E402
 
 CY = "document.querySelector('#kg-graph .kg-cy')._cy"
-CENTRE = f"() => {{ const b = document.querySelector('#kg-graph .kg-cy'); return b && b._cy ? " \
-         f"(b._cy.nodes('.centre').nonempty() ? b._cy.nodes('.centre').id() : '') : null; }}"
+CENTRE = "() => { const b = document.querySelector('#kg-graph .kg-cy'); return b && b._cy ? " \
+         "(b._cy.nodes('.centre').nonempty() ? b._cy.nodes('.centre').id() : '') : null; }"
 
 
 @pytest.fixture()

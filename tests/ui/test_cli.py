@@ -90,6 +90,17 @@ def test_ask_renders_markdown_without_escapes(kb: Path, question: str, capsys: p
     assert "**" not in out and re.search(r"\[1\] \S+\.md:\d+", out)
 
 
+def test_ask_prints_the_notes_maths_as_tex(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from qa import KnowledgeBase
+
+    question = "Adam的m0初始化为0会怎样, 为什么要偏差修正?"
+    spans = {s for src in KnowledgeBase.open(kb).ask(question).sources for s in re.findall(r"\\\(.{1,12}?\\\)", src.text)}
+    assert spans, "the cited passages should hold maths"
+    assert main(["ask", question, "--kb", str(kb), "-k", "5"]) == 0
+    out = capsys.readouterr().out
+    assert any(span in out for span in spans), f"none of {sorted(spans)[:5]} printed as TeX"
+
+
 @pytest.mark.parametrize(("question", "heading"), [("BN层的作用是什么?", "简答"), ("What does dropout do?", "In short")])
 def test_ask_plain_is_plain_text(kb: Path, question: str, heading: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", question, "--plain", "--kb", str(kb)]) == 0

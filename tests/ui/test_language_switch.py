@@ -88,3 +88,39 @@ def test_practice_rewords_its_question_and_tally_on_a_switch(hash_kb: KnowledgeB
 def test_the_question_box_never_cuts_a_pasted_question(views: dict[str, object]) -> None:
     """The issue's "long questions are silently truncated": no maxlength, the handler says what happens."""
     assert views["chat"].question.max_length is None  # type: ignore[attr-defined]
+
+
+def _page_app(scope: dict, receive: object, send: object) -> object:
+    """A stand-in for Gradio's page: the same HTML head with its module script, on every path."""
+    from starlette.responses import HTMLResponse, JSONResponse
+
+    if scope["path"] == "/config":
+        return JSONResponse({"head": "<head>"})(scope, receive, send)
+    page = '<!doctype html><html>\n\t<head>\n\t\t<script type="module" src="./assets/index.js"></script>\n\t</head></html>'
+    return HTMLResponse(page)(scope, receive, send)
+
+
+def test_the_page_boots_in_the_stored_language_before_gradio_reads_it() -> None:
+    """Gradio words each component once, in navigator.language at boot: BOOT_JS comes first in the head."""
+    from starlette.testclient import TestClient
+
+    from ui.views.i18n import BOOT_JS, LANG_KEY, SWITCH_JS, BootLocale
+
+    client = TestClient(BootLocale(_page_app))
+    page = client.get("/")
+    assert page.headers["content-length"] == str(len(page.content))
+    assert page.text.index(BOOT_JS) < page.text.index('type="module"') and page.text.count(BOOT_JS) == 1
+    assert LANG_KEY in BOOT_JS and "navigator, 'language'" in BOOT_JS and "zh-CN" in BOOT_JS
+    assert BOOT_JS not in client.get("/other").text and client.get("/config").json() == {"head": "<head>"}
+    assert f"localStorage.setItem('{LANG_KEY}'" in SWITCH_JS and "location.reload()" in SWITCH_JS
+
+
+def test_the_app_boots_in_the_stored_language(hash_kb: KnowledgeBase) -> None:
+    """The switch reloads on the user's input only, not on the radio's change on load (which relabels);
+    the stored language is read on load."""
+    from ui.app import build_app
+    from ui.views.i18n import STORED_JS, SWITCH_JS
+
+    app = build_app(hash_kb)
+    js = {fn.js: [t[1] for t in fn.targets] for fn in app.fns.values() if fn.js}
+    assert js[SWITCH_JS] == ["input"] and js[STORED_JS] == ["load"]

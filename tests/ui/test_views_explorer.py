@@ -13,7 +13,6 @@ from qa import KnowledgeBase
 from ui.views.explorer import best_match, details, focus, overview, picked, show, submitted, typed
 from ui.views.i18n import LANGS, kind_name, relation_name
 
-from .conftest import EVIL
 from .test_views_diagram import elements, overlaps
 
 ALL = list(RELATIONS)

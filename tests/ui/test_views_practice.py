@@ -9,12 +9,8 @@ import pytest
 
 from qa import KnowledgeBase
 from qa.bank import Bank, draw
-from qa.scoring import Claim, Point
 from ui.views.bank import topics
 from ui.views.practice import Practice, Session, build, follow, next_question, question_markdown, submit
-from ui.views.scoring import highlight
-
-from .conftest import EVIL
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ from qa.compose import escape_markdown, quote, render, unescape_markdown
 from qa.demos import get_demo, list_demos
 from ui.views import demos
 from ui.views.errors import friendly, user_error
-from ui.views.i18n import LANGS, LOCALE_JS, Lang, intent_name, lang_of, t
+from ui.views.i18n import LANGS, Lang, intent_name, lang_of, t
 from ui.views.markup import PickKind, parse_pick, pick
 
 __all__ = ["EXAMPLES", "LATEX", "Message", "options", "sources_markdown", "why_markdown", "refusal_markdown",
@@ -393,6 +393,5 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:
     bot.like(vote, [bot, better, lang], None, api_visibility="private")
     bot.change(remember, [bot, lang], [saved, better, export], api_visibility="private")
     lang.change(partial(relocalize, kb), [bot, lang], bot, api_visibility="private")
-    lang.change(None, lang, None, js=LOCALE_JS)  # Gradio's own words too (see ui.views.i18n)
     clear.click(lambda: [], None, bot, api_visibility="private")
     return ChatView(tab, bot, question, send, clear, export, better, saved)

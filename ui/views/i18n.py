@@ -10,28 +10,88 @@ whole page and a missing translation fails in tests rather than showing a raw ke
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from qa.compose import RELATION_LABELS
 
-__all__ = ["Lang", "LANGS", "LOCALE_JS", "t", "lang_of", "kind_name", "intent_name", "relation_name"]
+__all__ = ["Lang", "LANGS", "LANG_KEY", "BOOT_JS", "SWITCH_JS", "STORED_JS", "BootLocale", "t", "lang_of", "kind_name",
+           "intent_name", "relation_name"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
-# Gradio's own words (upload hints, "Use via API", button labels) follow the browser's locale, and
-# Python cannot set it (gr.I18n only translates our strings, by that same locale). The switch sets it
-# in the page: LOCALE_JS calls the frontend's own changeLocale, exported by its core module (found
-# among the loaded scripts, so the same module instance). If a Gradio release renames it, the
-# switch still works and only Gradio's words stay in the browser's language.
-LOCALE_JS = """async (lang) => {
-  const locale = lang === 'en' ? 'en' : 'zh-CN';
-  document.documentElement.lang = locale;
-  const url = performance.getEntriesByType('resource').map((e) => e.name)
-    .find((name) => /\\/assets\\/core-[\\w-]+\\.js$/.test(name));
-  try { if (url) { const core = await import(url); if (core.changeLocale) core.changeLocale(locale); } }
-  catch (error) { console.warn('kgqa: could not set the Gradio locale', error); }
-  return lang; }"""
+# Gradio's own words (upload hints, the chatbot's icon labels, "Use via API") follow svelte-i18n's
+# locale, which Gradio 6 takes from navigator.language once, at boot, and hands to each component
+# when it is mounted: changing it later reaches only some of them. So the page boots in the chosen
+# language: the switch stores it in this browser (LANG_KEY) and reloads (SWITCH_JS); BOOT_JS, put
+# first in the page's <head> by :class:`BootLocale`, makes navigator.language say it before Gradio
+# reads it; and on load STORED_JS hands it to the language radio, which relabels our own words.
+# The chat survives the reload (gr.BrowserState); the open tab and the values the app names (the
+# demo picked) are carried over it in sessionStorage.
+LANG_KEY = "kgqa-lang"
+_TAB_KEY = "kgqa-tab"
+_KEPT_KEY = "kgqa-kept"
+BOOT_JS = f"""(() => {{ try {{
+  const locale = localStorage.getItem('{LANG_KEY}') === 'en' ? 'en' : 'zh-CN';
+  Object.defineProperty(navigator, 'language', {{configurable: true, get: () => locale}});
+  Object.defineProperty(navigator, 'languages', {{configurable: true, get: () => [locale]}});
+}} catch (error) {{ console.warn('kgqa: could not set the Gradio locale', error); }} }})();"""
+# For (language, *kept): stores the language, the open tab and the kept values, then reloads.
+SWITCH_JS = f"""(lang, ...kept) => {{
+  localStorage.setItem('{LANG_KEY}', lang === 'en' ? 'en' : 'zh');
+  const tabs = [...document.querySelectorAll('#kg-tabs [role=tab]')];
+  sessionStorage.setItem('{_TAB_KEY}', String(Math.max(0, tabs.findIndex((t) => t.getAttribute('aria-selected') === 'true'))));
+  sessionStorage.setItem('{_KEPT_KEY}', JSON.stringify(kept));
+  location.reload();
+  return [lang, ...kept]; }}"""
+# On load, for (kept chat, language, switched, *kept): the kept chat, the stored language, whether the
+# page was reloaded by a switch and the values kept by it; then it clicks the tab that was open.
+STORED_JS = f"""(saved, lang, switched, ...values) => {{
+  const tab = sessionStorage.getItem('{_TAB_KEY}');
+  let kept = null;
+  try {{ kept = JSON.parse(sessionStorage.getItem('{_KEPT_KEY}') || 'null'); }} catch (error) {{ kept = null; }}
+  sessionStorage.removeItem('{_TAB_KEY}');
+  sessionStorage.removeItem('{_KEPT_KEY}');
+  if (Number(tab) > 0) setTimeout(() => document.querySelectorAll('#kg-tabs [role=tab]')[Number(tab)]?.click(), 0);
+  const carried = Array.isArray(kept) && kept.length === values.length ? kept : values;
+  return [saved, localStorage.getItem('{LANG_KEY}') === 'en' ? 'en' : 'zh', tab !== null, ...carried]; }}"""
+_BOOT_TAG = f"<head><script>{BOOT_JS}</script>".encode()
+
+
+class BootLocale:
+    """ASGI middleware: puts :data:`BOOT_JS` first in the head of the app's page (``GET /``), before
+    Gradio's own scripts. Everything else passes through untouched."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") != "/":
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def collect(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            page = b"".join(body)
+            html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in start.get("headers", []))
+            if html and b"<head>" in page:
+                page = page.replace(b"<head>", _BOOT_TAG, 1)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(page)).encode())]})
+            await send({"type": "http.response.body", "body": page})
+
+        await self.app(scope, receive, collect)
+
 
 # key -> (Chinese, English)
 _TEXT: dict[str, tuple[str, str]] = {

@@ -18,9 +18,21 @@ from typing import Any
 import pytest
 
 from kg.errors import ParameterError
-from qa.demos import DEMOS, DemoResult, run_demo
-from qa.demos import activation, efficient_conv, initialization, normalization, optim, pooling
-from qa.demos import receptive_field, recurrent, regularization, residual
+from qa.demos import (
+    DEMOS,
+    DemoResult,
+    activation,
+    efficient_conv,
+    initialization,
+    normalization,
+    optim,
+    pooling,
+    receptive_field,
+    recurrent,
+    regularization,
+    residual,
+    run_demo,
+)
 from qa.demos._claim import STATES, state_label
 from qa.demos._grid import corner, edge_settings
 
