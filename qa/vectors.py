@@ -235,6 +235,11 @@ class EmbeddingCache:
     def open(cls, model_id: str, paths: Sequence[Path]) -> EmbeddingCache:
         """A cache seeded from every sound file of ``paths`` (later files win; see :meth:`read`)."""
         entries: dict[str, np.ndarray] = {}
+        refused = 0
         for path in paths:
-            entries.update(cls.read(path, model_id))
-        return cls(model_id, entries)
+            found = cls.read(path, model_id)
+            refused += bool(not found and Path(path).exists())
+            entries.update(found)
+        cache = cls(model_id, entries)
+        cache.added = refused  # a refused file is rewritten (with a manifest) at the next save
+        return cache

@@ -161,3 +161,17 @@ def test_a_knowledge_base_whose_vector_file_was_swapped_answers_as_a_fresh_one(
     assert "refused" in caplog.text
     question = "转置卷积为什么会有棋盘效应?"
     assert [s.citation for s in reopened.ask(question).sources] == [s.citation for s in fresh.ask(question).sources]
+
+
+def test_a_refused_cache_file_is_rewritten_even_when_nothing_needs_embedding(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """With e5 every bundled text comes from the package's vectors; an old cache file without a
+    manifest must still be replaced once, not warned about at every start."""
+    saved = tmp_path / "index" / bundled_vectors_path(DEFAULT_MODEL).name
+    saved.parent.mkdir(parents=True)
+    np.savez(saved, model=np.array(DEFAULT_MODEL), keys=np.array(["k"]), vectors=np.ones((1, 384), np.float32) / 384 ** 0.5)
+    for attempt in range(2):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="kgqa"):
+            KnowledgeBase.open(tmp_path)
+        assert ("refused" in caplog.text) == (attempt == 0)
