@@ -56,7 +56,8 @@ class Linker:
         self._keys: dict[str, str] = {}
         for concept in concepts:
             for alias in (concept.name, *concept.zh, *concept.aliases):
-                for key in {fold(alias), compact(alias)}:
+                folded = fold(alias)  # compact() is this without spaces: folded once, not twice
+                for key in {folded, folded.replace(" ", "")}:
                     # A key shared by two concepts stays with the first: the catalogue
                     # guarantees unique aliases, and proposals never override it.
                     if len(key) >= 2 and key not in self._keys:

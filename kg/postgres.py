@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
@@ -93,7 +94,7 @@ class PostgresStorage:
         self._generation: int | None = None  # as last heard by the listener; None: ask the database
         self._stop = threading.Event()
         self._listener: threading.Thread | None = None
-        self._init()
+        self.uid = self._init()
         if listen:
             self._listener = threading.Thread(target=self._listen, name=f"kgqa-listen {self.location}", daemon=True)
             self._listener.start()
@@ -110,7 +111,8 @@ class PostgresStorage:
         except self._psycopg.Error as exc:
             raise self._fail(exc) from None
 
-    def _init(self) -> None:
+    def _init(self) -> str:
+        """Create the schema unless it is there; refuse another schema version; the store's uid."""
         conn = self._connect()
         try:
             with conn.transaction():
@@ -118,9 +120,10 @@ class PostgresStorage:
                 for statement in SCHEMA:
                     conn.execute(statement)
                 for key, value in (("format", FORMAT), ("version", str(SCHEMA_VERSION)), ("fingerprint", ""),
-                                   ("generation", "0")):
+                                   ("generation", "0"), ("uid", uuid.uuid4().hex)):
                     conn.execute("INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (key, value))
                 row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                uid = conn.execute("SELECT value FROM meta WHERE key = 'uid'").fetchone()
         except self._psycopg.Error as exc:
             raise self._fail(exc) from None
         finally:
@@ -128,6 +131,7 @@ class PostgresStorage:
         if row[0] != str(SCHEMA_VERSION):
             raise StoreError(f"{self.location} has schema version {row[0]}, this kgqa reads {SCHEMA_VERSION}; "
                              "restore a `kgqa dump` into a new database")
+        return str(uid[0])
 
     # -- the protocol -----------------------------------------------------------------------
     @contextmanager

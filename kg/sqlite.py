@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -211,7 +212,7 @@ class SQLiteStorage:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the knowledge base directory {self.directory}: {exc}") from None
-        self._init()
+        self.uid = self._init()
 
     def _fail(self, exc: Exception) -> StoreError:
         if "locked" in str(exc) or "busy" in str(exc):
@@ -229,9 +230,10 @@ class SQLiteStorage:
             raise self._fail(exc) from None
         return db
 
-    def _init(self) -> None:
+    def _init(self) -> str:
         """Create the schema unless it is there (checked first without a lock, so opening a store
-        never waits for a running ingest); refuse another schema version."""
+        never waits for a running ingest); refuse another schema version. Returns the store's uid
+        (made once, the first time this kgqa opens it)."""
         db = self._connect()
         try:
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -247,6 +249,12 @@ class SQLiteStorage:
                                 ("generation", "0")])
                 version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
                 db.execute("COMMIT")
+            uid = db.execute("SELECT value FROM meta WHERE key = 'uid'").fetchone()
+            if uid is None:  # new, or made before stores had one
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('uid', ?)", (uuid.uuid4().hex,))
+                uid = db.execute("SELECT value FROM meta WHERE key = 'uid'").fetchone()
+                db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
         finally:
@@ -254,6 +262,7 @@ class SQLiteStorage:
         if version != str(SCHEMA_VERSION):
             raise StoreError(f"{self.path} has schema version {version}, this kgqa reads {SCHEMA_VERSION}; "
                              f"rebuild it with `kgqa build --reset --yes --kb {self.directory}`")
+        return str(uid[0])
 
     @contextmanager
     def write(self) -> Iterator[_Writer]:

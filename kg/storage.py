@@ -145,6 +145,7 @@ class Storage(Protocol):
     """A knowledge-base store. Safe to use from several threads and processes at once."""
 
     location: str
+    uid: str  # random, made with the store: what is cached about one store is never taken for another's
 
     def read(self) -> State:
         """Everything, from one consistent read transaction (a committed state, never a torn one).

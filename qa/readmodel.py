@@ -43,7 +43,8 @@ from qa.followups import question_headings
 from qa.intent import cue_words, describe
 from qa.vectors import APPROXIMATE_ABOVE, EmbeddingCache, FaissIndex, VectorIndex, text_key
 
-__all__ = ["ReadModel", "TextCache", "TokenCache", "Unit", "compile_model", "concept_text", "sentence_units", "READ_MODEL_VERSION"]
+__all__ = ["ReadModel", "TextCache", "TokenCache", "Unit", "compile_model", "concept_text", "sentence_units", "vector_index",
+           "READ_MODEL_VERSION"]
 
 READ_MODEL_VERSION = 2
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -414,7 +415,7 @@ def _load_graph(directory: Path, key: str, matrix: np.ndarray) -> FaissIndex | N
     return None
 
 
-def _vector_index(matrix: np.ndarray, directory: Path | None, used: set[str]) -> FaissIndex:
+def vector_index(matrix: np.ndarray, directory: Path | None, used: set[str]) -> FaissIndex:
     """``FaissIndex(matrix)``; a graph index (beyond :data:`~qa.vectors.APPROXIMATE_ABOVE` rows) is
     costly to build (about 10 s for 150k sentences) and deterministic, so it is saved in ``directory``
     as ``hnsw-<sha256 of faiss version and rows>-<sha256 of the file>.faiss`` and read back next time."""
@@ -499,7 +500,7 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
     heading_concepts = {k: frozenset(v) for k, v in snapshot.heading_concepts().items()}
     used: set[str] = set()
     passage_index, view_index, unit_index, heading_index_, concept_index = (
-        _vector_index(m, index_dir, used) for m in (passage_m, view_m, unit_m, heading_m, concept_m))
+        vector_index(m, index_dir, used) for m in (passage_m, view_m, unit_m, heading_m, concept_m))
     _prune_graphs(index_dir, used)
     words = {a.lower(): c.id for c in concepts for a in c.aliases if re.fullmatch(r"[A-Za-z]{5,}", a) and not c.proposed}
     return ReadModel(

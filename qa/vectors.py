@@ -120,6 +120,11 @@ class FaissIndex:
     def size(self) -> int:
         return int(self._index.ntotal)
 
+    @property
+    def matrix(self) -> np.ndarray:
+        """The rows, as given (read-only by convention: the index was built from them)."""
+        return self._matrix
+
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids) of the ``k`` rows closest to one query row, best first."""
         k = min(k, self.size)

@@ -36,8 +36,8 @@ _TEX = re.compile(r"(?:\\\(.+?\\\)|\$\$.+?\$\$)+", re.S)  # a run of maths spans
 
 
 def tex_as_code(markdown: str) -> str:
-    """Maths spans as inline code, so a terminal Markdown renderer prints the TeX as written
-    (CommonMark would read ``\\(`` as an escaped parenthesis and drop the backslash).
+    r"""Maths spans as inline code, so a terminal Markdown renderer prints the TeX as written
+    (CommonMark would read ``\(`` as an escaped parenthesis and drop the backslash).
 
     >>> print(tex_as_code(r"由于\(m_{0}\)初始化为0, \(\alpha = 0.001\)\(\varepsilon\)"))
     由于`\(m_{0}\)`初始化为0, `\(\alpha = 0.001\)\(\varepsilon\)`

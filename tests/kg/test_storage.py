@@ -175,3 +175,23 @@ def test_the_text_cache_works_in_postgresql_too(pg_url: str) -> None:
     store.cache("tokens", "d2", {"k1": "z"})
     assert store.cached("tokens", "d1", ["k1"]) == {} and store.generation() == 0
     store.close()
+
+
+def test_a_store_keeps_one_uid_and_an_older_store_gets_one(tmp_path: Path) -> None:
+    first = SQLiteStorage(tmp_path / "a")
+    assert len(first.uid) == 32 and SQLiteStorage(tmp_path / "a").uid == first.uid  # stable across opens
+    assert SQLiteStorage(tmp_path / "b").uid != first.uid
+    with sqlite3.connect(tmp_path / "a" / DB_FILE) as db:  # as a store made before stores had a uid
+        db.execute("DELETE FROM meta WHERE key = 'uid'")
+    again = SQLiteStorage(tmp_path / "a")
+    assert again.uid not in ("", first.uid) and SQLiteStorage(tmp_path / "a").uid == again.uid
+    assert again.generation() == 0  # giving it one is not a change of the knowledge base
+
+
+def test_a_postgresql_store_has_a_stable_uid(pg_url: str) -> None:
+    from kg.postgres import PostgresStorage
+
+    a, b = PostgresStorage(pg_url, listen=False), PostgresStorage(pg_url, listen=False)
+    assert a.uid == b.uid and len(a.uid) == 32
+    a.close()
+    b.close()

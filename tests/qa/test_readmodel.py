@@ -125,13 +125,13 @@ def test_a_saved_graph_index_is_reused_and_a_damaged_one_rebuilt(tmp_path: Path,
         monkeypatch.setattr(module, "APPROXIMATE_ABOVE", 50)
     rows = np.random.default_rng(0).standard_normal((200, 8)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    built = readmodel._vector_index(rows, tmp_path, set())
+    built = readmodel.vector_index(rows, tmp_path, set())
     (saved,) = tmp_path.glob("hnsw-*.faiss")
-    loaded = readmodel._vector_index(rows, tmp_path, set())
+    loaded = readmodel.vector_index(rows, tmp_path, set())
     assert isinstance(loaded, readmodel._LoadedIndex) and loaded.size == built.size == 200
     for query in rows[:20]:
         assert [list(a) for a in built.search(query, 5)] == [list(b) for b in loaded.search(query, 5)]
     saved.write_bytes(saved.read_bytes()[:-8] + b"damaged!")
-    assert not isinstance(readmodel._vector_index(rows, tmp_path, set()), readmodel._LoadedIndex)
-    other = readmodel._vector_index(rows[::-1].copy(), tmp_path, set())  # other rows: their own file
+    assert not isinstance(readmodel.vector_index(rows, tmp_path, set()), readmodel._LoadedIndex)
+    other = readmodel.vector_index(rows[::-1].copy(), tmp_path, set())  # other rows: their own file
     assert not isinstance(other, readmodel._LoadedIndex)

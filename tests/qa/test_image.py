@@ -1,0 +1,108 @@
+"""The read model's saved image: a reopen reads it back unchanged, and anything else is compiled again."""
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa import HashEmbedder, KnowledgeBase
+from qa.image import _source_digest, image_key, load_image
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
+QUESTIONS = ["BN层的作用是什么?", "Why does ResNet train deeper networks?", "1x1卷积有什么用", "hi"]
+
+
+@pytest.fixture()
+def kb_dir(tmp_path: Path) -> Path:
+    KnowledgeBase.open(tmp_path / "kb", embedder=HashEmbedder())  # compiles, and saves the image
+    return tmp_path / "kb"
+
+
+def _images(kb_dir: Path) -> list[Path]:
+    return sorted((kb_dir / "index").glob("model-*.pickle"))
+
+
+def test_a_reopen_reads_the_image_and_answers_exactly_as_the_compiled_model(kb_dir: Path) -> None:
+    compiled = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    assert compiled.from_image and len(_images(kb_dir)) == 1
+    fresh = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    fresh._model = fresh._compile(fresh.snapshot)  # the same store compiled now, for comparison
+    a, b = compiled.model, fresh.model
+    for field in ("fingerprint", "passages", "tokens", "folded", "units", "concepts", "cues", "vocabulary", "views",
+                  "headings", "question_headings", "english_words"):
+        assert getattr(a, field) == getattr(b, field), field
+    assert a.tokenizer.terms == b.tokenizer.terms and a.bank.questions == b.bank.questions
+    assert {c.id for c in a.graph.concepts()} == {c.id for c in b.graph.concepts()}
+    query = np.asarray(HashEmbedder().encode_queries(["残差连接"])[0])
+    for name in ("passage_vectors", "unit_vectors", "heading_vectors", "concept_vectors", "view_vectors"):
+        assert [list(x) for x in getattr(a, name).search(query, 5)] == [list(x) for x in getattr(b, name).search(query, 5)]
+    for question in QUESTIONS:
+        assert compiled.ask(question) == fresh.ask(question)
+
+
+def test_a_change_by_another_process_is_compiled_not_read_from_the_old_image(kb_dir: Path) -> None:
+    other = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    other.ingest([DATA / "unseen-detection.txt"])  # a new generation, and its own image
+    assert len(_images(kb_dir)) == 1  # the older image is gone
+    again = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    assert again.from_image and "unseen-detection.txt" in {d.id for d in again.snapshot.documents}
+    from ingest.pipeline import ingest_notes, open_store
+    from ingest.reader import RawNote
+
+    text = (DATA / "unseen-detection.txt").read_text(encoding="utf-8")
+    ingest_notes(open_store(kb_dir), [RawNote("second.txt", text, "text")])  # as `kgqa ingest` does: no image saved
+    third = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    assert not third.from_image and "second.txt" in {d.id for d in third.snapshot.documents}
+
+
+def _crafted() -> bytes:
+    class Boom:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            return os.system, ("touch pwned",)
+    return pickle.dumps(Boom())
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "crafted", "not a model"])
+def test_a_damaged_or_crafted_image_is_compiled_again_and_never_runs(kb_dir: Path, damage: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    (image,) = _images(kb_dir)
+    data = image.read_bytes()
+    image.write_bytes({"truncated": data[: len(data) // 2], "garbage": os.urandom(4096), "empty": b"",
+                       "crafted": _crafted(), "not a model": pickle.dumps(frozenset({"a"}))}[damage])
+    monkeypatch.chdir(kb_dir)
+    said: list[str] = []
+    kb = KnowledgeBase.open(kb_dir, embedder=HashEmbedder(), progress=said.append)
+    assert not kb.from_image and not (kb_dir / "pwned").exists()
+    assert kb.ask("BN层的作用是什么?").sources
+    assert _images(kb_dir) == [image] and image.read_bytes() == data  # compiled and saved again, the same
+    assert damage == "not a model" or any("ignoring the saved read model" in line for line in said)
+    assert KnowledgeBase.open(kb_dir, embedder=HashEmbedder()).from_image
+
+
+def test_load_image_refuses_any_global_outside_the_allowed_records(tmp_path: Path) -> None:
+    (tmp_path / "model-k.pickle").write_bytes(_crafted())
+    assert load_image(tmp_path, "k", None) is None and not (tmp_path / "model-k.pickle").exists()
+
+
+@pytest.mark.parametrize("change", range(4))
+def test_the_key_names_every_input(change: int) -> None:
+    parts: list[object] = ["uid", 3, "corpus", "model"]
+    base = image_key(*parts)  # type: ignore[arg-type]
+    parts[change] = parts[change] * 2 if isinstance(parts[change], int) else f"{parts[change]}!"
+    assert image_key(*parts) != base  # type: ignore[arg-type]
+
+
+def test_the_key_names_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = image_key("u", 1, "c", "m")
+    monkeypatch.setattr("qa.image._source_digest", lambda: "other code")
+    assert image_key("u", 1, "c", "m") != base and _source_digest() != "other code"
+
+
+def test_two_stores_never_share_an_image(tmp_path: Path) -> None:
+    a = KnowledgeBase.open(tmp_path / "a", embedder=HashEmbedder())
+    b = KnowledgeBase.open(tmp_path / "b", embedder=HashEmbedder())
+    assert a._store.uid != b._store.uid
+    assert {p.name for p in _images(tmp_path / "a")}.isdisjoint(p.name for p in _images(tmp_path / "b"))
