@@ -98,7 +98,8 @@ def test_changed_parameters_change_the_numbers(page, title: str, changes: list[t
 
 def test_demo_text_follows_the_language_switch(page) -> None:
     pick_demo(page, "反向（inverted）Dropout 保持期望不变")
-    page.get_by_text("English", exact=True).click()
+    with page.expect_event("load", timeout=WAIT):  # the switch reloads the page: Run must hit the new one
+        page.get_by_text("English", exact=True).click()
     expect(page.locator("#kg-demo-claim")).to_contain_text("What you will see", timeout=WAIT)
     expect(page.locator("#kg-run-demo")).to_have_text("Run", timeout=WAIT)
     text = run_and_read(page, marker="Demo result")

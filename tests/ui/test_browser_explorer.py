@@ -161,7 +161,8 @@ def test_export_png_and_graphml(page, tmp_path: Path) -> None:
 
 
 def test_english_labels_the_explorer_in_english(page) -> None:
-    page.get_by_text("English", exact=True).click()
+    with page.expect_event("load", timeout=WAIT):  # the switch reloads the page
+        page.get_by_text("English", exact=True).click()
     expect(page.locator("#kg-graph .kg-toolbar")).to_contain_text("click an edge", timeout=WAIT)
     expect(page.locator("#kg-details h3")).to_contain_text("Batch Normalization")
     page.wait_for_timeout(500)
