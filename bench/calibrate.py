@@ -1,16 +1,18 @@
 """Fit the ranker and the refusal model on our own questions, with k-fold cross-validated figures.
 
-    python bench/calibrate.py [--train tests/data/eval/train.jsonl] [--folds 5] [--write]
+    python bench/calibrate.py [--train tests/data/eval/train.jsonl] [--folds 5] [--ranker trees|linear] [--write]
 
 1. Every training question is retrieved once; its fused candidates and their features are
    kept (they do not depend on the ranker).
-2. The ranker (pointwise logistic regression, similarity weights kept >= 0) is cross-validated by question:
-   each fold is ranked by a ranker fitted on the other folds, giving out-of-fold scores.
+2. The ranker (LambdaRank trees, or with ``--ranker linear`` pointwise logistic regression; in
+   both, similarity features may only raise a passage) is cross-validated by question: each
+   fold is ranked by a ranker fitted on the other folds, giving out-of-fold scores.
 3. The refusal model is cross-validated on the question features built from those
    out-of-fold scores; each fold's thresholds are chosen on its training folds only.
 4. The script prints the cross-validated figures per language beside the fused (RRF) order,
-   then fits both models on all questions and, with ``--write``, saves them to
-   ``qa/models/``. The dev and held-out sets are never used for fitting.
+   then fits the ranker on all questions and the refusal model on all questions' out-of-fold
+   ranker scores and, with ``--write``, saves them to ``qa/models/``. The dev and held-out sets
+   are never used for fitting.
 """
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -28,14 +32,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from qa.api import KnowledgeBase, Settings  # noqa: E402
 from qa.embed import DEFAULT_MODEL  # noqa: E402
 from qa.evaluate import Question, hit_rank, load_questions  # noqa: E402
-from qa.linear import fit_logistic  # noqa: E402
+from qa.linear import LinearModel, fit_logistic  # noqa: E402
 from qa.ranker import RANKER_FILE, Ranker  # noqa: E402
 from qa.refusal import RefusalModel, refusal_file  # noqa: E402
 from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval  # noqa: E402
+from qa.trees import fit_lambdarank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_FALSE_REFUSALS = 0.01   # of answerable training questions, when choosing the refusal threshold
 LOW_BAND = 0.15             # probability band above it shown as "possible match"
+RankerKind = Literal["trees", "linear"]
 RANKER_EITHER_WAY = frozenset({"log_len", "latin_en", "code", "first", "gap_sentence", "gap_heading"})
 
 
@@ -72,12 +78,16 @@ def folds(rows: list[Row], k: int) -> list[int]:
     return out
 
 
-def fit_ranker(rows: list[Row], c: float) -> Ranker:
+def fit_ranker(rows: list[Row], c: float, kind: RankerKind = "trees") -> Ranker:
     """Every similarity, rank and match feature may only raise a passage; the passage's shape
-    (length, Latin or code share, first in its note) and the cosine gaps may count either way."""
-    x = np.vstack([r.x for r in rows if r.question.answerable and len(r.x)])
-    y = np.concatenate([r.y for r in rows if r.question.answerable and len(r.x)])
-    return Ranker(fit_logistic(x, y, FEATURES, c=c, monotone=[n for n in FEATURES if n not in RANKER_EITHER_WAY]))
+    (length, Latin or code share, first in its note) and the cosine gaps may count either way.
+    ``trees``: LambdaRank over each question's candidates; ``linear``: pointwise logistic (``c``)."""
+    rising = [n for n in FEATURES if n not in RANKER_EITHER_WAY]
+    answerable = [r for r in rows if r.question.answerable and len(r.x)]
+    if kind == "trees":
+        return Ranker(fit_lambdarank([(r.x, r.y) for r in answerable], FEATURES, increasing=rising))
+    x, y = np.vstack([r.x for r in answerable]), np.concatenate([r.y for r in answerable])
+    return Ranker(fit_logistic(x, y, FEATURES, c=c, monotone=rising))
 
 
 def question_features(row: Row, scores: np.ndarray) -> tuple[float, ...]:
@@ -133,11 +143,12 @@ def metrics(rows: list[Row], ranks: list[int | None], refused: list[bool], low: 
     return out
 
 
-def cross_validate(rows: list[Row], k: int, c_rank: float, c_ref: float) -> tuple[dict, dict, list[np.ndarray]]:
+def cross_validate(rows: list[Row], k: int, c_rank: float, c_ref: float,
+                   kind: RankerKind = "trees") -> tuple[dict, dict, list[np.ndarray]]:
     fold = folds(rows, k)
     oof: list[np.ndarray] = [np.zeros(0)] * len(rows)
     for f in range(k):
-        ranker = fit_ranker([r for r, g in zip(rows, fold) if g != f], c_rank)
+        ranker = fit_ranker([r for r, g in zip(rows, fold) if g != f], c_rank, kind)
         for i, (r, g) in enumerate(zip(rows, fold)):
             if g == f:
                 oof[i] = ranker.score(r.x) if len(r.x) else np.zeros(0)
@@ -171,7 +182,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=Path, default=ROOT / "tests/data/eval/train.jsonl")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--c-rank", type=float, default=0.3)
+    parser.add_argument("--ranker", choices=("trees", "linear"), default="trees",
+                        help="LambdaRank trees (shipped) or the monotone logistic ranker")
+    parser.add_argument("--c-rank", type=float, default=0.3, help="the logistic ranker's C")
     parser.add_argument("--c-refusal", type=float, default=0.3)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="embedder the refusal model is fitted for")
     parser.add_argument("--write", action="store_true", help="save the models fitted on all questions to qa/models/")
@@ -182,14 +195,20 @@ def main() -> int:
                                                           refusal=RefusalModel.default(QUESTION_FEATURES)))
         rows = prepare(kb, load_questions(args.train))
         model_id = kb.embedder.model_id
-    cv, fused, _ = cross_validate(rows, args.folds, args.c_rank, args.c_refusal)
+    cv, fused, oof = cross_validate(rows, args.folds, args.c_rank, args.c_refusal, args.ranker)
     print(table(f"fused order (RRF), no refusal, on {args.train.name}:", fused))
-    print(table(f"{args.folds}-fold cross-validated ranker + refusal, on {args.train.name}:", cv))
-    ranker = fit_ranker(rows, args.c_rank)
-    usable = [r for r in rows if len(r.x)]
-    qx = np.array([question_features(r, ranker.score(r.x)) for r in usable])
-    refusal = fit_refusal(qx, np.array([int(r.question.answerable) for r in usable]), args.c_refusal)
-    print("ranker weights:", ", ".join(f"{n}={w:+.2f}" for n, w in zip(FEATURES, ranker.model.weights)))
+    print(table(f"{args.folds}-fold cross-validated {args.ranker} ranker + refusal, on {args.train.name}:", cv))
+    ranker = fit_ranker(rows, args.c_rank, args.ranker)
+    # The refusal model learns from out-of-fold ranker scores: a new question's scores look like
+    # those, not like the (higher) scores the final ranker gives the questions it was fitted on.
+    usable = [i for i, r in enumerate(rows) if len(r.x)]
+    qx = np.array([question_features(rows[i], oof[i]) for i in usable])
+    refusal = fit_refusal(qx, np.array([int(rows[i].question.answerable) for i in usable]), args.c_refusal)
+    if isinstance(ranker.model, LinearModel):
+        print("ranker weights:", ", ".join(f"{n}={w:+.2f}" for n, w in zip(FEATURES, ranker.model.weights)))
+    else:
+        used = Counter(FEATURES[f] for f in ranker.model.feature if f >= 0)
+        print(f"ranker: {len(ranker.model.roots)} trees; splits per feature:", ", ".join(f"{n}={c}" for n, c in used.most_common()))
     print("refusal weights:", ", ".join(f"{n}={w:+.2f}" for n, w in zip(QUESTION_FEATURES, refusal.model.weights)),
           f"refuse<{refusal.refuse_below} low<{refusal.low_below}")
     if args.write:

@@ -1,7 +1,9 @@
-"""The second-stage ranker: a linear model over each fused candidate's features.
+"""The second-stage ranker: a model over each fused candidate's features.
 
-Pointwise logistic regression on "this passage holds the answer" (weights of similarity,
-rank and match features kept non-negative, so each one can only raise a passage), fitted by
+Either small LambdaRank trees (:class:`~qa.trees.TreeEnsemble`, the shipped one) or a pointwise
+logistic regression (:class:`~qa.linear.LinearModel`) on "this passage holds the answer". In
+both, similarity, rank and match features may only raise a passage (monotone constraints), and
+each score splits into per-feature contributions for the "why these sources" panel. Fitted by
 ``bench/calibrate.py`` on our own questions (never the dev set) and saved as
 ``qa/models/ranker.json``. Without that file the ranker keeps the fused (RRF) order.
 
@@ -11,13 +13,16 @@ rank and match features kept non-negative, so each one can only raise a passage)
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from kg.errors import StoreError
 from qa.linear import LinearModel
+from qa.trees import TreeEnsemble
 
 __all__ = ["Ranker", "RANKER_FILE"]
 
@@ -28,7 +33,7 @@ RANKER_FILE = Path(__file__).resolve().parent / "models" / "ranker.json"
 class Ranker:
     """Scores candidates; higher is better."""
 
-    model: LinearModel
+    model: LinearModel | TreeEnsemble
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         return self.model.logit(rows)
@@ -42,4 +47,11 @@ class Ranker:
     @classmethod
     def load(cls, names: Sequence[str], path: Path = RANKER_FILE) -> Ranker:
         """The fitted ranker at ``path``, or the fused order when none was fitted yet."""
-        return cls(LinearModel.read(path, names)) if path.exists() else cls.default(names)
+        if not path.exists():
+            return cls.default(names)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            kind = TreeEnsemble if data.get("kind") == "trees" else LinearModel
+            return cls(kind.from_dict(data, names))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StoreError(f"cannot read the model {path}: {exc}") from None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,17 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
 QUESTIONS = ["BN层的作用是什么?", "Why does ResNet train deeper networks?", "1x1卷积有什么用", "hi"]
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("image") / "kb"
+    KnowledgeBase.open(path, embedder=HashEmbedder())  # compiles, and saves the image
+    return path
+
+
 @pytest.fixture()
-def kb_dir(tmp_path: Path) -> Path:
-    KnowledgeBase.open(tmp_path / "kb", embedder=HashEmbedder())  # compiles, and saves the image
-    return tmp_path / "kb"
+def kb_dir(built: Path, tmp_path: Path) -> Path:
+    """A copy of one built knowledge base (the same store, so its image is valid), for each test to change."""
+    return Path(shutil.copytree(built, tmp_path / "kb"))
 
 
 def _images(kb_dir: Path) -> list[Path]:
@@ -101,8 +109,8 @@ def test_the_key_names_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
     assert image_key("u", 1, "c", "m") != base and _source_digest() != "other code"
 
 
-def test_two_stores_never_share_an_image(tmp_path: Path) -> None:
-    a = KnowledgeBase.open(tmp_path / "a", embedder=HashEmbedder())
+def test_two_stores_never_share_an_image(built: Path, tmp_path: Path) -> None:
+    a = KnowledgeBase.open(built, embedder=HashEmbedder())
     b = KnowledgeBase.open(tmp_path / "b", embedder=HashEmbedder())
-    assert a._store.uid != b._store.uid
-    assert {p.name for p in _images(tmp_path / "a")}.isdisjoint(p.name for p in _images(tmp_path / "b"))
+    assert a.from_image and not b.from_image and a._store.uid != b._store.uid
+    assert {p.name for p in _images(built)}.isdisjoint(p.name for p in _images(tmp_path / "b"))
