@@ -150,7 +150,10 @@ def load_image(folder: Path, key: str, index_dir: Path | None,
     except Exception as exc:  # noqa: BLE001 - any damage means: compile again
         if warn:
             warn(f"ignoring the saved read model {path.name} ({type(exc).__name__}: {exc}); compiling it again")
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # a read-only folder: it stays, and is ignored again next time
+            pass
         return None
     finally:
         if enabled:

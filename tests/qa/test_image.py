@@ -114,3 +114,14 @@ def test_two_stores_never_share_an_image(built: Path, tmp_path: Path) -> None:
     b = KnowledgeBase.open(tmp_path / "b", embedder=HashEmbedder())
     assert a.from_image and not b.from_image and a._store.uid != b._store.uid
     assert {p.name for p in _images(built)}.isdisjoint(p.name for p in _images(tmp_path / "b"))
+
+
+def test_a_damaged_image_in_a_read_only_folder_is_ignored_not_fatal(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (image,) = _images(kb_dir)
+    image.write_bytes(b"damaged")
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", refuse)  # chmod would not stop root, who runs CI
+    assert load_image(image.parent, image.stem.removeprefix("model-"), None) is None and image.exists()
