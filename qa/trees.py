@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -42,21 +43,22 @@ class TreeEnsemble:
     value: tuple[float, ...]
     roots: tuple[int, ...]
 
-    def __post_init__(self) -> None:
-        arrays = {"feature": np.array(self.feature, np.int64), "threshold": np.array(self.threshold, np.float64),
-                  "left": np.array(self.left, np.int64), "right": np.array(self.right, np.int64),
-                  "value": np.array(self.value, np.float64), "roots": np.array(self.roots, np.int64)}
-        object.__setattr__(self, "_arrays", arrays)
+    @cached_property
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """The node tuples as numpy arrays, built once (a frozen instance caches in its own ``__dict__``)."""
+        return {"feature": np.array(self.feature, np.int64), "threshold": np.array(self.threshold, np.float64),
+                "left": np.array(self.left, np.int64), "right": np.array(self.right, np.int64),
+                "value": np.array(self.value, np.float64), "roots": np.array(self.roots, np.int64)}
 
     @property
     def bias(self) -> float:
         """The score before any split: the sum of the roots' values."""
-        a = self._arrays  # type: ignore[attr-defined]
+        a = self._arrays
         return float(a["value"][a["roots"]].sum())
 
     def _leaves(self, rows: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
         """The leaf each (tree, row) reaches, and each level's (parent, child) nodes on the way."""
-        a = self._arrays  # type: ignore[attr-defined]
+        a = self._arrays
         node = np.repeat(a["roots"][:, None], len(rows), axis=1)
         steps: list[tuple[np.ndarray, np.ndarray]] = []
         cols = np.arange(len(rows))[None, :]
@@ -75,12 +77,11 @@ class TreeEnsemble:
         if not len(rows):
             return np.zeros(0)
         leaves, _ = self._leaves(rows)
-        values: np.ndarray = self._arrays["value"]  # type: ignore[attr-defined]
-        return values[leaves].sum(axis=0)
+        return self._arrays["value"][leaves].sum(axis=0)
 
     def explain(self, row: Sequence[float]) -> list[tuple[str, float, float]]:
         """(feature, value, contribution to the score), largest contribution first."""
-        a = self._arrays  # type: ignore[attr-defined]
+        a = self._arrays
         _, steps = self._leaves(np.asarray([row], dtype=np.float64))
         parts = np.zeros(len(self.names))
         for parent, child in steps:
@@ -101,8 +102,9 @@ class TreeEnsemble:
                     left=tuple(map(int, data["left"])), right=tuple(map(int, data["right"])),
                     value=tuple(map(float, data["value"])), roots=tuple(map(int, data["roots"])))
         n = len(model.feature)
-        if any(len(getattr(model, f)) != n for f in fields[:-1]) or not all(0 <= r < n for r in model.roots) or not all(
-                -1 <= f < len(names) for f in model.feature):
+        nodes = (*model.roots, *model.left, *model.right)
+        if (any(len(getattr(model, f)) != n for f in fields[:-1]) or not all(-1 <= i < n for i in nodes)
+                or not all(0 <= r for r in model.roots) or not all(-1 <= f < len(names) for f in model.feature)):
             raise StoreError("the tree model is inconsistent: refit with bench/calibrate.py")
         return model
 
