@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from qa.bm25 import BM25, tokenize
@@ -28,3 +31,31 @@ def test_bm25_prefers_the_matching_document_and_ignores_repeats() -> None:
     assert scores.argmax() == 0 and scores[1] == 0
     assert (index.scores(tokenize("池化 池化 池化")) == index.scores(tokenize("池化"))).all()
     assert BM25([]).scores(["x"]).shape == (0,)
+
+
+def _okapi(documents: list[list[str]], query: list[str], k1: float, b: float) -> list[float]:
+    """Okapi BM25 written out term by term: what the vectorised postings must equal."""
+    n = len(documents)
+    average = sum(map(len, documents)) / n if n and sum(map(len, documents)) else 1.0
+    out = []
+    for document in documents:
+        score = 0.0
+        for term in dict.fromkeys(query):
+            df = sum(1 for d in documents if term in d)
+            tf = document.count(term)
+            if tf:
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(document) / average))
+        out.append(score)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("k1", [0.3, 1.2])
+def test_bm25_equals_the_textbook_formula(seed: int, k1: float) -> None:
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(rng.randint(1, 12))]
+    documents = [[rng.choice(words) for _ in range(rng.randint(0, 9))] for _ in range(rng.randint(1, 8))]
+    query = [rng.choice(words) for _ in range(4)] + ["absent"]
+    got = BM25(documents, k1=k1).scores(query)
+    assert got.tolist() == pytest.approx(_okapi(documents, query, k1, 0.75), rel=1e-5, abs=1e-6)
