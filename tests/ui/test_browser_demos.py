@@ -96,6 +96,17 @@ def test_changed_parameters_change_the_numbers(page, title: str, changes: list[t
     shot(page, f"13-demo-{slug}-changed")
 
 
+def test_run_pressed_straight_after_a_language_switch_runs(page) -> None:
+    """The switch renders the form more than once; a Run pressed before the last render must run
+    (it once reached an event the next render had removed, and nothing happened)."""
+    pick_demo(page, "反向（inverted）Dropout 保持期望不变")
+    with page.expect_event("load", timeout=WAIT):
+        page.get_by_text("English", exact=True).click()
+    page.locator("#kg-run-demo").first.click(timeout=WAIT)  # the first Run shown, however many renders follow
+    result = page.locator("#kg-demo-result")
+    expect(result).to_contain_text(re.compile("Demo result|演示结果"), timeout=WAIT)
+
+
 def test_demo_text_follows_the_language_switch(page) -> None:
     pick_demo(page, "反向（inverted）Dropout 保持期望不变")
     with page.expect_event("load", timeout=WAIT):  # the switch reloads the page: Run must hit the new one

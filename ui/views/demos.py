@@ -76,12 +76,13 @@ def result_markdown(demo: Demo, result: DemoResult, lang: str) -> str:
             f"**{t(lang, 'verdicts')}**\n\n{claims}\n\n| {t(lang, 'metric')} | {t(lang, 'value')} |\n|---|---|\n{rows}")
 
 
-def widget(param: Param, lang: str) -> gr.components.Component:
-    """The input for one parameter, labelled in ``lang`` with its help text."""
+def widget(param: Param, lang: str, key: str | None = None) -> gr.components.Component:
+    """The input for one parameter, labelled in ``lang`` with its help text; ``key`` keeps it (and
+    the value typed into it) the same component when the form is rendered again."""
     info = (param.help_zh or param.help) if lang == "zh" else (param.help or param.help_zh)
     # interactive=True: inside gr.render a control without it is rendered disabled.
     common: dict[str, Any] = {"label": param.name, "info": info or None, "interactive": True,
-                              "elem_id": f"kg-param-{param.name}"}
+                              "elem_id": f"kg-param-{param.name}", "key": key}
     if param.kind == "bool":
         return gr.Checkbox(value=bool(param.default), **common)
     if param.kind == "choice":
@@ -156,10 +157,13 @@ def _form(kb: KnowledgeBase, outputs: Sequence[gr.components.Component], demo_id
     lang = lang_of(lang_value)
     with friendly(lang):
         demo = get_demo(demo_id)
+    # Keys keep the form's components and its Run event the same across renders of one demo: a
+    # language switch renders it more than once, and a Run pressed between two renders must still
+    # reach a live event, not one the second render removed.
     with gr.Group():
-        widgets = [widget(p, lang) for p in demo.params]
-    button = gr.Button(t(lang, "run"), variant="primary", elem_id="kg-run-demo")
-    button.click(partial(run, kb, demo.id, lang), widgets, list(outputs), api_visibility="private")
+        widgets = [widget(p, lang, key=f"{demo.id}-{p.name}") for p in demo.params]
+    button = gr.Button(t(lang, "run"), variant="primary", elem_id="kg-run-demo", key=f"{demo.id}-run")
+    button.click(partial(run, kb, demo.id, lang), widgets, list(outputs), api_visibility="private", key=f"{demo.id}-run")
 
 
 def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
