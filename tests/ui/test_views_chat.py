@@ -57,6 +57,15 @@ def test_sources_block_quotes_every_passage_with_its_citation(hash_kb: Knowledge
         assert f"**[{number}]** `{source.citation}`" in block  # a code span: readable, and read back by cited()
 
 
+def test_why_table_rows_are_one_per_source_inside_the_styled_block(hash_kb: KnowledgeBase) -> None:
+    answer = hash_kb.ask("BN层的作用是什么?")
+    block = why_markdown(answer, "en")
+    inner = block.split('<div class="kg-why">', 1)[1]
+    assert inner.rstrip().endswith("</div>")  # app.css keeps each score on one line there
+    rows = [line for line in inner.splitlines() if line.startswith("| ") and "`" in line]
+    assert [row.split("|")[3].strip() for row in rows] == [f"{s.score:.3f}" for s in answer.sources]
+
+
 def test_options_point_at_the_answer_concepts_followups_and_demos(hash_kb: KnowledgeBase) -> None:
     answer = hash_kb.ask("BN层的作用是什么?")
     values = [parse_pick(o["value"]) for o in options(answer, "en")]

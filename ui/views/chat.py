@@ -85,13 +85,15 @@ def why_markdown(answer: Answer, lang: str) -> str:
              f"{t(lang, 'why_probability')}: **{answer.probability:.2f}** · "
              f"{t(lang, 'why_state')}: **{t(lang, 'state_' + answer.confidence)}**", "",
              f"{t(lang, 'why_concepts')}: {names}", "",
+             # The blank lines let the table inside the <div> render (CommonMark HTML-block rule).
+             '<div class="kg-why">', "",
              f"| # | {t(lang, 'why_source')} | {t(lang, 'why_score')} | {t(lang, 'why_ranks')} | {t(lang, 'why_top')} |",
              "|---|---|---|---|---|"]
     for number, source in enumerate(answer.sources, 1):
         ranks = " · ".join(f"{escape_markdown(s)} {r}" for s, r in sorted(source.ranks.items(), key=lambda x: x[1]))
         top = " · ".join(f"{escape_markdown(f)} {c:+.2f}" for f, _, c in source.why[:4])
         lines.append(f"| {number} | `{source.citation.replace('`', '')}` | {source.score:.3f} | {ranks} | {top} |")
-    return "\n".join(lines)
+    return "\n".join([*lines, "", "</div>"])
 
 
 def refusal_markdown(answer: Answer, lang: str, graph: Any) -> str:
