@@ -27,7 +27,8 @@ and an English full stop ends a sentence like a Chinese one does.
 from __future__ import annotations
 
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -40,7 +41,7 @@ from kg.graph import KnowledgeGraph
 from kg.text import fold, has_cjk
 from qa.intent import LEXICON
 
-__all__ = ["Embed", "Rules", "Claim", "Point", "Score", "Scorer", "Vocabulary", "band", "claims", "contradicts", "statements",
+__all__ = ["Embed", "Rules", "remembered", "Claim", "Point", "Score", "Scorer", "Vocabulary", "band", "claims", "contradicts", "statements",
            "score_answer", "terms"]
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -465,6 +466,34 @@ def background_claims(references: Sequence[str], linker: Linker, limit: int = 80
     return texts[::step][:limit]
 
 
+def remembered(embed: Embed, size: int = 4096) -> Embed:
+    """``embed`` that keeps the vectors of the last ``size`` texts: every answer to a question is
+    compared with the same reference claims, so they are embedded once, not once per answer.
+
+    >>> calls = []
+    >>> e = remembered(lambda texts: calls.append(list(texts)) or np.ones((len(texts), 2)))
+    >>> _ = e(["a", "b"]); _ = e(["b", "c", "c"]); calls
+    [['a', 'b'], ['c']]
+    """
+    kept: OrderedDict[str, np.ndarray] = OrderedDict()
+    lock = threading.Lock()  # sessions score at the same time
+
+    def embed_remembered(texts: Sequence[str]) -> np.ndarray:
+        with lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in kept]
+        fresh = np.asarray(embed(missing), dtype=np.float32) if missing else ()
+        with lock:
+            kept.update(zip(missing, fresh))
+            rows = [kept[t] for t in texts]
+            for t in texts:
+                kept.move_to_end(t)
+            while len(kept) > size:
+                kept.popitem(last=False)
+        return np.stack(rows) if rows else np.zeros((0, 1), np.float32)
+
+    return embed_remembered
+
+
 @dataclass(frozen=True)
 class Scorer:
     """What scoring needs, built once per read model: linker, graph, embedder and the background vectors."""
@@ -479,6 +508,7 @@ class Scorer:
     @classmethod
     def build(cls, references: Sequence[str], linker: Linker, graph: KnowledgeGraph | None, embed: Embed,
               rules: Rules | None = None) -> Scorer:
+        embed = remembered(embed)
         every = list(dict.fromkeys(c.text for r in references for c in claims(r, linker)))
         vocab = Vocabulary.build(graph, linker, every)
         sample = [vocab.canonical(t, linker) for t in background_claims(references, linker)]

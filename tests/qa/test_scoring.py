@@ -10,7 +10,7 @@ import pytest
 
 from ingest.linker import Linker
 from kg.model import Concept
-from qa.scoring import Rules, Scorer, Vocabulary, band, claims, contradicts, score_answer, statements, terms
+from qa.scoring import Rules, Scorer, Vocabulary, band, claims, contradicts, remembered, score_answer, statements, terms
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "practice"
 CASES, HELD_OUT = DATA / "bands.jsonl", DATA / "bands_heldout.jsonl"
@@ -160,3 +160,25 @@ def test_labelled_answers_land_in_their_band(real_kb, scorer: Scorer) -> None:
         if k in ("generic", "offtopic", "empty", "echo"):
             # measured: all poor but one held-out generic answer at 25.0 (the RNN question)
             assert t < 30 and t < strong[(s, lang)] / 2, answer
+
+
+
+def _vector(text: str) -> list[float]:
+    return [float(len(text)), float(ord(text[0]))]
+
+
+@pytest.mark.parametrize("size", [1, 3, 100])
+def test_remembered_embeddings_equal_fresh_ones_and_embed_each_kept_text_once(size: int) -> None:
+    calls: list[str] = []
+
+    def embed(texts):
+        calls.extend(texts)
+        return np.array([_vector(t) for t in texts])
+
+    remember = remembered(embed, size)
+    for texts in (["ab", "c"], ["c", "ab", "ddd"], [], ["ddd", "c", "c"]):
+        got = remember(texts)
+        assert got.shape[0] == len(texts)
+        assert not texts or got.tolist() == [_vector(t) for t in texts]
+    assert len(calls) == len(set(calls)) or size < 3  # a kept text is never embedded twice
+    assert set(calls) == {"ab", "c", "ddd"}
