@@ -109,42 +109,54 @@ class TreeEnsemble:
         return model
 
 
-def _flatten(tree: dict[str, Any], out: dict[str, list[Any]]) -> int:
-    """Append one LightGBM tree (its ``dump_model`` structure) to ``out``; the index of its root."""
+def _flatten(tree: dict[str, Any], out: dict[str, list[Any]], scale: float = 1.0) -> int:
+    """Append one LightGBM tree (its ``dump_model`` structure), its values times ``scale``, to
+    ``out``; the index of its root."""
     index = len(out["feature"])
     for key in out:
         out[key].append(None)
     if "leaf_value" in tree:
-        out["feature"][index], out["threshold"][index], out["value"][index] = -1, 0.0, round(float(tree["leaf_value"]), 6)
+        out["feature"][index], out["threshold"][index], out["value"][index] = -1, 0.0, round(float(tree["leaf_value"]) * scale, 6)
         out["left"][index] = out["right"][index] = -1
         return index
     if tree.get("decision_type") != "<=" or tree.get("missing_type") not in ("None", "NaN"):
         raise ValueError(f"unsupported split {tree.get('decision_type')} / missing {tree.get('missing_type')}")
     out["feature"][index], out["threshold"][index] = int(tree["split_feature"]), float(tree["threshold"])
-    out["value"][index] = round(float(tree["internal_value"]), 6)
-    out["left"][index] = _flatten(tree["left_child"], out)
-    out["right"][index] = _flatten(tree["right_child"], out)
+    out["value"][index] = round(float(tree["internal_value"]) * scale, 6)
+    out["left"][index] = _flatten(tree["left_child"], out, scale)
+    out["right"][index] = _flatten(tree["right_child"], out, scale)
     return index
 
 
 def fit_lambdarank(groups: Sequence[tuple[np.ndarray, np.ndarray]], names: Sequence[str], increasing: Collection[str] = (),
-                   trees: int = 200, leaves: int = 4, rate: float = 0.03, min_rows: int = 30) -> TreeEnsemble:
+                   trees: int = 200, leaves: int = 4, rate: float = 0.03, min_rows: int = 30, bags: int = 5,
+                   share: float = 0.8) -> TreeEnsemble:
     """LightGBM LambdaRank over ``groups`` of (candidate features, 0/1 labels), one group per
     question; features named in ``increasing`` may only raise a candidate (monotone constraints),
-    as in the linear ranker. Deterministic: one thread, fixed seed.
+    as in the linear ranker. Deterministic: one thread, fixed seeds.
 
     Small trees (``leaves`` = 4: two-feature interactions at most), few of them and a slow rate:
     under 5-fold cross-validation on our questions this beat the monotone logistic ranker in
     Chinese (Hit@1 0.842 against 0.809, mean of 4 fold draws) and tied it in English.
+
+    ``bags`` ensembles, each fitted on a random ``share`` of the questions, are averaged (one
+    ensemble of all their trees, each leaf divided by ``bags``). A few hundred questions leave a
+    single fit to chance: adding 89 training questions cost a single fit 2 held-out and 1 dev
+    Chinese questions at Hit@1, which the bagged fit keeps; cross-validated Hit@1 is the same
+    either way (0.84 / 0.74 zh / en).
     """
     import lightgbm
 
     kept = [(x, y) for x, y in groups if len(x) and y.any()]  # a list without an answer teaches no order
-    model = lightgbm.LGBMRanker(objective="lambdarank", n_estimators=trees, num_leaves=leaves, learning_rate=rate,
-                                min_child_samples=min_rows, deterministic=True, n_jobs=1, seed=0, verbose=-1,
-                                monotone_constraints=[int(n in set(increasing)) for n in names])
-    model.fit(np.vstack([x for x, _ in kept]), np.concatenate([y for _, y in kept]), group=[len(x) for x, _ in kept])
     out: dict[str, list[Any]] = {k: [] for k in ("feature", "threshold", "left", "right", "value")}
-    roots = [_flatten(t["tree_structure"], out) for t in model.booster_.dump_model()["tree_info"]]
+    roots: list[int] = []
+    for bag in range(bags):
+        chosen = (kept if bags == 1 else
+                  [kept[i] for i in sorted(np.random.default_rng(bag).choice(len(kept), max(1, int(share * len(kept))), replace=False))])
+        model = lightgbm.LGBMRanker(objective="lambdarank", n_estimators=trees, num_leaves=leaves, learning_rate=rate,
+                                    min_child_samples=min_rows, deterministic=True, n_jobs=1, seed=0, verbose=-1,
+                                    monotone_constraints=[int(n in set(increasing)) for n in names])
+        model.fit(np.vstack([x for x, _ in chosen]), np.concatenate([y for _, y in chosen]), group=[len(x) for x, _ in chosen])
+        roots += [_flatten(t["tree_structure"], out, 1.0 / bags) for t in model.booster_.dump_model()["tree_info"]]
     return TreeEnsemble(tuple(names), feature=tuple(out["feature"]), threshold=tuple(out["threshold"]),
                         left=tuple(out["left"]), right=tuple(out["right"]), value=tuple(out["value"]), roots=tuple(roots))

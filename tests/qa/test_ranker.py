@@ -17,7 +17,7 @@ RISING = ("a", "b")
 def test_shipped_ranker_is_small_trees_over_the_features() -> None:
     ranker = Ranker.load(FEATURES)
     assert RANKER_FILE.exists() and isinstance(ranker.model, TreeEnsemble) and ranker.model.names == FEATURES
-    assert len(ranker.model.roots) <= 300 and len(ranker.model.feature) <= 300 * 7  # 4 leaves a tree
+    assert len(ranker.model.roots) <= 5 * 200 and len(ranker.model.feature) <= 5 * 200 * 7  # 5 bags of 200 trees of 4 leaves
 
 
 def _groups(seed: int, n: int = 60) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -43,13 +43,24 @@ def test_lambdarank_trees_learn_the_order_and_agree_with_lightgbm(fitted: TreeEn
     groups = _groups(1)
     hits = [int(np.argmax(fitted.logit(x)) == np.argmax(y)) for x, y in groups]
     assert np.mean(hits) > 0.6  # 1 in 8 by chance
+    single = fit_lambdarank(_groups(0), ("a", "b", "c"), increasing=RISING, trees=60, leaves=4, min_rows=5, bags=1)
     rows = np.vstack([x for x, _ in groups])
     booster = lightgbm.LGBMRanker(objective="lambdarank", n_estimators=60, num_leaves=4, learning_rate=0.03,
                                   min_child_samples=5, deterministic=True, n_jobs=1, seed=0, verbose=-1,
                                   monotone_constraints=[1, 1, 0])
     train = _groups(0)
     booster.fit(np.vstack([x for x, _ in train]), np.concatenate([y for _, y in train]), group=[8] * len(train))
-    assert np.allclose(booster.predict(rows), fitted.logit(rows), atol=1e-4)
+    assert np.allclose(booster.predict(rows), single.logit(rows), atol=1e-4)
+
+
+def test_bags_are_averaged_not_summed() -> None:
+    """Bags fitted on the same questions (share 1) are one fit: the average is that fit's score."""
+    kwargs = {"increasing": RISING, "trees": 20, "leaves": 4, "min_rows": 5}
+    single = fit_lambdarank(_groups(0, 40), ("a", "b", "c"), bags=1, **kwargs)
+    same = fit_lambdarank(_groups(0, 40), ("a", "b", "c"), bags=3, share=1.0, **kwargs)
+    rows = np.random.default_rng(3).random((20, 3))
+    assert len(same.roots) == 3 * len(single.roots)
+    assert np.allclose(same.logit(rows), single.logit(rows), atol=1e-5)
 
 
 @pytest.mark.parametrize("feature", [0, 1])
