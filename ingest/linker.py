@@ -4,16 +4,21 @@ Matching happens on folded text (:mod:`kg.text`), so case, full-width forms, ``1
 and ``max-pooling``/``max pooling`` do not matter. An alias that starts or ends with an
 ASCII letter or digit must meet a word boundary there, so ``BN`` is not found in ``BNN``;
 Chinese needs no segmentation. Where matches overlap, the longest wins, then the leftmost.
+An alias in capitals that spells a common lowercase word (:data:`CASED`: ``IN`` is "in", ``LN``
+is the logarithm ``ln``) is found only in capitals, as it is written.
 
 >>> from kg.model import Concept
 >>> linker = Linker([Concept("bn", "Batch Normalization", "technique", aliases=("BN", "BN层")),
 ...                  Concept("bnn", "BNN", "architecture", aliases=("BNN",))])
 >>> [(s.concept, s.surface) for s in linker.find("BNN不是BN层, batch-normalization")]
 [('bnn', 'BNN'), ('bn', 'BN层'), ('bn', 'batch-normalization')]
+>>> [s.surface for s in Linker([Concept("in", "Instance Normalization", "technique", aliases=("IN",))]).find("IN in ln")]
+['IN']
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +27,13 @@ import ahocorasick
 from kg.model import Concept
 from kg.text import compact, fold, fold_with_offsets, is_word_char
 
-__all__ = ["Span", "Linker", "family"]
+__all__ = ["CASED", "Span", "Linker", "family"]
+
+# Short words and function names that an acronym in capitals may spell: such an alias must match
+# its capitals, or every English "in" would name Instance Normalization and ln(1+e^x) Layer Norm.
+CASED = frozenset({"an", "as", "at", "be", "by", "do", "go", "if", "in", "is", "it", "ln", "me", "my", "no", "of",
+                   "on", "or", "so", "to", "up", "us", "we", "and", "all", "can", "cos", "exp", "for", "log", "max",
+                   "min", "not", "sin", "tan", "the", "use"})
 
 _VERSION_TOKEN = re.compile(r"(?<![A-Za-z0-9])[vV]\s?(\d{1,2})(?![A-Za-z0-9])")
 _VERSIONED = re.compile(r"^(.*?)[\s\-]*[vV]?\d{1,2}$")
@@ -54,8 +65,11 @@ class Linker:
     def __init__(self, concepts: Iterable[Concept]) -> None:
         self._automaton = ahocorasick.Automaton()
         self._keys: dict[str, str] = {}
+        self._cased: dict[str, str] = {}  # key -> the capitals it must be written in
         for concept in concepts:
             for alias in (concept.name, *concept.zh, *concept.aliases):
+                if alias.isascii() and alias.isupper() and alias.isalpha() and alias.lower() in CASED:
+                    self._cased.setdefault(alias.lower(), alias)
                 folded = fold(alias)  # compact() is this without spaces: folded once, not twice
                 for key in {folded, folded.replace(" ", "")}:
                     # A key shared by two concepts stays with the first: the catalogue
@@ -68,11 +82,18 @@ class Linker:
             self._automaton.make_automaton()
 
     def __contains__(self, name: str) -> bool:
-        return fold(name) in self._keys or compact(name) in self._keys
+        return self.lookup(name) is not None
 
     def lookup(self, name: str) -> str | None:
-        """The concept id whose alias is exactly ``name`` (folded), or None."""
-        return self._keys.get(fold(name)) or self._keys.get(compact(name))
+        """The concept id whose alias is exactly ``name`` (folded; a :data:`CASED` one as written), or None."""
+        for key in (fold(name), compact(name)):
+            if key in self._keys and self._as_written(key, name.strip()):
+                return self._keys[key]
+        return None
+
+    def _as_written(self, key: str, surface: str) -> bool:
+        """A cased key matches only its capitals (full-width ones too)."""
+        return key not in self._cased or unicodedata.normalize("NFKC", surface) == self._cased[key]
 
     def find(self, text: str, families: Sequence[str] = ()) -> list[Span]:
         """Non-overlapping mentions in ``text``, in order of position.
@@ -101,7 +122,7 @@ class Linker:
         candidates: list[tuple[int, int, str]] = []
         for last, (key, concept_id) in self._automaton.iter(folded):
             first = last - len(key) + 1
-            if _bounded(folded, first, last, key):
+            if _bounded(folded, first, last, key) and self._as_written(key, text[offsets[first]:offsets[last] + 1]):
                 candidates.append((first, last + 1, concept_id))
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         taken = [False] * len(folded)

@@ -14,6 +14,8 @@ CONCEPTS = [
     Concept("maxpool", "max pooling", "layer", aliases=("最大池化", "max-pooling")),
     Concept("relu", "ReLU", "concept", aliases=("Relu",)),
     Concept("lrelu", "Leaky ReLU", "concept", aliases=("LeakyReLU",)),
+    Concept("in", "Instance Normalization", "technique", aliases=("IN", "InstanceNorm")),
+    Concept("ln", "Layer Normalization", "technique", aliases=("LN",)),
 ]
 
 
@@ -38,6 +40,13 @@ def linker() -> Linker:
         ("ＢＮ层", [("bn", "ＢＮ层")]),
         ("conv3x3_bn_relu(fc_dim)", []),
         ("BN 层", [("bn", "BN 层")]),
+        # an acronym that spells a word ("in", the logarithm "ln") is found only in capitals
+        ("IN和BN的区别", [("in", "IN"), ("bn", "BN")]),
+        ("Instance Normalization(IN)和LN", [("in", "Instance Normalization"), ("in", "IN"), ("ln", "LN")]),
+        ("ＩＮ层", [("in", "ＩＮ")]),
+        ("BN in a CNN, In short", [("bn", "BN")]),
+        ("softplus = ln(1+e^x), In", []),
+        ("LN vs BN?", [("ln", "LN"), ("bn", "BN")]),
     ],
 )
 def test_longest_match_with_word_boundaries(linker: Linker, text: str, expected: list[tuple[str, str]]) -> None:
@@ -54,4 +63,5 @@ def test_spans_never_overlap(linker: Linker) -> None:
 def test_lookup_and_membership(linker: Linker) -> None:
     assert linker.lookup("batch-normalization") == "bn"
     assert "1×1卷积" in linker and "dropout" not in linker
+    assert linker.lookup("IN") == "in" and linker.lookup("in") is None and "ln" not in linker
     assert Linker([]).find("anything") == []
