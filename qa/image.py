@@ -36,7 +36,7 @@ from qa.bm25 import Tokenizer
 from qa.readmodel import READ_MODEL_VERSION, ReadModel, vector_index
 from qa.vectors import FaissIndex
 
-__all__ = ["ALLOWED", "image_key", "load_image", "save_image"]
+__all__ = ["ALLOWED", "image_key", "load_image", "older_key", "save_image"]
 
 _ROOT = Path(__file__).resolve().parents[1]
 _PREFIX = "model-"
@@ -69,10 +69,14 @@ def _source_digest() -> str:
 
 
 def image_key(uid: str, generation: int, corpus: str, model_id: str) -> str:
-    """What an image is named by: the store (``uid``) at ``generation``, with the shipped corpus's
-    fingerprint, the embedder, and the code and library versions that compiled it.
+    """What an image is named by, ``<family>-<generation>``: the store (``uid``) at ``generation``,
+    with the shipped corpus's fingerprint, the embedder, and the code and library versions that
+    compiled it. The family names all but the generation, so :func:`older_key` can find the same
+    store's last image for a server to answer from while the current generation compiles.
 
     >>> image_key("a", 1, "c", "m") != image_key("a", 2, "c", "m")
+    True
+    >>> image_key("a", 1, "c", "m").rpartition("-")[0] == image_key("a", 2, "c", "m").rpartition("-")[0]
     True
     """
     import faiss
@@ -80,9 +84,18 @@ def image_key(uid: str, generation: int, corpus: str, model_id: str) -> str:
     import networkx
     import numpy
 
-    parts = [str(READ_MODEL_VERSION), uid, str(generation), corpus, model_id, _source_digest(), sys.version,
+    parts = [str(READ_MODEL_VERSION), uid, corpus, model_id, _source_digest(), sys.version,
              numpy.__version__, faiss.__version__, jieba.__version__, networkx.__version__, str(pickle.HIGHEST_PROTOCOL)]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+    return f"{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()[:32]}-{int(generation)}"
+
+
+def older_key(folder: Path, key: str) -> str | None:
+    """The key of the newest image in ``folder`` of ``key``'s family (same store, corpus, embedder
+    and code) but an earlier generation, or None: what a server may answer from while it compiles."""
+    family, _, generation = key.rpartition("-")
+    earlier = [int(tail) for path in folder.glob(f"{_PREFIX}{family}-*.pickle")
+               if (tail := path.stem[len(_PREFIX) + len(family) + 1:]).isdigit() and int(tail) < int(generation)]
+    return f"{family}-{max(earlier)}" if earlier else None
 
 
 def _index(directory: Path | None, matrix: Any) -> FaissIndex:

@@ -154,11 +154,11 @@ def _concept_loop(snapshot) -> int:
             print(f"  {exc}")
 
 
-def _open_qa(args: argparse.Namespace):
+def _open_qa(args: argparse.Namespace, stale: bool = False):
     from qa.api import KnowledgeBase, Settings
 
     settings = Settings(model=args.model) if getattr(args, "model", None) else Settings()
-    return KnowledgeBase.open(args.kb, settings=settings, progress=_progress)
+    return KnowledgeBase.open(args.kb, settings=settings, progress=_progress, stale=stale)
 
 
 def _print_answer(answer, graph, mode: str) -> None:
@@ -285,7 +285,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import launch
 
     auth = _logins(args)
-    launch(_open_qa(args), host=args.host, port=args.port, auth=auth, allow_ingest=args.allow_ingest)
+    # A server starts from the last saved model and compiles notes changed since in the background.
+    launch(_open_qa(args, stale=True), host=args.host, port=args.port, auth=auth, allow_ingest=args.allow_ingest)
     return 0
 
 

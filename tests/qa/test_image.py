@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from qa import HashEmbedder, KnowledgeBase
-from qa.image import _source_digest, image_key, load_image
+from qa.image import _source_digest, image_key, load_image, older_key
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
 QUESTIONS = ["BN层的作用是什么?", "Why does ResNet train deeper networks?", "1x1卷积有什么用", "hi"]
@@ -64,6 +64,35 @@ def test_a_change_by_another_process_is_compiled_not_read_from_the_old_image(kb_
     ingest_notes(open_store(kb_dir), [RawNote("second.txt", text, "text")])  # as `kgqa ingest` does: no image saved
     third = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
     assert not third.from_image and "second.txt" in {d.id for d in third.snapshot.documents}
+
+
+def test_a_server_answers_from_the_last_image_until_its_refresh_compiles_the_change(kb_dir: Path) -> None:
+    from ingest.pipeline import ingest_notes, open_store
+    from ingest.reader import RawNote
+
+    text = (DATA / "unseen-detection.txt").read_text(encoding="utf-8")
+    ingest_notes(open_store(kb_dir), [RawNote("second.txt", text, "text")])  # as `kgqa ingest` does: no image saved
+    served = KnowledgeBase.open(kb_dir, embedder=HashEmbedder(), stale=True)
+    assert served.from_image and served.stale and "second.txt" not in {d.id for d in served.snapshot.documents}
+    assert served.ask("BN层的作用是什么?").sources and served.stale  # an ask answers, and never compiles
+    assert served.refresh() and not served.stale  # the server's background refresh
+    assert "second.txt" in {d.id for d in served.snapshot.documents} and len(_images(kb_dir)) == 1
+    again = KnowledgeBase.open(kb_dir, embedder=HashEmbedder(), stale=True)
+    assert again.from_image and not again.stale and not again.refresh()
+
+
+def test_a_server_without_an_earlier_image_compiles(kb_dir: Path) -> None:
+    for image in _images(kb_dir):
+        image.unlink()
+    kb = KnowledgeBase.open(kb_dir, embedder=HashEmbedder(), stale=True)
+    assert not kb.from_image and not kb.stale and len(_images(kb_dir)) == 1
+
+
+@pytest.mark.parametrize(("key", "older"), [("f-6", "f-5"), ("f-5", "f-3"), ("f-3", None), ("g-9", "g-4"), ("h-2", None)])
+def test_older_key_is_the_newest_earlier_generation_of_the_same_family(tmp_path: Path, key: str, older: str | None) -> None:
+    for name in ("f-3", "f-5", "g-4", "f-x", "ff-4"):
+        (tmp_path / f"model-{name}.pickle").write_bytes(b"")
+    assert older_key(tmp_path, key) == older
 
 
 def _crafted() -> bytes:
