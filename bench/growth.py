@@ -56,6 +56,7 @@ from ingest.pipeline import (  # noqa: E402
 from ingest.reader import RawNote, note_from_text  # noqa: E402
 from ingest.update import apply  # noqa: E402
 from kg.errors import KGQAError  # noqa: E402
+from kg.storage import Storage  # noqa: E402
 from kg.store import Snapshot  # noqa: E402
 from qa.readmodel import compile_model  # noqa: E402
 from qa.vectors import EmbeddingCache  # noqa: E402
@@ -130,11 +131,11 @@ def open_in_process(kb: Path) -> tuple[tuple[float, float], tuple[float, float]]
     return (float(out[0][-3]), float(out[0][-2])), (float(out[1][-3]), float(out[1][-2]))
 
 
-def serve_after_change(kb: Path, store: object, extra: RawNote) -> tuple[float, float, float, float]:
+def serve_after_change(kb: Path, store: Storage, extra: RawNote) -> tuple[float, float, float, float]:
     """(seconds to open, peak RSS MB, seconds of the background compile, peak RSS MB after it) of a
     server's open (``stale=True``) in a fresh process right after ``kgqa ingest`` added ``extra``:
     it answers from the last saved model while the change compiles (both models are then in memory)."""
-    ingest_notes(store, [extra])  # type: ignore[arg-type]
+    ingest_notes(store, [extra])
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", _OPEN, str(kb), str(ROOT), "serve"], check=True, capture_output=True,
                          text=True, env=env).stdout.split()

@@ -86,14 +86,16 @@ class Linker:
 
     def lookup(self, name: str) -> str | None:
         """The concept id whose alias is exactly ``name`` (folded; a :data:`CASED` one as written), or None."""
+        name = name.strip()
         for key in (fold(name), compact(name)):
-            if key in self._keys and self._as_written(key, name.strip()):
+            if key in self._keys and self._as_written(key, name, 0, len(name)):
                 return self._keys[key]
         return None
 
-    def _as_written(self, key: str, surface: str) -> bool:
-        """A cased key matches only its capitals (full-width ones too)."""
-        return key not in self._cased or unicodedata.normalize("NFKC", surface) == self._cased[key]
+    def _as_written(self, key: str, text: str, start: int, end: int) -> bool:
+        """A cased key matches only its capitals (full-width ones too) in ``text[start:end]``; any
+        other key matches as folded (no slice is taken for it: this runs for every match)."""
+        return key not in self._cased or unicodedata.normalize("NFKC", text[start:end]) == self._cased[key]
 
     def find(self, text: str, families: Sequence[str] = ()) -> list[Span]:
         """Non-overlapping mentions in ``text``, in order of position.
@@ -122,7 +124,7 @@ class Linker:
         candidates: list[tuple[int, int, str]] = []
         for last, (key, concept_id) in self._automaton.iter(folded):
             first = last - len(key) + 1
-            if _bounded(folded, first, last, key) and self._as_written(key, text[offsets[first]:offsets[last] + 1]):
+            if _bounded(folded, first, last, key) and self._as_written(key, text, offsets[first], offsets[last] + 1):
                 candidates.append((first, last + 1, concept_id))
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         taken = [False] * len(folded)

@@ -1,12 +1,13 @@
 """The read model's image on disk: a compiled :class:`~qa.readmodel.ReadModel`, saved once and
 read back when the same store is opened again at the same generation.
 
-Compiling is deterministic but costly at scale (about 34 s to open 1,000 notes: reading stored
-rows, tokens, BM25, sentences, maps), while reading the image back takes about 4 s. The image is only
+Compiling is deterministic but costly at scale (about 29 s to open 1,000 notes: reading stored
+rows, tokens, BM25, sentences, maps), while reading the image back takes 3-5 s. The image is only
 ever a cache of the store: its name holds a :func:`image_key` of everything the model depends on
 (the store's uid and generation, the shipped corpus, the embedder, kgqa's source, the library
-versions), so another store, another generation or other code never reads it, and anything
-unreadable is compiled again.
+versions), so another store, another generation or other code never reads it as current, and
+anything unreadable is compiled again. A server may start from an earlier generation's image of
+the same store and code (:func:`older_key`) while it compiles the current one.
 
 The file is a pickle read by an unpickler that resolves only the record classes a read model is
 made of (:data:`ALLOWED`): no function, no other class, so a crafted file cannot run code.

@@ -469,6 +469,8 @@ def background_claims(references: Sequence[str], linker: Linker, limit: int = 80
 def remembered(embed: Embed, size: int = 4096) -> Embed:
     """``embed`` that keeps the vectors of the last ``size`` texts: every answer to a question is
     compared with the same reference claims, so they are embedded once, not once per answer.
+    Bounded, unlike :class:`~qa.vectors.EmbeddingCache`: a server would otherwise keep the vector
+    of every sentence every user ever typed.
 
     >>> calls = []
     >>> e = remembered(lambda texts: calls.append(list(texts)) or np.ones((len(texts), 2)))
