@@ -90,6 +90,10 @@ class Reading:
         last = bisect_right(self._span_ends, end)
         return self.spans[first:max(first, last)]
 
+    def earlier(self, pos: int) -> Sequence[Span]:
+        """Mentions that end before ``pos``, in any clause, at most :data:`REACH` characters back."""
+        return self.between(max(0, pos - REACH), pos)
+
     def before(self, pos: int) -> Sequence[Span]:
         """Mentions of the clause holding ``pos`` that end before it (at most :data:`REACH`
         characters back, which bounds the work in a clause that never breaks)."""
@@ -137,7 +141,7 @@ class Reading:
     def heads(self, span: Span) -> bool:
         """The mention opens its clause ("Sigmoid和Tanh的导数...", not "整体分布逐渐往非线性函数..."),
         so it can be the subject the clauses after it leave out."""
-        start = self.clauses[self.clause_of(span.start)][0]
+        start = max(self.clauses[self.clause_of(span.start)][0], span.start - REACH)
         return len(_FILLER.sub("", self.text[start:span.start])) <= 3
 
     def in_clause(self, pos: int, ok: Callable[[str], bool], nearest: bool = False, tools: bool = True,
@@ -167,6 +171,8 @@ class Reading:
         clause = self.clause_of(pos)
         for index in range(clause - 1, -1, -1):
             start, end = self.clauses[index]
+            if end < pos - REACH:
+                break  # as far back as :meth:`before` looks: a sentence of a thousand clauses is read in linear time
             if _OWN_SUBJECT.search(self.text, self.clauses[index + 1][0], pos):
                 return None  # "但是模型出现了欠拟合": the clause names its own subject
             found = self.in_clause(end, ok, False, tools, skip=skip, inherited=True)

@@ -8,10 +8,11 @@ Methods of the sentence reader run by :mod:`ingest.relations`; their base,
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from ingest import cues
-from ingest.clauses import Found, sources
+from ingest.clauses import REACH, Found, sources
 from ingest.kinds import CONTAINERS, GENERIC, TASK_ROLES
 from ingest.rules import Rules
 from ingest.sentences import LEAD
@@ -24,6 +25,7 @@ _STRONG_CAUSE = re.compile(r"导致|引起|造成|引发|lead|caus|result", re.I
 # a consequence (所以/因此/从而) keeps the subject of the clause before it.
 _EXPLAINS = re.compile(r"所以|因此|从而|因为|由于")
 _WORSENED = re.compile(r"\s*(的)?(效果|作用|能力|性能)?\s*(变差|下降|变弱|减弱|不佳|较差|降低)")  # "正则化效果变差" is no role
+_PURPOSE = re.compile(r"\s*(为了|为)")
 _CAUSAL = re.compile(r"\s*(因为|由于|否则|不然|以免|以防)")
 _ITEM_REF = re.compile(r"\s*了?\s*[(（](\d{1,2})[)）]\s*(中|里|的)")
 _REMOVED_ANYWHERE = re.compile(r"去掉|去除|移除|删除|不要|不用|避免使用|少用|不再|remove|avoid", re.I)
@@ -33,6 +35,11 @@ _ROLE_STRICT = re.compile(r"(用于|用来|用以|负责|作用|送给|作为)\S
 
 class Effects(Rules):
     """``solves``, ``causes``, ``has_role`` and section-context rules (a mixin of the reader)."""
+
+    @functools.cached_property
+    def explains(self) -> bool:
+        """The sentence explains a mechanism (所以, 因为...): looked up once, not per verb."""
+        return _EXPLAINS.search(self.text) is not None
 
     def solves(self) -> None:
         for m in cues.SOLVES.finditer(self.text):
@@ -46,7 +53,7 @@ class Effects(Rules):
             rule = "solve-verb"
             if not targets and cues.ANAPHOR_PROBLEM.match(self.text, m.end() + (self.text[m.end():m.end() + 1] == "了")):
                 # "...解决这一问题": the problem named last, in this sentence or the section before it.
-                earlier = [sp.concept for sp in self.r.between(0, m.start()) if self.problem(sp.concept)]
+                earlier = [sp.concept for sp in self.r.earlier(m.start()) if self.problem(sp.concept)]
                 targets, rule = (earlier[-1:] or ([self.antecedent] if self.antecedent else [])), "solve-anaphor"
             self.overcome(m)
             if not targets:
@@ -61,7 +68,7 @@ class Effects(Rules):
         """"为了避免这种情况,...加上了1x1的卷积核": a purpose clause's subject is the tool the next clause adds."""
         index = self.r.clause_of(pos)
         start, _ = self.r.clauses[index]
-        if not re.match(r"\s*(为了|为)", self.text[start:]) or self.r.before(pos):
+        if not _PURPOSE.match(self.text, start) or self.r.before(pos):
             return None
         for begin, end in self.r.clauses[index + 1:]:
             tools = [sp for sp in self.r.between(begin, end) if self.tool(sp.concept) and self.r.is_tool(sp)]
@@ -77,7 +84,7 @@ class Effects(Rules):
             flawed = self.items[item.group(1)]
         else:
             after = self.r.after(m.end())
-            if not after or not self.thing(after[0].concept) or not _FLAWED.search(self.text, after[0].end):
+            if not after or not self.thing(after[0].concept) or not _FLAWED.search(self.text, after[0].end, after[0].end + REACH):
                 return
             flawed = after[0].concept
         if not self.actor(flawed) or flawed in GENERIC or flawed in CONTAINERS:
@@ -105,12 +112,12 @@ class Effects(Rules):
                         self.add(source, "solves", target, "prevent-cause", 0.8 * trust)
                 continue
             # A cause named inside a remedy's object ("避免因为激活函数导致的梯度消失") sits after the remedy verb.
-            floor = max([s.end() for s in cues.SOLVES.finditer(self.text, start, m.start())], default=start)
+            floor = max([s.end() for s in cues.SOLVES.finditer(self.text, max(start, m.start() - REACH), m.start())], default=start)
             # "因为可能会导致过拟合": a causal clause speaks of what came before, not of the subject.
             bounded = floor > start or _CAUSAL.match(self.text, start) is not None
             found = self.who(m.start(), lambda c: self.actor(c) and c not in {"backpropagation", "activation_function"},
                              nearest=True, tools=False, floor=floor, carry=not bounded)
-            if found and found[1] == "topic" and (not self.tool(found[0][0]) or _EXPLAINS.search(self.text)):
+            if found and found[1] == "topic" and (not self.tool(found[0][0]) or self.explains):
                 # "网络加深...导致梯度消失" under DenseNet is not DenseNet's doing, and a sentence that
                 # explains a mechanism ("之所以...所以这导致") names its cause itself, if anywhere.
                 continue
@@ -126,7 +133,7 @@ class Effects(Rules):
                                                                                  self.text[a.end:b.start]):
                 self.add(a.concept, "causes", b.concept, "cause-possessive", 0.75)
         for m in cues.CAUSE_OF.finditer(self.text):
-            problems = [sp.concept for sp in self.r.between(0, m.start()) if self.problem(sp.concept)]
+            problems = [sp.concept for sp in self.r.earlier(m.start()) if self.problem(sp.concept)]
             causes = [sp for sp in self.r.after(m.end()) if self.thing(sp.concept)]
             if problems and causes:
                 self.add(causes[0].concept, "causes", problems[-1], "cause-of", 0.85)
@@ -140,7 +147,7 @@ class Effects(Rules):
                     or cues.removed(self.text, span.start) or _WORSENED.match(self.text, span.end):
                 continue
             start = self.r.clauses[self.r.clause_of(span.start)][0]
-            prior = self.r.between(0, span.start)
+            prior = self.r.earlier(span.start)
             if prior and self.actor(prior[-1].concept) and \
                     re.fullmatch(r"\s*[(（][^()（）]{0,4}", self.text[prior[-1].end:span.start]):
                 self.add(prior[-1].concept, "has_role", span.concept, "role-gloss", 0.85)
@@ -150,7 +157,7 @@ class Effects(Rules):
                 if not _ROLE_STRICT.search(self.text, max(0, span.start - 6), span.start):
                     continue
             found = self.purpose(span.start) or self.who(span.start, self.actor, generic=False)
-            cued = lead or self.ctx.role_section or cues.ROLE_CUE.search(self.text, start, span.start)
+            cued = lead or self.ctx.role_section or cues.ROLE_CUE.search(self.text, max(start, span.start - REACH), span.start)
             if found and found[1] in ("topic", "pronoun", "continued") and not cued:
                 continue
             for source, trust in sources(found, 1):
@@ -165,7 +172,7 @@ class Effects(Rules):
             if first and self.tool(first[0].concept) and first[0].concept not in GENERIC:
                 self.add(head.concept, "introduces", first[0].concept, "introduce-lead", 0.75)
         architecture = next((t for t in self.ctx.own_topics if self.arch(t)), None)
-        if head and architecture and not self.s.heading and LEAD.match(self.text, head.end) and not self.elsewhere() \
+        if head and architecture and not self.s.heading and LEAD.match(self.text, head.end) and not self.elsewhere \
                 and self.thing(head.concept) and not self.arch(head.concept) and head.concept not in GENERIC:
             self.add(architecture, "introduces", head.concept, "introduce-section-lead", 0.6)
         target = self.ctx.remedy_for

@@ -14,12 +14,13 @@ families (:mod:`ingest.effects`, :mod:`ingest.structure`) subclass it, and
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ingest import cues
-from ingest.clauses import Found, Reading
+from ingest.clauses import REACH, Found, Reading
 from ingest.kinds import CONTAINERS, GENERIC, is_actor, is_problem, is_thing, looks_like_architecture
 from ingest.sentences import Sentence
 from kg.model import Concept, Evidence, Relation
@@ -132,6 +133,7 @@ class Rules:
             return None
         return self.s.lead
 
+    @functools.cached_property
     def elsewhere(self) -> bool:
         """The sentence says where its technique came from ("想法来自Network in Network", "首发于NIN"):
         the network using it there is not the one that introduced it."""
@@ -139,13 +141,13 @@ class Rules:
                    if m for sp in self.r.after(m.end()))
 
     def objects(self, pos: int, ok: Test, first: bool = False, stop: str = "，,;；。") -> list[str]:
-        tail = self.text[pos:]  # a removal cue before the verb ("删除来缓解") says nothing of its object
+        tail = self.text[pos:pos + REACH]  # a removal cue before the verb ("删除来缓解") says nothing of its object
         found = [sp.concept for sp in self.r.after(pos, stop) if ok(sp.concept) and not cues.removed(tail, sp.start - pos)]
         return found[:1] if first else found
 
     def copula(self, pos: int, src_ok: Test, tgt_ok: Test) -> tuple[str, str] | None:
         """``X 是 Y 的 <cue>`` (GRU是LSTM的变体, Dropout是过拟合的解决方法) -> (X, Y)."""
-        before = self.r.between(0, pos)
+        before = self.r.earlier(pos)
         if len(before) < 2:
             return None
         x, y = before[-2], before[-1]

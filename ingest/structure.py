@@ -35,7 +35,7 @@ class Structure(Rules):
                     self.add(source, "introduces", named, "introduce-novelty", 0.9 * trust)
         for m in cues.ADOPT.finditer(self.text):
             if cues.negated(self.text, m.start()) or cues.REUSE.search(self.text, max(0, m.start() - 4), m.end()) \
-                    or self.elsewhere():
+                    or self.elsewhere:
                 continue
             near = [sp for sp in self.r.after(m.end()) if sp.start - m.end() <= 4
                     or _SERIES.fullmatch(self.text, m.end(), sp.start)]
@@ -51,7 +51,7 @@ class Structure(Rules):
                 self.add(source, "introduces", near[0].concept, "introduce-adopt", 0.6 * trust)
         for pattern, rule in ((cues.FIRST_IN, "introduce-first"), (cues.IDEA_FROM, "introduce-idea")):
             for m in pattern.finditer(self.text):
-                thing = [sp.concept for sp in self.r.between(0, m.start())
+                thing = [sp.concept for sp in self.r.earlier(m.start())
                          if self.tool(sp.concept) and not cues.removed(self.text, sp.start)]
                 where = [sp.concept for sp in self.r.after(m.end()) if self.arch(sp.concept)]
                 if thing and where:
@@ -101,7 +101,7 @@ class Structure(Rules):
     def improvements(self) -> None:
         for m in cues.IMPROVES.finditer(self.text):
             pair = self.copula(m.start(), self.thing, self.thing)
-            before = self.r.between(0, m.start())
+            before = self.r.earlier(m.start())
             after = [sp for sp in self.r.after(m.end()) if self.thing(sp.concept)]
             if len(before) >= 2 and re.fullmatch(r"\s*是\s*对\s*", self.text[before[-2].end:before[-1].start]) \
                     and re.fullmatch(r"\s*的?\s*(一种|一个)?\s*", self.text[before[-1].end:m.start()]):
