@@ -363,8 +363,8 @@ def _parser() -> argparse.ArgumentParser:
                              "(default: $KGQA_KB, else ~/.local/share/kgqa/kb)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+    def command(name: str, handler, help_text: str, epilog: str | None = None) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=epilog)
         p.add_argument("--kb", type=_kb_location, default=argparse.SUPPRESS,
                        help="knowledge-base directory or postgresql:// URL")
         p.set_defaults(handler=handler)
@@ -403,7 +403,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--no-anchors", action="store_true", help="skip the naive-chunk anchors and the ablation")
     p.add_argument("--model", help=_MODEL_HELP)
-    p = command("serve", _cmd_serve, "start the web app (chat, graph explorer, demos, practice, notes)")
+    p = command("serve", _cmd_serve, "start the web app (chat, graph explorer, demos, practice, notes)",
+                "The app starts from the read model saved last. Notes changed since then, by `kgqa ingest` or "
+                "`kgqa remove` from another shell or by another replica, are compiled in the background; the app "
+                "answers from the saved model meanwhile and cites them once the swap is done.")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
     p.add_argument("--port", type=_port, default=7860, help="TCP port (default 7860; 0 picks a free one)")
     p.add_argument("--auth-file", metavar="FILE",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.clauses import REACH
 from ingest.linker import Linker
 from ingest.relations import MAX_SENTENCE, Context, extract, remedy_target
 from ingest.sentences import split_line
@@ -251,6 +252,14 @@ def test_subject_in_the_clause_is_trusted_more_than_the_heading() -> None:
     own = {r.key: r.confidence for r in relations("- Dropout:抑制过拟合", ("alexnet",))}
     topic = {r.key: r.confidence for r in relations("可以抑制过拟合", ("dropout",))}
     assert own[("dropout", "solves", "overfitting")] > topic[("dropout", "solves", "overfitting")]
+
+
+@pytest.mark.parametrize(("clauses", "carried"), [(2, True), (10, True), (40, False)])
+def test_a_subject_is_carried_only_as_far_back_as_the_reach(clauses: int, carried: bool) -> None:
+    # Reading back at most REACH characters is what keeps a sentence of a thousand clauses linear.
+    text = "Dropout很常见，" + "，".join(["训练时间变长"] * clauses) + "，可以抑制过拟合"
+    assert (len(text) - len("可以抑制过拟合") > REACH) is not carried
+    assert (("dropout", "solves", "overfitting") in triples(text, ())) is carried
 
 
 @pytest.mark.parametrize("length", [MAX_SENTENCE + 1, 3 * MAX_SENTENCE])
