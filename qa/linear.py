@@ -70,25 +70,31 @@ class LinearModel:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, names: Sequence[str], c: float = 1.0,
-                 balanced: bool = True, monotone: Collection[str] = ()) -> LinearModel:
+                 balanced: bool = True, monotone: Collection[str] = (), falling: Collection[str] = ()) -> LinearModel:
     """L2 logistic regression of ``y`` (0/1) on ``x``, standardised; weights rounded for a stable file.
 
-    Features named in ``monotone`` may only count for a positive label (weight >= 0). The
-    ranker's similarity features are like that: correlated cosines and ranks otherwise trade
-    signs (a negative weight on the heading cosine), which fits our questions no better under
-    cross-validation and transfers worse to other wording. Unconstrained fits use
-    scikit-learn; constrained ones minimise the same objective with SciPy's L-BFGS-B.
+    Features named in ``monotone`` may only count for a positive label (weight >= 0), those in
+    ``falling`` only against it (weight <= 0). The ranker's similarity features are like that:
+    correlated cosines and ranks otherwise trade signs (a negative weight on the heading
+    cosine), which fits our questions no better under cross-validation and transfers worse to
+    other wording; so is the refusal's novelty (words the notes never use cannot make a
+    question more answerable, whatever colloquial answerable questions teach a free fit).
+    Unconstrained fits use scikit-learn; constrained ones minimise the same objective with
+    SciPy's L-BFGS-B.
 
     >>> x = np.array([[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1]]); y = np.array([0, 1, 0, 1])
     >>> fit_logistic(x, y, ("good", "bad"), monotone=("bad",)).weights[1] >= 0
+    True
+    >>> fit_logistic(x, y, ("good", "bad"), falling=("good",)).weights[0] <= 0
     True
     """
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     z = (x - mean) / scale
-    if monotone:
-        weights, bias = _fit_bounded(z, y, c, balanced, [n in set(monotone) for n in names])
+    if monotone or falling:
+        rising, dropping = set(monotone), set(falling)
+        weights, bias = _fit_bounded(z, y, c, balanced, [1 if n in rising else -1 if n in dropping else 0 for n in names])
     else:
         from sklearn.linear_model import LogisticRegression
 
@@ -99,8 +105,9 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, names: Sequence[str], c: float = 
                        tuple(round(float(v), 5) for v in weights), round(float(bias), 5))
 
 
-def _fit_bounded(z: np.ndarray, y: np.ndarray, c: float, balanced: bool, nonnegative: Sequence[bool]) -> tuple[np.ndarray, float]:
-    """scikit-learn's objective (``C`` * weighted log-loss + ||w||^2 / 2) with some weights >= 0."""
+def _fit_bounded(z: np.ndarray, y: np.ndarray, c: float, balanced: bool, signs: Sequence[int]) -> tuple[np.ndarray, float]:
+    """scikit-learn's objective (``C`` * weighted log-loss + ||w||^2 / 2) with each weight of sign
+    1 kept >= 0 and of sign -1 kept <= 0."""
     from scipy.optimize import minimize
 
     sign = 2.0 * y - 1.0
@@ -114,6 +121,6 @@ def _fit_bounded(z: np.ndarray, y: np.ndarray, c: float, balanced: bool, nonnega
         slope = -c * sample * sign / (1.0 + np.exp(margin))
         return loss, np.append(z.T @ slope + w, slope.sum())
 
-    bounds = [(0.0, None) if flag else (None, None) for flag in nonnegative] + [(None, None)]
+    bounds = [(0.0, None) if sign > 0 else (None, 0.0) if sign < 0 else (None, None) for sign in signs] + [(None, None)]
     result = minimize(objective, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds)
     return result.x[:-1], float(result.x[-1])

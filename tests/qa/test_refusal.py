@@ -37,6 +37,25 @@ def test_fit_separates_two_clouds() -> None:
     assert np.mean([model.refuse(r) for r in x[60:]]) >= 0.9 and np.mean([model.refuse(r) for r in x[:60]]) <= 0.05
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_signed_features_keep_their_sign_whatever_the_data_teach(seed: int) -> None:
+    # "novelty" is made to rise with answerability here; a falling constraint still holds it at <= 0,
+    # a rising one holds "match" at >= 0, and the free feature follows the data.
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 200)
+    x = np.column_stack([-y + rng.normal(0, 0.5, 200), y + rng.normal(0, 0.5, 200), y + rng.normal(0, 0.5, 200)])
+    model = fit_logistic(x, y, ("match", "novelty", "free"), monotone=("match",), falling=("novelty",))
+    assert model.weights[0] >= 0 and model.weights[1] <= 0 and model.weights[2] > 0
+    assert fit_logistic(x, y, ("match", "novelty", "free")).weights[1] > 0  # what the free fit would do
+
+
+def test_the_shipped_refusal_keeps_the_signs_it_was_fitted_with() -> None:
+    import bench.calibrate as calibrate
+
+    weights = dict(zip(QUESTION_FEATURES, RefusalModel.load(QUESTION_FEATURES, DEFAULT_MODEL).model.weights))
+    assert all(weights[n] >= 0 for n in calibrate.REFUSAL_RISING) and all(weights[n] <= 0 for n in calibrate.REFUSAL_FALLING)
+
+
 def _forced(state: str) -> RefusalModel:
     """A model whose every question lands in ``state`` (P = 0.5 for all features at zero weight)."""
     names = QUESTION_FEATURES
