@@ -117,7 +117,7 @@ def per_ask_ms(notes: int, questions: Sequence[str]) -> tuple[float, float, int]
     from qa.retrieve import FEATURES, QUESTION_FEATURES
 
     kb.settings, kb.embedder, kb._model = Settings(), embedder, model
-    kb._checked = float("inf")  # no store behind it: never look for other writers
+    kb._checked, kb.stale = float("inf"), False  # no store behind it: never look for other writers
     kb.ranker, kb.refusal = Ranker.load(FEATURES), RefusalModel.load(QUESTION_FEATURES, embedder.model_id)
     retriever = Retriever(model, embedder, kb.ranker)
     retriever.retrieve(questions[0])
