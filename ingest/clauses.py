@@ -94,10 +94,14 @@ class Reading:
         """Mentions that end before ``pos``, in any clause, at most :data:`REACH` characters back."""
         return self.between(max(0, pos - REACH), pos)
 
+    def reach(self, pos: int) -> int:
+        """Where a look back from ``pos`` starts: its clause's start, at most :data:`REACH`
+        characters back (which bounds the work in a clause that never breaks)."""
+        return max(self.clauses[self.clause_of(pos)][0], pos - REACH)
+
     def before(self, pos: int) -> Sequence[Span]:
-        """Mentions of the clause holding ``pos`` that end before it (at most :data:`REACH`
-        characters back, which bounds the work in a clause that never breaks)."""
-        return self.between(max(self.clauses[self.clause_of(pos)][0], pos - REACH), pos)
+        """Mentions of the clause holding ``pos`` that end before it, as far back as :meth:`reach`."""
+        return self.between(self.reach(pos), pos)
 
     def after(self, pos: int, stop: str = "，,;；。") -> Sequence[Span]:
         """Mentions after ``pos`` up to the next clause break in ``stop``."""
@@ -141,8 +145,7 @@ class Reading:
     def heads(self, span: Span) -> bool:
         """The mention opens its clause ("Sigmoid和Tanh的导数...", not "整体分布逐渐往非线性函数..."),
         so it can be the subject the clauses after it leave out."""
-        start = max(self.clauses[self.clause_of(span.start)][0], span.start - REACH)
-        return len(_FILLER.sub("", self.text[start:span.start])) <= 3
+        return len(_FILLER.sub("", self.text[self.reach(span.start):span.start])) <= 3
 
     def in_clause(self, pos: int, ok: Callable[[str], bool], nearest: bool = False, tools: bool = True,
                   floor: int = 0, skip: frozenset[str] = frozenset(), inherited: bool = False) -> tuple[str, ...]:

@@ -112,7 +112,7 @@ class Effects(Rules):
                         self.add(source, "solves", target, "prevent-cause", 0.8 * trust)
                 continue
             # A cause named inside a remedy's object ("避免因为激活函数导致的梯度消失") sits after the remedy verb.
-            floor = max([s.end() for s in cues.SOLVES.finditer(self.text, max(start, m.start() - REACH), m.start())], default=start)
+            floor = max([s.end() for s in cues.SOLVES.finditer(self.text, self.r.reach(m.start()), m.start())], default=start)
             # "因为可能会导致过拟合": a causal clause speaks of what came before, not of the subject.
             bounded = floor > start or _CAUSAL.match(self.text, start) is not None
             found = self.who(m.start(), lambda c: self.actor(c) and c not in {"backpropagation", "activation_function"},
@@ -157,7 +157,7 @@ class Effects(Rules):
                 if not _ROLE_STRICT.search(self.text, max(0, span.start - 6), span.start):
                     continue
             found = self.purpose(span.start) or self.who(span.start, self.actor, generic=False)
-            cued = lead or self.ctx.role_section or cues.ROLE_CUE.search(self.text, max(start, span.start - REACH), span.start)
+            cued = lead or self.ctx.role_section or cues.ROLE_CUE.search(self.text, self.r.reach(span.start), span.start)
             if found and found[1] in ("topic", "pronoun", "continued") and not cued:
                 continue
             for source, trust in sources(found, 1):
