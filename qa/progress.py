@@ -7,7 +7,7 @@ tabs writing at once safe: :class:`ProgressStore` only ever INSERTs rows (SQLite
 and an import is a union of logs.
 
 >>> p = Progress().reviewed(Review("s1", "2026-01-01T09:00:00+00:00", "good", 72.0, ("bn",)))
->>> p.due(datetime(2026, 1, 9, tzinfo=timezone.utc)), p.streak(date(2026, 1, 1))
+>>> p.due(datetime(2026, 1, 9, tzinfo=timezone.utc)), p.streak(datetime(2026, 1, 1, 20, tzinfo=timezone.utc))
 (['s1'], 1)
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -29,6 +29,10 @@ Grade = Literal["again", "hard", "good", "easy"]
 GRADES: tuple[Grade, ...] = get_args(Grade)
 _RATING = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
 _SCHEDULER = Scheduler(enable_fuzzing=False)
+# Anki's learn-ahead limit: a card due within this much of now counts as due now. Without it a
+# question graded "again" a minute before midnight (due one minute later) is due "tomorrow", and
+# the list of reviews due today stays empty just when the user wants to go over the misses.
+LEARN_AHEAD = timedelta(minutes=20)
 
 
 def suggest(score: float) -> Grade:
@@ -38,6 +42,12 @@ def suggest(score: float) -> Grade:
     ['again', 'hard', 'good', 'easy']
     """
     return "again" if score < 20 else "hard" if score < 50 else "good" if score < 80 else "easy"
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (a naive one is taken as this machine's local time): FSRS requires UTC,
+    and logs sort and merge by the ISO text of ``at``, which only orders moments in one zone."""
+    return moment.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,7 @@ class Review:
         if not isinstance(raw, dict):
             raise ValueError("each review must be an object")
         try:
-            review = cls(str(raw["section"]), datetime.fromisoformat(str(raw["at"])).isoformat(), raw["grade"],
+            review = cls(str(raw["section"]), _utc(datetime.fromisoformat(str(raw["at"]))).isoformat(), raw["grade"],
                          float(raw["score"]), tuple(str(c) for c in raw.get("concepts", ())))
         except (KeyError, TypeError) as exc:
             raise ValueError(f"a review needs section, at, grade and score ({exc})") from None
@@ -80,14 +90,26 @@ class Progress:
         """Each reviewed question's FSRS card: the replay of its reviews."""
         cards: dict[str, Card] = {}
         for r in self.reviews:
-            card = cards.get(r.section) or Card(card_id=1, due=datetime.fromisoformat(r.at))
-            cards[r.section], _ = _SCHEDULER.review_card(card, _RATING[r.grade], datetime.fromisoformat(r.at))
+            at = _utc(datetime.fromisoformat(r.at))
+            card = cards.get(r.section) or Card(card_id=1, due=at)
+            cards[r.section], _ = _SCHEDULER.review_card(card, _RATING[r.grade], at)
         return cards
 
     def due(self, now: datetime) -> list[str]:
         """Questions whose review is due by ``now``, most overdue first."""
         cards = self.cards()
         return sorted((s for s, c in cards.items() if c.due <= now), key=lambda s: cards[s].due)
+
+    def due_today(self, now: datetime) -> list[str]:
+        """Questions due before the end of ``now``'s day (in ``now``'s time zone), or within
+        :data:`LEARN_AHEAD` of ``now`` if that is later; most overdue first.
+
+        >>> p = Progress().reviewed(Review("s1", "2026-01-01T23:59:30+00:00", "again", 5.0))
+        >>> p.due_today(datetime(2026, 1, 1, 23, 59, 40, tzinfo=timezone.utc))  # due 00:00:30
+        ['s1']
+        """
+        end_of_day = datetime.combine(now.date(), time.max, tzinfo=now.tzinfo)
+        return self.due(max(end_of_day, now + LEARN_AHEAD))
 
     def weak_topics(self, limit: int = 5) -> list[tuple[str, float]]:
         """Concepts whose questions score lowest: ``(concept, mean of each question's last score)``."""
@@ -98,9 +120,12 @@ class Progress:
                 per[c].append(r.score)
         return sorted(((c, sum(v) / len(v)) for c, v in per.items()), key=lambda cv: (cv[1], cv[0]))[:limit]
 
-    def streak(self, today: date) -> int:
-        """Consecutive days with a review, ending today (or yesterday, so the day is not lost yet)."""
-        days = {datetime.fromisoformat(r.at).date() for r in self.reviews}
+    def streak(self, now: datetime) -> int:
+        """Consecutive days with a review, ending today (or yesterday, so the day is not lost yet);
+        days are calendar days in ``now``'s time zone, so a review at 07:00 in Beijing counts for
+        that day, not for the UTC day before."""
+        days = {datetime.fromisoformat(r.at).astimezone(now.tzinfo).date() for r in self.reviews}
+        today = now.date()
         day = today if today in days else today - timedelta(days=1)
         n = 0
         while day in days:

@@ -10,7 +10,6 @@ import secrets
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from datetime import time as dtime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -215,13 +214,18 @@ def _progress(practice: Practice, saved: str | None, user: str | None) -> Progre
     return local
 
 
+def _now() -> datetime:
+    """Now in this machine's time zone: "today" and the streak's days are the user's calendar days
+    (the app runs on the candidate's own laptop), not UTC days."""
+    return datetime.now().astimezone()
+
+
 def panel(practice: Practice, progress: Progress, lang: str, now: datetime) -> str:
     """Due today (clickable titles are in the follow-up list), weak topics and the streak, as Markdown."""
     graph = practice.bank.snapshot.graph
-    end_of_day = datetime.combine(now.date(), dtime.max, tzinfo=now.tzinfo)  # "today" = before midnight
-    due = [q for s in progress.due(end_of_day) if (q := practice.bank.by_section(s))]
+    due = [q for s in progress.due_today(now) if (q := practice.bank.by_section(s))]
     weak = [f"{display_name(graph.concept(c), lang) if c in graph else c} ({v:.0f})" for c, v in progress.weak_topics()]
-    lines = [f"**{_w(lang, 'due').format(n=len(due))}** · {_w(lang, 'streak').format(n=progress.streak(now.date()))}"]
+    lines = [f"**{_w(lang, 'due').format(n=len(due))}** · {_w(lang, 'streak').format(n=progress.streak(now))}"]
     lines += [f"- {escape_markdown(q.asked(lang))}" for q in due[:5]]
     if weak:
         lines.append(f"\n**{_w(lang, 'weak')}**: " + escape_markdown(", ".join(weak)))
@@ -236,9 +240,9 @@ def record(practice: Practice, grade: str, session: Session | None, saved: str |
     scores = dict(session.scores)
     if question is None or question.section not in scores or grade not in _GRADES:
         raise user_error(lang, "no_question")
-    now = datetime.now(timezone.utc)
+    now = _now()
     user = getattr(request, "username", None)
-    review = Review(question.section, now.isoformat(), grade, scores[question.section], question.concepts)  # type: ignore[arg-type]
+    review = Review(question.section, now.astimezone(timezone.utc).isoformat(), grade, scores[question.section], question.concepts)  # type: ignore[arg-type]
     progress = _progress(practice, saved, user).reviewed(review)
     if user and practice.store is not None:
         practice.store.add(user, [review])
@@ -264,7 +268,7 @@ def reword(practice: Practice, session: Session | None, lang: str) -> tuple[Any,
 def show(practice: Practice, saved: str | None, lang: str, request: gr.Request | None = None) -> str:
     """The progress panel for this browser (and user), e.g. after a reload."""
     progress = _progress(practice, saved, getattr(request, "username", None))
-    return panel(practice, progress, lang_of(lang), datetime.now(timezone.utc))
+    return panel(practice, progress, lang_of(lang), _now())
 
 
 def import_progress(practice: Practice, text: str, saved: str | None, lang: str,
@@ -279,7 +283,7 @@ def import_progress(practice: Practice, text: str, saved: str | None, lang: str,
     if user and practice.store is not None:
         practice.store.add(user, incoming.reviews)
     progress = _progress(practice, saved, user).reviewed(*incoming.reviews)
-    return progress.to_json(), panel(practice, progress, lang, datetime.now(timezone.utc))
+    return progress.to_json(), panel(practice, progress, lang, _now())
 
 
 @dataclass(frozen=True)
