@@ -7,6 +7,7 @@ False
 from __future__ import annotations
 
 from qa.answer import Answer, ConceptRef, Fact, Source
+from qa.answerer import Answerer
 from qa.api import KnowledgeBase, Settings, clean_question, default_kb_dir
 from qa.embed import DEFAULT_MODEL, MINILM, E5Embedder, Embedder, HashEmbedder, SentenceTransformerEmbedder, embedder_for
 from qa.ranker import Ranker
@@ -18,6 +19,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "MINILM",
     "Answer",
+    "Answerer",
     "ConceptRef",
     "E5Embedder",
     "Embedder",

@@ -19,7 +19,7 @@ def _bench(name: str) -> ModuleType:
     return module
 
 
-def test_the_per_ask_bench_answers_over_its_storeless_knowledge_base() -> None:
+def test_the_per_ask_bench_answers_over_a_compiled_model_without_a_store() -> None:
     built, beyond, passages = _bench("qa").per_ask_ms(5, ["BN层的作用是什么?", "What does 1x1 convolution do?"])
     assert built > 0 and passages > 100 and beyond == beyond  # a number, not NaN
 

@@ -1,6 +1,8 @@
 """The second-stage ranker: the shipped fit, the fused-order default, explanations."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -121,7 +123,7 @@ def test_a_reversed_ranker_reverses_the_order(tmp_path) -> None:
     kb = KnowledgeBase.open(tmp_path, embedder=HashEmbedder())
     flipped = Ranker(LinearModel(FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (-1.0,) + (0.0,) * (len(FEATURES) - 1)))
     normal = kb.retrieve("池化层的作用?", k=30)
-    kb.ranker = flipped
+    kb.answerer = replace(kb.answerer, ranker=flipped)
     assert [h.passage for h in kb.retrieve("池化层的作用?", k=30).hits] == sorted(
         [h.passage for h in normal.hits], key=lambda p: ({h.passage: h.features[0] for h in normal.hits}[p], p))
 

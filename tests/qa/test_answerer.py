@@ -1,0 +1,44 @@
+"""The answer path over one compiled read model: the facade's answers are the answerer's, and an
+answer comes from the model it is given (what lets the facade swap models under concurrent asks,
+and the benches answer over a model with no store behind it)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa import HashEmbedder, KnowledgeBase
+from qa.answerer import question_lang, simplified
+from qa.api import clean_question
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
+
+
+@pytest.mark.parametrize("question", ["BN层的作用是什么?", "why does resnet use shortcuts", "池化 <b>层</b>?", "hi"])
+def test_the_facade_answers_exactly_as_its_answerer(hash_kb: KnowledgeBase, question: str) -> None:
+    direct = hash_kb.answerer.ask(hash_kb.model, clean_question(question), 3, ("earlier?",))
+    assert hash_kb.ask(question, 3, ("earlier?",)) == direct
+
+
+def test_a_refusing_answerer_refuses_with_real_topics(refusing_kb: KnowledgeBase) -> None:
+    answer = refusing_kb.answerer.ask(refusing_kb.model, "BN层的作用是什么?")
+    assert answer.refused and answer.confidence == "refused" and not answer.sources and answer.nearest
+
+
+def test_an_answer_comes_from_the_model_it_is_given(tmp_path: Path) -> None:
+    kb = KnowledgeBase.open(tmp_path / "kb", embedder=HashEmbedder())
+    before = kb.model
+    kb.ingest([DATA / "unseen-detection.txt"])
+    question = "RetinaNet 引入了什么?"
+    assert any(s.doc == "unseen-detection.txt" for s in kb.answerer.ask(kb.model, question).sources)
+    assert all(s.doc != "unseen-detection.txt" for s in kb.answerer.ask(before, question).sources)
+
+
+@pytest.mark.parametrize(("text", "lang"), [("BN层?", "zh"), ("BN vs LN?", "en"), ("123?", "zh"), ("ResNet 的残差", "zh")])
+def test_the_answer_language_is_the_questions(text: str, lang: str) -> None:
+    assert question_lang(text) == lang
+
+
+@pytest.mark.parametrize(("text", "simple"), [("批次正規化", "批次正规化"), ("卷積核", "卷积核"), ("ReLU", "ReLU")])
+def test_questions_are_read_in_simplified_characters(text: str, simple: str) -> None:
+    assert simplified(text) == simple
