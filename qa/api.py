@@ -80,7 +80,7 @@ def _strip_markup(text: str) -> str:
     """The words of ``text`` without HTML tags, Markdown marks, links' targets, URLs and emoji.
 
     >>> _strip_markup("BN层的作用是什么? <img src=x onerror=alert(1)> 🙏 **急**")
-    'BN层的作用是什么?  急'
+    'BN层的作用是什么? 急'
     """
     text = _TAG.sub(" ", text)
     text = html.unescape(_MD_MARK.sub("", _MD_LINK.sub(r"\1", text)))

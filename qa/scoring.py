@@ -315,6 +315,7 @@ class Vocabulary:
     cross-lingual. ``vague`` are the content terms too common in the notes' claims to show that a
     statement is about one claim (训练, 网络, 模型 ...).
 
+    >>> from kg.model import Concept
     >>> Vocabulary({"bn": "批归一化"}).canonical("BN speeds it up", Linker([Concept("bn", "BN", "technique")]))
     '批归一化 speeds it up'
     """
