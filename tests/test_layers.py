@@ -42,7 +42,7 @@ PUBLIC = {
            "Mention", "NotFoundError", "ParameterError", "Relation", "Section", "Snapshot", "StoreError", "atomic_write",
            "by_kind", "introduced_by", "load", "neighbourhood", "node_link", "paths", "save", "solvers_of", "sources",
            "targets"],
-    "qa": ["DEFAULT_MODEL", "MINILM", "Answer", "ConceptRef", "E5Embedder", "Embedder", "Fact", "HashEmbedder",
+    "qa": ["DEFAULT_MODEL", "MINILM", "Answer", "Answerer", "ConceptRef", "E5Embedder", "Embedder", "Fact", "HashEmbedder",
            "KnowledgeBase", "Ranker", "ReadModel", "RefusalModel", "RetrievalConfig", "SentenceTransformerEmbedder",
            "Settings", "Source", "clean_question", "compile_model", "default_kb_dir", "embedder_for"],
 }
