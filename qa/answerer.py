@@ -123,7 +123,12 @@ class Answerer:
                                tuple((n, round(v, 4), round(c, 4)) for n, v, c in self.ranker.model.explain(h.features)[:8]))
                         for p, h in zip(passages, chosen))
         top_title = model.heading_concepts.get(passages[0].section, frozenset())
-        concept_ids = list(dict.fromkeys([*found.linked, *sorted(top_title), *found.related]))[:6]
+        # A concept only close in meaning to the question is the answer's when the best passage
+        # names it: e5 puts a short question near many concept names (for "为啥要用残差",
+        # "reduce computation" and "insufficient data"), and on our training questions 81% of
+        # those the best passage never mentions, so their facts and follow-ups would be off topic.
+        related = [c for c in found.related if c in model.mentions[chosen[0].passage] or c in top_title]
+        concept_ids = list(dict.fromkeys([*found.linked, *sorted(top_title), *related]))[:6]
         cited = {(p.doc, line) for p in passages for line in range(p.start_line, p.end_line + 1)}
         relations = self._relations(model, concept_ids[:3], found.intent, cited)
         terms = [a for c in concept_ids[:3] for a in graph.concept(c).aliases]

@@ -42,3 +42,19 @@ def test_the_answer_language_is_the_questions(text: str, lang: str) -> None:
 @pytest.mark.parametrize(("text", "simple"), [("批次正規化", "批次正规化"), ("卷積核", "卷积核"), ("ReLU", "ReLU")])
 def test_questions_are_read_in_simplified_characters(text: str, simple: str) -> None:
     assert simplified(text) == simple
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["为啥要用残差", "批标准化到底有啥用", "RNN的原理是什么?", "the trick that randomly switches off neurons?",
+                                      "网络是不是越深效果越好?", "MobileNet适合用在什么场景"])
+def test_an_answers_concepts_are_named_by_the_question_or_its_best_passage(real_kb: KnowledgeBase, question: str) -> None:
+    # e5 finds concept names near any short question; only those the best passage names are the answer's.
+    model, found = real_kb.model, real_kb.retrieve(question)
+    answer = real_kb.ask(question)
+    assert not answer.refused
+    best = next(i for i, p in enumerate(model.passages)
+                if (p.doc, p.start_line, p.end_line) == (answer.sources[0].doc, answer.sources[0].start_line, answer.sources[0].end_line))
+    named = set(found.linked) | set(model.mentions[best]) | set(model.heading_concepts.get(model.passages[best].section, ()))
+    assert {c.id for c in answer.concepts} <= named
+    if question == "为啥要用残差":
+        assert "reduce_computation" not in {c.id for c in answer.concepts}  # the pooling passage's, not the question's
