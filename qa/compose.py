@@ -49,8 +49,11 @@ _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*$")
 _MARKER = re.compile(r"^\s*(#{1,6}\s+|[-*•]\s+|\d{1,2}[.、]\s*)")
 _UNESCAPE = re.compile(r"\\([\\`*_{}\[\]#+!|~>$-])")
 # Not a statement: a table-of-contents entry or list lead-in ("…有以下几点:"), a question,
-# a link title or a bare URL.
-_NOT_A_POINT = re.compile(r"([:：?？]\s*$)|\]\(|https?://|^\W*$")
+# a link title, a bare URL, the title of a cited article (a line ending in its footnote number,
+# "…总结-CSDN博客[11]"), or a bare name of up to three capitalised English words (the notes list
+# "- Layer Normalization" under a heading; as a short answer it says nothing).
+_NOT_A_POINT = re.compile(r"([:：?？]\s*$)|\]\(|https?://|^\W*$|\[\d{1,2}\]\s*$"
+                          r"|^[A-Z][A-Za-z0-9_\-]*(?:\s+(?:[A-Z0-9][A-Za-z0-9_\-]*|v\d+)){0,2}[,，]?\s*$")
 # Words that mark the sentence an intent asks for (the reason, the use, the contrast ...).
 _CUES: dict[str, re.Pattern[str]] = {intent: re.compile(p, re.I) for intent, p in {
     "why": r"因为|由于|原因|所以|因此|从而|导致|使得|解决|缓解|避免|because|since|due to|so that|therefore|thus|avoid",
@@ -117,7 +120,7 @@ def quote(text: str) -> str:
 def sentences(text: str, width: int = 200) -> list[str]:
     """The statements of a passage, in order: no headings, list marks, lead-ins, questions or links.
 
-    >>> sentences("## Q?\\n- BN加快收敛。作用有以下几点:\\n见 [链接](http://x)")
+    >>> sentences("## Q?\\n- BN加快收敛。作用有以下几点:\\n见 [链接](http://x)\\n- Layer Normalization")
     ['BN加快收敛。']
     """
     body = "\n".join(line for line in text.split("\n") if not _HEADING.match(line))

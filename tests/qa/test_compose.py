@@ -128,3 +128,13 @@ def test_plain_has_no_markdown_escapes_or_marks() -> None:
     answer, graph = _answer()
     text = plain(render(answer, "en", graph, extras=True))
     assert "\\" not in text and "**" not in text and "`" not in text and "a.md:1-2" in text
+
+
+@pytest.mark.parametrize(("text", "points"), [
+    ("- Layer Normalization", []), ("- ResNet-50 v2", []), ("Kaggle Ensemble,", []),  # bare names listed in a note
+    ("BatchNormalization、LayerNormalization总结-CSDN博客[11]", []), ("如何理解deconvolution? - 知乎[6]", []),  # cited titles
+    ("ReLU is fast.", ["ReLU is fast."]), ("BN加快收敛", ["BN加快收敛"]), ("Adam优化器很常用", ["Adam优化器很常用"]),
+    ("Dropout reduces overfitting", ["Dropout reduces overfitting"]),
+])
+def test_a_bare_name_is_not_a_point_but_a_statement_is(text: str, points: list[str]) -> None:
+    assert sentences(text) == points
