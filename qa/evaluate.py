@@ -4,7 +4,9 @@ A question is a hit at k when one of its evidence snippets occurs in the first
 :data:`COUNTED_CHARS` characters of one of the top-k texts (both NFKC-normalised, whitespace
 collapsed), so returning whole notes cannot win. Unanswerable questions score refusal
 accuracy; a refused answerable question is a miss and a false refusal. "Possible match"
-answers count as answered.
+answers count as answered. ``brief`` is the share of answerable questions whose short answer
+(the two or three sentences shown first) holds an evidence snippet: what a reader gets
+without opening a source.
 
 Anchors, over *naive* chunks (each note cut every 400 characters, no headings, no graph):
 BM25, MiniLM dense and e5 dense. The ablation reruns hybrid retrieval with each signal left
@@ -30,6 +32,7 @@ import numpy as np
 
 from kg.errors import InputError
 from qa.bm25 import BM25, Tokenizer
+from qa.compose import brief
 from qa.embed import DEFAULT_MODEL, MINILM, Embedder, embedder_for
 from qa.retrieve import SIGNALS
 from qa.vectors import EmbeddingCache, bundled_vectors_path
@@ -88,6 +91,16 @@ def hit_rank(texts: Sequence[str], evidence: Sequence[str]) -> int | None:
     return None
 
 
+def holds(sentences: Sequence[str], evidence: Sequence[str]) -> bool:
+    """Whether a sentence contains an evidence snippet, or (10 characters or more) lies inside one.
+
+    >>> holds(["BN可以加快收敛。"], ["加快收敛"]), holds(["池化"], ["池化层的作用"])
+    (True, False)
+    """
+    snippets = [_norm(e) for e in evidence]
+    return any(e and (e in t or (len(t) >= 10 and t in e)) for t in map(_norm, sentences) for e in snippets)
+
+
 def naive_chunks(notes: Sequence[str], size: int = CHUNK_CHARS) -> list[str]:
     """Every note cut into consecutive ``size``-character pieces: the anchors' retrieval units.
 
@@ -100,6 +113,7 @@ def naive_chunks(notes: Sequence[str], size: int = CHUNK_CHARS) -> list[str]:
 @dataclass
 class _Tally:
     ranks: list[int | None] = field(default_factory=list)
+    briefs: list[bool] = field(default_factory=list)  # answerable questions only; measured for the product
     refused_answerable: int = 0
     unanswerable: int = 0
     refused_unanswerable: int = 0
@@ -123,6 +137,7 @@ class _Tally:
             "hit@1": round(sum(r == 1 for r in self.ranks) / n, 3) if n else None,
             "hit@5": round(sum(r is not None and r <= 5 for r in self.ranks) / n, 3) if n else None,
             "mrr": round(sum(1 / r for r in self.ranks if r) / n, 3) if n else None,
+            "brief": round(sum(self.briefs) / len(self.briefs), 3) if self.briefs else None,
         }
         if refusals:
             out["unanswerable"] = self.unanswerable
@@ -207,8 +222,11 @@ def evaluate(kb: Any, questions: Sequence[Question], k: int = 5, anchors: Sequen
     for q in questions:
         answer, ms = _timed(partial(_ask, kb, q.question, k))
         rank = hit_rank([s.text for s in answer.sources], q.evidence) if answer else None
+        shown = brief(answer, kb.graph) if answer and not answer.refused else []
         for key in ("all", q.lang):
             results["hybrid"][key].add(q, answer is None or answer.refused, rank, ms, bool(answer) and answer.confidence == "low")
+            if q.answerable:
+                results["hybrid"][key].briefs.append(holds(shown, q.evidence))
     for name, anchor in _anchors(kb, anchors).items():
         results[name] = _tallies()
         for q in questions:
@@ -231,7 +249,7 @@ def evaluate(kb: Any, questions: Sequence[Question], k: int = 5, anchors: Sequen
 
 def report(results: dict[str, Any]) -> str:
     """A plain-text table: one row per method and language; ablation rows are named ``-signal``."""
-    header = (f"{'method':<14} {'lang':<4} {'n':>4} {'Hit@1':>6} {'Hit@5':>6} {'MRR':>6} {'refused':>8} "
+    header = (f"{'method':<14} {'lang':<4} {'n':>4} {'Hit@1':>6} {'Hit@5':>6} {'MRR':>6} {'brief':>6} {'refused':>8} "
               f"{'falseref':>8} {'low':>4} {'p50ms':>7}")
     rows = [header, "-" * len(header)]
 
@@ -244,6 +262,7 @@ def report(results: dict[str, Any]) -> str:
         for lang, s in by_lang.items():
             rows.append(
                 f"{method:<14} {lang:<4} {s['answerable']:>4} {cell(s['hit@1'], 6)} {cell(s['hit@5'], 6)} {cell(s['mrr'], 6)} "
+                f"{cell(s['brief'], 6)} "
                 f"{cell(s.get('refusal_accuracy'), 8)} {cell(s.get('false_refusal_rate'), 8)} "
                 f"{cell(s.get('low_confidence'), 4)} {cell(s.get('p50_ms'), 7)}"
             )

@@ -131,7 +131,8 @@ def test_plain_has_no_markdown_escapes_or_marks() -> None:
 
 
 @pytest.mark.parametrize(("text", "points"), [
-    ("- Layer Normalization", []), ("- ResNet-50 v2", []), ("Kaggle Ensemble,", []),  # bare names listed in a note
+    ("- Layer Normalization", []), ("- ResNet-50 v2", []), ("Kaggle Ensemble,", []), ("leaky ReLU", []),  # bare names
+    ("Weight Decay Regularization", []), ("ReLU works.", ["ReLU works."]),
     ("BatchNormalization、LayerNormalization总结-CSDN博客[11]", []), ("如何理解deconvolution? - 知乎[6]", []),  # cited titles
     ("ReLU is fast.", ["ReLU is fast."]), ("BN加快收敛", ["BN加快收敛"]), ("Adam优化器很常用", ["Adam优化器很常用"]),
     ("Dropout reduces overfitting", ["Dropout reduces overfitting"]),

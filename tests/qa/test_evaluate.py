@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from qa.evaluate import evaluate, hit_rank, load_questions, naive_chunks, report
+from qa.evaluate import evaluate, hit_rank, holds, load_questions, naive_chunks, report
 from qa.retrieve import SIGNALS
 
 
@@ -60,5 +60,17 @@ def test_evaluate_runs_hybrid_anchor_and_ablation_in_one_run(hash_kb, tmp_path: 
     assert {"hybrid", "bm25-naive", *(f"-{s}" for s in SIGNALS)} == set(results)
     assert results["hybrid"]["zh"]["answerable"] == 1 and results["hybrid"]["en"]["answerable"] == 1
     assert results["hybrid"]["all"]["unanswerable"] == 1 and "p50_ms" in results["bm25-naive"]["all"]
+    # The short answer's evidence rate is the product's, over answerable questions ("BN" is in any BN sentence).
+    assert results["hybrid"]["zh"]["brief"] == 1.0 and results["bm25-naive"]["all"]["brief"] is None
     text = report(results)
-    assert "bm25-naive" in text and "ablation" in text and "-sentence" in text
+    assert "bm25-naive" in text and "ablation" in text and "-sentence" in text and "brief" in text
+
+
+@pytest.mark.parametrize(("sentences", "evidence", "held"), [
+    (["BN可以加快收敛。"], ["加快收敛"], True),                  # the sentence contains the snippet
+    (["加快收敛, 防止过拟合"], ["BN可以加快收敛, 防止过拟合。"], True),  # or lies inside it (10+ characters)
+    (["池化"], ["池化层的作用"], False),                         # too short to count as inside
+    (["ＢＮ  加快收敛"], ["BN 加快收敛"], True), ([], ["x"], False), (["x"], [], False),
+])
+def test_a_short_answer_holds_evidence_by_containment(sentences: list[str], evidence: list[str], held: bool) -> None:
+    assert holds(sentences, evidence) is held
