@@ -158,7 +158,6 @@ def short_answer(sources: Sequence[Source], intent: str, sides: Sequence[Sequenc
     '忘记门决定LSTM丢弃什么信息。'
     """
     cue = _CUES.get(intent, _CUES["definition"])
-    terms = [t for side in sides for t in side]
     pool = [(sentence, i) for i, source in enumerate(sources) for sentence in sentences(source.text)]
 
     def order(item: tuple[str, int]) -> tuple[int, int, bool, int]:
@@ -166,11 +165,11 @@ def short_answer(sources: Sequence[Source], intent: str, sides: Sequence[Sequenc
         return index, -sum(_names(sentence, side) for side in sides), not cue.search(sentence), len(sentence)
 
     chosen: list[tuple[str, int]] = []
-    wanted = [list(side) for side in sides[:2]] if intent == "difference" and len(sides) >= 2 else []
-    for names in [*wanted, *[terms] * limit]:
+    wanted = list(sides[:2]) if intent == "difference" and len(sides) >= 2 else []
+    for side in [*wanted, *[None] * limit]:  # a side's own pick must name it; the others are free
         left = [item for item in pool if item not in chosen and not any(item[0] in c or c in item[0] for c, _ in chosen)]
-        if wanted and names is not terms:
-            left = [item for item in left if _names(item[0], names)]
+        if side is not None:
+            left = [item for item in left if _names(item[0], side)]
         if left and len(chosen) < limit:
             chosen.append(min(left, key=order))
     return chosen
@@ -302,11 +301,11 @@ def render(answer: Answer, lang: str, graph: KnowledgeGraph, *, extras: bool = F
     if answer.refused:
         return refusal_markdown(lang, answer.nearest)
     sides = _sides(answer, graph)
-    brief = short_answer(answer.sources, answer.intent, sides)
+    short = short_answer(answer.sources, answer.intent, sides)
     parts = [f"*{labels['possible']}*", ""] if answer.confidence == "low" else []
     parts += [f"**{labels['short']}**", ""]
-    parts += [f"{escape_markdown(text)} **[{i + 1}]** {_cite(answer.sources[i])}" + "  " for text, i in brief]
-    points = key_points(answer.sources, [t for side in sides for t in side], skip=[text for text, _ in brief], start=0)
+    parts += [f"{escape_markdown(text)} **[{i + 1}]** {_cite(answer.sources[i])}" + "  " for text, i in short]
+    points = key_points(answer.sources, [t for side in sides for t in side], skip=[text for text, _ in short], start=0)
     if points:
         parts += ["", f"**{labels['points']}**", ""]
         parts += [f"- {escape_markdown(text)} **[{answer.sources.index(source) + 1}]**" for text, source in points]
