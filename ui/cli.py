@@ -395,7 +395,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument("--plain", action="store_true", help="print plain text instead of rendered Markdown")
     p.add_argument("--model", help=_MODEL_HELP)
-    p = command("eval", _cmd_eval, "Hit@1/Hit@5/MRR, refusals and latency per language, beside naive-chunk anchors and a per-signal ablation")
+    p = command("eval", _cmd_eval, "Hit@1/Hit@5/MRR, short answers holding the evidence (brief), refusals and latency per language, beside naive-chunk anchors and a per-signal ablation")
     p.add_argument("file", nargs="?", help="questions in the format of shared/eval/dev_questions.jsonl")
     p.add_argument("--feedback", action="store_true", help="evaluate on the app's votes (feedback.jsonl in the KB)")
     p.add_argument("--save", metavar="FILE.jsonl", help="with --feedback: also write those questions to FILE")
