@@ -104,8 +104,8 @@ def question_features(row: Row, scores: np.ndarray) -> tuple[float, ...]:
     top = float(scores[order[0]])
     second = float(scores[order[1]]) if len(order) > 1 else -5.0
     base = row.found.features
-    return (top, top - second, float(row.x[:, col["cos_sentence"]].max()), float(row.x[:, col["cos_heading"]].max()),
-            float(row.x[:, col["cos_passage"]].max()), float(row.x[order[0], col["coverage"]]), *base[6:])
+    # The best cosines are the plain question's (Retriever.retrieve), whatever the ranker's order.
+    return (top, top - second, *base[2:5], float(row.x[order[0], col["coverage"]]), *base[6:])
 
 
 def fit_refusal(x: np.ndarray, y: np.ndarray, c: float) -> RefusalModel:

@@ -26,6 +26,7 @@ class Source:
     heading: str = ""
     ranks: dict[str, int] = field(default_factory=dict, compare=False)          # signal -> 1-based rank
     why: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)  # (feature, value, contribution)
+    closeness: dict[str, float] = field(default_factory=dict, compare=False)     # statement -> cosine to the question
 
     @property
     def citation(self) -> str:

@@ -14,10 +14,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from kg.model import Relation
 from kg.text import has_cjk
 from qa.answer import Answer, ConceptRef, Source
-from qa.compose import answer_markdown, chains, facts, key_points, refusal_markdown
+from qa.compose import answer_markdown, chains, facts, key_points, refusal_markdown, sentences
 from qa.embed import Embedder
 from qa.followups import followups
 from qa.intent import RELATIONS_FOR
@@ -26,7 +28,7 @@ from qa.readmodel import ReadModel
 from qa.refusal import RefusalModel
 from qa.retrieve import Hit, Retrieval, RetrievalConfig, Retriever
 
-__all__ = ["Answerer", "simplified", "question_lang"]
+__all__ = ["Answerer", "closeness", "simplified", "question_lang"]
 
 _t2s = None
 _t2s_lock = threading.Lock()
@@ -120,7 +122,8 @@ class Answerer:
         chosen = _distinct(model, found, k)
         passages = [model.passages[h.passage] for h in chosen]
         sources = tuple(Source(p.doc, p.start_line, p.end_line, p.text, round(h.score, 4), p.heading, dict(h.ranks),
-                               tuple((n, round(v, 4), round(c, 4)) for n, v, c in self.ranker.model.explain(h.features)[:8]))
+                               tuple((n, round(v, 4), round(c, 4)) for n, v, c in self.ranker.model.explain(h.features)[:8]),
+                               closeness(model, h.passage, found.vector))
                         for p, h in zip(passages, chosen))
         top_title = model.heading_concepts.get(passages[0].section, frozenset())
         # A concept only close in meaning to the question is the answer's when the best passage
@@ -156,6 +159,30 @@ class Answerer:
 
         demo = get_demo(demo_id)
         return f"{demo.title_zh}:{demo.preview_zh}" if lang == "zh" else f"{demo.title_en}: {demo.preview_en}"
+
+
+def closeness(model: ReadModel, passage: int, vector: np.ndarray | None) -> dict[str, float]:
+    """How close in meaning each statement of a passage (:func:`~qa.compose.sentences`) is to the
+    question whose embedding is ``vector``, from the passage's sentence vectors already in the
+    model: a statement is its own sentence unit, or the one holding it (or held by it) nearest in
+    length ("1. BN加快收敛。" is the unit of "BN加快收敛。"), so nothing is encoded per ask.
+
+    >>> from qa.embed import HashEmbedder                                        # doctest: +SKIP
+    >>> closeness(model, 0, HashEmbedder().encode_queries(["BN的作用"])[0])       # doctest: +SKIP
+    {'BN层可以加快收敛。': 0.41, ...}
+    """
+    ids = model.units_of[passage]
+    if vector is None or not ids:
+        return {}
+    texts = [model.units[u].text for u in ids]
+    cosines = model.unit_vectors.rows(list(ids)) @ vector
+    out = {}
+    for statement in sentences(model.passages[passage].text):
+        holding = [j for j, text in enumerate(texts) if statement in text or text in statement]
+        if holding:
+            j = min(holding, key=lambda j: (abs(len(texts[j]) - len(statement)), j))
+            out[statement] = round(float(cosines[j]), 4)
+    return out
 
 
 def _distinct(model: ReadModel, found: Retrieval, k: int) -> list[Hit]:

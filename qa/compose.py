@@ -143,26 +143,31 @@ def short_answer(sources: Sequence[Source], intent: str, sides: Sequence[Sequenc
     """Two or three sentences of the cited passages that answer the question, as (sentence, source index).
 
     ``sides`` are the aliases of the question's concepts. Sentences come from the best-ranked
-    passage first; within a passage, the one naming more of the question's concepts comes first
-    ("the LSTM forget gate": one naming both before one naming only LSTM), then one with the
-    intent's cue words (the reason for "why", the use for "role"), then the shorter. For
-    "difference" the first two sentences are one per side. (Weighing the cue words against the
-    passage's rank, as before, put a lower passage's "because" sentence first: on our training
-    questions the first sentence held the question's evidence 25% of the time, 41% in this
-    order; each choice of order was 5-fold cross-validated.)
+    passage first; within a passage, the one closest in meaning to the question comes first
+    (:attr:`Source.closeness`, from the sentence vectors), then the one naming more of the
+    question's concepts ("the LSTM forget gate": one naming both before one naming only LSTM),
+    then one with the intent's cue words (the reason for "why", the use for "role"), then the
+    shorter. For "difference" the first two sentences are one per side. On our training
+    questions the first sentence held the question's evidence 25% of the time when cue words
+    were weighed against the passage's rank, 41% by names and cues within the best passage,
+    48% by meaning within it (of ten orders compared; a 5-fold CV of choosing among them: 49%).
 
     >>> s = [Source("a.md", 1, 1, "BN很常用。BN因为归一化所以收敛快。", 1.0), Source("b.md", 1, 1, "因为BN收敛快。", 0.5)]
     >>> short_answer(s, "why", [["BN"]])[0][0]
     'BN因为归一化所以收敛快。'
     >>> short_answer([Source("l.md", 1, 1, "LSTM能防止梯度消失。忘记门决定LSTM丢弃什么信息。", 1.0)], "how", [["LSTM"], ["忘记门"]])[0][0]
     '忘记门决定LSTM丢弃什么信息。'
+    >>> close = {"BN很常用。": 0.9, "BN因为归一化所以收敛快。": 0.7}
+    >>> short_answer([Source("a.md", 1, 1, "BN很常用。BN因为归一化所以收敛快。", 1.0, closeness=close)], "why", [["BN"]])[0][0]
+    'BN很常用。'
     """
     cue = _CUES.get(intent, _CUES["definition"])
     pool = [(sentence, i) for i, source in enumerate(sources) for sentence in sentences(source.text)]
 
-    def order(item: tuple[str, int]) -> tuple[int, int, bool, int]:
+    def order(item: tuple[str, int]) -> tuple[int, float, int, bool, int]:
         sentence, index = item
-        return index, -sum(_names(sentence, side) for side in sides), not cue.search(sentence), len(sentence)
+        return (index, -sources[index].closeness.get(sentence, 0.0), -sum(_names(sentence, side) for side in sides),
+                not cue.search(sentence), len(sentence))
 
     chosen: list[tuple[str, int]] = []
     wanted = list(sides[:2]) if intent == "difference" and len(sides) >= 2 else []
@@ -177,19 +182,26 @@ def short_answer(sources: Sequence[Source], intent: str, sides: Sequence[Sequenc
 
 def key_points(sources: Sequence[Source], terms: Sequence[str], limit: int = 4, width: int = 160,
                skip: Sequence[str] = (), start: int = 1) -> list[tuple[str, Source]]:
-    """The first statement of each passage from ``start`` on that names a question term, without
-    repeats: never one already shown (the quoted first passage, the ``skip`` sentences)."""
+    """One statement of each passage from ``start`` on that names a question term, without
+    repeats: never one already shown (the quoted first passage, the ``skip`` sentences). Of a
+    passage's statements, the closest in meaning to the question (:attr:`Source.closeness`),
+    else the first. (On our training questions the short answer and key points held the
+    evidence 76% of the time with each passage's first statement, 78% with its closest; 72% and
+    78% on the held-out questions.)
+
+    >>> s = Source("a.md", 1, 1, "BN很常用。BN能加快收敛。", 1.0, closeness={"BN能加快收敛。": 0.8})
+    >>> [text for text, _ in key_points([s], ["BN"], start=0)], [text for text, _ in key_points([s], ["BN"], skip=["BN能加快收敛。"], start=0)]
+    (['BN能加快收敛。'], ['BN很常用。'])
+    """
     seen = [*([sources[0].text] if sources and start else []), *skip]
     points: list[tuple[str, Source]] = []
     for source in sources[start:]:
-        for sentence in sentences(source.text, width):
-            if any(sentence in s or s in sentence for s in seen):
-                continue
-            if terms and not _names(sentence, terms):
-                continue
-            points.append((sentence, source))
-            seen.append(sentence)
-            break
+        fresh = [s for s in sentences(source.text, width)
+                 if not any(s in other or other in s for other in seen) and (not terms or _names(s, terms))]
+        if fresh:
+            point = min(fresh, key=lambda s: -source.closeness.get(s, 0.0))  # min keeps the first of equals
+            points.append((point, source))
+            seen.append(point)
         if len(points) >= limit:
             break
     return points

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from qa import HashEmbedder, KnowledgeBase
-from qa.answerer import question_lang, simplified
+from qa.answerer import closeness, question_lang, simplified
 from qa.api import clean_question
+from qa.compose import brief, sentences
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
 
@@ -32,6 +33,26 @@ def test_an_answer_comes_from_the_model_it_is_given(tmp_path: Path) -> None:
     question = "RetinaNet 引入了什么?"
     assert any(s.doc == "unseen-detection.txt" for s in kb.answerer.ask(kb.model, question).sources)
     assert all(s.doc != "unseen-detection.txt" for s in kb.answerer.ask(before, question).sources)
+
+
+@pytest.mark.parametrize("question", ["BN层的作用是什么?", "why does resnet use shortcuts", "池化层有什么用"])
+def test_every_cited_statement_with_a_sentence_vector_gets_its_closeness(hash_kb: KnowledgeBase, question: str) -> None:
+    model = hash_kb.model
+    answer, vector = hash_kb.ask(question), hash_kb.retrieve(question).vector
+    assert vector is not None and answer.sources
+    for source in answer.sources:
+        passage = next(i for i, p in enumerate(model.passages) if (p.doc, p.start_line, p.end_line) == (source.doc, source.start_line, source.end_line))
+        units = [model.units[u].text for u in model.units_of[passage]]
+        assert source.closeness == closeness(model, passage, vector)
+        assert set(source.closeness) <= set(sentences(source.text))  # only statements a short answer can pick
+        for statement, cosine in source.closeness.items():
+            assert any(statement in u or u in statement for u in units) and -1.0 <= cosine <= 1.0
+        exact = [s for s in sentences(source.text) if s in units]
+        assert set(exact) <= set(source.closeness)
+
+
+def test_without_a_question_vector_nothing_is_close(hash_kb: KnowledgeBase) -> None:
+    assert closeness(hash_kb.model, 0, None) == {}
 
 
 @pytest.mark.parametrize(("text", "lang"), [("BN层?", "zh"), ("BN vs LN?", "en"), ("123?", "zh"), ("ResNet 的残差", "zh")])
@@ -58,3 +79,16 @@ def test_an_answers_concepts_are_named_by_the_question_or_its_best_passage(real_
     assert {c.id for c in answer.concepts} <= named
     if question == "为啥要用残差":
         assert "reduce_computation" not in {c.id for c in answer.concepts}  # the pooling passage's, not the question's
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "snippet"), [
+    ("What is the Lipschitz condition?", "条件限制了函数变化的剧烈程度"),
+    ("批大小是什么意思", "中文翻译为批大小"),
+    ("AdaGrad为啥适合稀疏数据", "稀疏梯度"),
+    ("DSC分哪两步", "两个步骤"),
+])
+def test_the_short_answer_opens_with_the_sentence_meaning_what_was_asked(real_kb: KnowledgeBase, question: str, snippet: str) -> None:
+    # By names and cue words alone each opened with another sentence of the same passage.
+    answer = real_kb.ask(question)
+    assert snippet in brief(answer, real_kb.graph)[0]

@@ -89,6 +89,17 @@ def test_difference_gives_one_sentence_per_side_each_with_its_source() -> None:
     assert len({text for text, _ in brief}) == len(brief)
 
 
+@pytest.mark.parametrize("closest", range(3))
+def test_within_a_passage_the_sentence_closest_in_meaning_comes_first_but_never_before_a_better_passage(closest: int) -> None:
+    text = "ResNet是一种网络结构。ResNet因为引入了残差连接, 所以能训练很深的网络。1x1卷积的作用是降维, 可以减少参数量。"
+    statements = sentences(text)
+    close = {s: 0.9 if i == closest else 0.5 for i, s in enumerate(statements)}
+    lower = Source("b.md", 1, 1, "ResNet很深。", 0.5, closeness={"ResNet很深。": 0.99})
+    brief = short_answer([Source("a.md", 1, 3, text, 1.0, closeness=close), lower], "why", [["ResNet"]])
+    assert brief[0] == (statements[closest], 0)
+    assert [i for _, i in brief] == sorted(i for _, i in brief)  # source order first, whatever the closeness
+
+
 def test_short_answer_sentences_are_verbatim_from_their_passage() -> None:
     sources = [Source("a.md", 1, 2, "## BN\n- BN加快收敛, 因为它稳定了分布。\n- BN有正则化效果。", 1.0)]
     for text, index in short_answer(sources, "why", [["BN"]]):

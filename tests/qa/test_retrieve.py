@@ -1,0 +1,55 @@
+"""Retrieval's query side: the Chinese gist an English question is ranked with, and the plain
+question that refusal and the related concepts still read."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa import KnowledgeBase
+from qa.retrieve import FEATURES, QUESTION_FEATURES
+
+
+@pytest.mark.parametrize("question", ["BN层的作用是什么?", "ResNet 为什么能训练很深的网络", "池化 vs 卷积?"])
+def test_a_question_with_chinese_in_it_has_no_gist(hash_kb: KnowledgeBase, question: str) -> None:
+    retriever = hash_kb.retriever()
+    assert retriever.gist(question, retriever.link(question), "why") == ""
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("Why does batch normalization help?", ["为什么", "批归一化"]),
+    ("what is dropout", ["随机失活"]),
+    ("How does the forget gate of an LSTM work?", ["遗忘门"]),
+])
+def test_an_english_questions_gist_names_its_concepts_in_chinese(hash_kb: KnowledgeBase, question: str, words: list[str]) -> None:
+    retriever = hash_kb.retriever()
+    found = retriever.retrieve(question)
+    gist = retriever.gist(question, found.linked, found.intent)
+    names = {hash_kb.graph.concept(c).display_zh for c in found.linked}
+    assert names and names <= set(gist.split()) and all(w in gist for w in words[:1])
+    assert len(gist.split()) == len(set(gist.split()))  # each word once
+
+
+@pytest.mark.parametrize("question", ["Why does batch normalization help?", "BN层的作用是什么?", "how do residual connections help"])
+def test_refusal_reads_how_well_the_plain_question_matches(hash_kb: KnowledgeBase, question: str) -> None:
+    # The gist brings every passage on a named concept nearer, answerable or not: refusal weighs the question itself.
+    model, found = hash_kb.model, hash_kb.retrieve(question, 0)
+    plain = hash_kb.embed([question])[0]
+    assert found.vector is not None and np.allclose(found.vector, plain, atol=1e-5)
+    candidates = [h.passage for h in found.hits]
+    best_sentence = max(float((model.unit_vectors.rows(model.units_of[p]) @ plain).max()) if model.units_of[p]
+                        else float(model.passage_vectors.rows([p])[0] @ plain) for p in candidates)
+    q = dict(zip(QUESTION_FEATURES, found.features))
+    assert q["cos_sentence"] == pytest.approx(best_sentence, abs=1e-4)
+    assert q["cos_passage"] == pytest.approx(float((model.passage_vectors.rows(candidates) @ plain).max()), abs=1e-4)
+    ranked = [dict(zip(FEATURES, h.features))["cos_passage"] for h in found.hits]
+    if not hash_kb.retriever().gist(question, found.linked, found.intent):  # no gist: the ranker read the same cosines
+        assert q["cos_passage"] == pytest.approx(max(ranked), abs=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "heading"), [
+    ("how come BN allows a larger initial learning rate?", "BN的优缺点"),
+    ("Why is local connectivity a good fit for images?", "卷积有什么特点"),
+])
+def test_the_gist_finds_the_chinese_passage_an_english_question_means(real_kb: KnowledgeBase, question: str, heading: str) -> None:
+    assert heading in real_kb.ask(question).sources[0].heading
