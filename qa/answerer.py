@@ -180,7 +180,7 @@ def closeness(model: ReadModel, passage: int, vector: np.ndarray | None) -> dict
     for statement in sentences(model.passages[passage].text):
         holding = [j for j, text in enumerate(texts) if statement in text or text in statement]
         if holding:
-            j = min(holding, key=lambda j: (abs(len(texts[j]) - len(statement)), j))
+            j = min(holding, key=lambda j: abs(len(texts[j]) - len(statement)))  # the first of equals
             out[statement] = round(float(cosines[j]), 4)
     return out
 

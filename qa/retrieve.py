@@ -254,7 +254,7 @@ class Retriever:
         gist = self.gist(question, linked, intent)
         encoded = self.embedder.encode_queries([question, gist] if gist else [question])
         plain = encoded[0]
-        vector = plain if not gist else _unit(encoded[0] + GIST_WEIGHT * encoded[1])
+        vector = _unit(plain + GIST_WEIGHT * encoded[1]) if gist else plain
         c_scores, c_ids = m.concept_vectors.search(plain, 5)
         related = tuple(m.concepts[int(i)].id for s, i in zip(c_scores, c_ids)
                         if s >= cfg.concept_link_min and m.concepts[int(i)].id not in linked)
