@@ -53,3 +53,10 @@ def test_refusal_reads_how_well_the_plain_question_matches(hash_kb: KnowledgeBas
 ])
 def test_the_gist_finds_the_chinese_passage_an_english_question_means(real_kb: KnowledgeBase, question: str, heading: str) -> None:
     assert heading in real_kb.ask(question).sources[0].heading
+
+
+@pytest.mark.parametrize("junk", ["<b>{}</b>", "{} 🤔🤔", "  {}\n\n", "{} <img src=x onerror=alert(1)>"])
+def test_markup_and_emoji_around_an_english_question_leave_its_gist_and_ranking_alone(hash_kb: KnowledgeBase, junk: str) -> None:
+    question = "Why does batch normalization help?"
+    clean, noisy = hash_kb.ask(question), hash_kb.ask(junk.format(question))
+    assert [s.citation for s in noisy.sources] == [s.citation for s in clean.sources] and noisy.confidence == clean.confidence
