@@ -180,5 +180,7 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
             with gr.Column(scale=3):
                 figure.render()
                 result.render()
-    gr.on([choice.change, lang.change], _reset, [choice, lang], [claim, result, figure], api_visibility="private")
+    # Outside the queue, like the relabel it accompanies: queued, a reset that waited behind busy
+    # workers could land after a Run pressed right after the switch and wipe its result.
+    gr.on([choice.change, lang.change], _reset, [choice, lang], [claim, result, figure], api_visibility="private", queue=False)
     return DemosView(tab, choice, claim, figure)
