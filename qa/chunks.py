@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from kg.model import Section
 
-__all__ = ["MAX_CHARS", "Passage", "passages", "substantive"]
+__all__ = ["MAX_CHARS", "Passage", "code_lines", "passages", "substantive"]
 
 MAX_CHARS = 600
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
@@ -26,6 +26,12 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _CITED_TITLE = re.compile(r".*\[\d+\]\s*$")
 _URL = re.compile(r"https?://\S+")
 _WORDY = re.compile(r"[\u3400-\u9fffA-Za-z]")
+# Shaped like a statement of Python, C or a shell: a keyword, an assignment, a call left open or
+# closed at the line's end, a bracket alone, a decorator, a string literal alone (a docstring).
+_CODE_SHAPE = re.compile(r"^\s*(?:#include|import |from \S+ import|def |class |return |for .+:|if .+:|@\w"
+                         r"""|[\w.\[\]]+\s*[-+*/]?=[^=]|[\w.]+\(.*[,(:)\]]\s*$|[\w.]+,\s*$|[{}()\[\];,]+\s*$|(["']).*\1,?\s*$)""")
+_INDENTED_COMMENT = re.compile(r"^(?: {4}|\t)\s*#")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def substantive(body: str) -> bool:
@@ -43,6 +49,26 @@ def substantive(body: str) -> bool:
         if len(_WORDY.findall(rest)) >= 6:
             return True
     return False
+
+
+def code_lines(text: str) -> list[bool]:
+    """Whether each line of ``text`` is code: a fence or inside one, a comment in an indented
+    block, or a line shaped like code with no Chinese in it (the notes' prose is Chinese, so
+    "滑动平均使模型更鲁棒(robust)" is prose). A line of code is never a statement to quote as an
+    answer, and a passage mostly of code seldom answers an interview question.
+
+    >>> code_lines("    # 定义卷积块\\nnn.Conv2d(3, 64, kernel_size=3,\\nBatchNorm2d(64),\\nx = conv(x)\\n卷积提取特征(feature)")
+    [True, True, True, True, False]
+    >>> code_lines("```\\n卷积 = 特征\\n```\\nsoftmax(x) is the normalised exponential.")
+    [True, True, True, False]
+    """
+    flags, inside = [], False
+    for line in text.split("\n"):
+        fence = line.strip().startswith("```")
+        flags.append(inside or fence or bool(_INDENTED_COMMENT.match(line))
+                     or (not _CJK.search(line) and bool(_CODE_SHAPE.match(line))))
+        inside = inside != fence
+    return flags
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from kg.graph import KnowledgeGraph
 from kg.model import Relation
 from qa.answer import Answer, Fact, Source
+from qa.chunks import code_lines
 
 __all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "unescape_markdown", "quote", "sentences", "short_answer",
            "key_points", "facts", "chains", "answer_markdown", "refusal_markdown", "render", "plain"]
@@ -120,12 +121,14 @@ def quote(text: str) -> str:
 
 
 def sentences(text: str, width: int = 200) -> list[str]:
-    """The statements of a passage, in order: no headings, list marks, lead-ins, questions or links.
+    """The statements of a passage, in order: no headings, code, list marks, lead-ins, questions or links.
 
     >>> sentences("## Q?\\n- BN加快收敛。作用有以下几点:\\n见 [链接](http://x)\\n- Layer Normalization")
     ['BN加快收敛。']
+    >>> sentences("BN层的代码如下。\\n    nn.BatchNorm2d(64),\\n    x = bn(x)")
+    ['BN层的代码如下。']
     """
-    body = "\n".join(line for line in text.split("\n") if not _HEADING.match(line))
+    body = "\n".join(line for line, code in zip(text.split("\n"), code_lines(text)) if not code and not _HEADING.match(line))
     out = []
     for raw in _SENTENCE.findall(body):
         sentence = _MARKER.sub("", raw).strip()

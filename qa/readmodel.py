@@ -37,7 +37,7 @@ from kg.store import Snapshot, atomic_write
 from kg.text import fold
 from qa.bank import Bank
 from qa.bm25 import BM25, Tokenizer
-from qa.chunks import Passage, passages, substantive
+from qa.chunks import Passage, code_lines, passages, substantive
 from qa.embed import Embedder
 from qa.followups import question_headings
 from qa.intent import cue_words, describe
@@ -109,23 +109,15 @@ def latin_share(text: str) -> float:
     return latin / max(1, latin + len(re.findall(r"[\u3400-\u9fff]", text)))
 
 
-_CODE_LINE = re.compile(r"^\s*(```|#include|import |from \S+ import|def |class |return |for .+:|if .+:|\w+\s*=\s*\S|\w+\(.*\)\s*$|[{}();]+\s*$)")
-
-
 def code_share(text: str) -> float:
-    """Share of a passage's lines that are code (inside a fence or shaped like a statement): a
+    """Share of a passage's non-blank lines that are code (:func:`~qa.chunks.code_lines`): a
     snippet of code is seldom the answer to an interview question, however many words it shares.
 
     >>> code_share("x = conv(x)\\n卷积提取特征")
     0.5
     """
-    lines = [line for line in text.split("\n") if line.strip()]
-    inside, code = False, 0
-    for line in lines:
-        fence = line.strip().startswith("```")
-        code += inside or fence or bool(_CODE_LINE.match(line))
-        inside = inside != fence
-    return code / len(lines) if lines else 0.0
+    flags = [code for code, line in zip(code_lines(text), text.split("\n")) if line.strip()]
+    return sum(flags) / len(flags) if flags else 0.0
 
 
 _CONTENTS = re.compile(r"目录|table of contents|^contents$", re.I)

@@ -66,8 +66,9 @@ def test_refusal_names_nearest_topics_escaped() -> None:
 
 # -- the short answer, key points and the reader-language render -------------------------------------
 @pytest.mark.parametrize("line", ["1x1卷积的作用主要有以下几点:", "111*1 卷积的作用?", "详见 [原文链接](http://a.b/c)",
-                                  "https://example.com/page", "—— · ——"])
-def test_lead_ins_questions_links_and_urls_are_not_points(line: str) -> None:
+                                  "https://example.com/page", "—— · ——", "    nn.Conv2d(3, 64, kernel_size=3,",
+                                  "self.bn = nn.BatchNorm2d(64)"])
+def test_lead_ins_questions_links_urls_and_code_are_not_points(line: str) -> None:
     assert sentences(f"{line}\n1x1卷积可以减少参数量。") == ["1x1卷积可以减少参数量。"]
 
 
