@@ -117,7 +117,8 @@ class _Tally:
     refused_answerable: int = 0
     unanswerable: int = 0
     refused_unanswerable: int = 0
-    low: int = 0
+    low_answerable: int = 0     # shown as a possible match: a needless warning
+    low_unanswerable: int = 0   # an unrelated passage, but with a warning
     latencies: list[float] = field(default_factory=list)
 
     def add(self, q: Question, refused: bool, rank: int | None, ms: float, low: bool = False) -> None:
@@ -125,10 +126,11 @@ class _Tally:
         if q.answerable:
             self.ranks.append(None if refused else rank)
             self.refused_answerable += refused
+            self.low_answerable += low
         else:
             self.unanswerable += 1
             self.refused_unanswerable += refused
-        self.low += low
+            self.low_unanswerable += low
 
     def summary(self, refusals: bool) -> dict[str, Any]:
         n = len(self.ranks)
@@ -143,7 +145,8 @@ class _Tally:
             out["unanswerable"] = self.unanswerable
             out["refusal_accuracy"] = round(self.refused_unanswerable / self.unanswerable, 3) if self.unanswerable else None
             out["false_refusal_rate"] = round(self.refused_answerable / n, 3) if n else None
-            out["low_confidence"] = self.low
+            out["low_answerable"] = round(self.low_answerable / n, 3) if n else None
+            out["low_unanswerable"] = round(self.low_unanswerable / self.unanswerable, 3) if self.unanswerable else None
         if self.latencies:
             out["p50_ms"] = round(statistics.median(self.latencies), 1)
         return out
@@ -250,7 +253,7 @@ def evaluate(kb: Any, questions: Sequence[Question], k: int = 5, anchors: Sequen
 def report(results: dict[str, Any]) -> str:
     """A plain-text table: one row per method and language; ablation rows are named ``-signal``."""
     header = (f"{'method':<14} {'lang':<4} {'n':>4} {'Hit@1':>6} {'Hit@5':>6} {'MRR':>6} {'brief':>6} {'refused':>8} "
-              f"{'falseref':>8} {'low':>4} {'p50ms':>7}")
+              f"{'falseref':>8} {'low/ans':>7} {'low/un':>6} {'p50ms':>7}")
     rows = [header, "-" * len(header)]
 
     def cell(value: Any, width: int) -> str:
@@ -264,6 +267,6 @@ def report(results: dict[str, Any]) -> str:
                 f"{method:<14} {lang:<4} {s['answerable']:>4} {cell(s['hit@1'], 6)} {cell(s['hit@5'], 6)} {cell(s['mrr'], 6)} "
                 f"{cell(s['brief'], 6)} "
                 f"{cell(s.get('refusal_accuracy'), 8)} {cell(s.get('false_refusal_rate'), 8)} "
-                f"{cell(s.get('low_confidence'), 4)} {cell(s.get('p50_ms'), 7)}"
+                f"{cell(s.get('low_answerable'), 7)} {cell(s.get('low_unanswerable'), 6)} {cell(s.get('p50_ms'), 7)}"
             )
     return "\n".join(rows)

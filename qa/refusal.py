@@ -7,7 +7,8 @@ Two thresholds split it in three: below ``refuse_below`` the answer is refused (
 nearest real topics); below ``low_below`` the best passages are shown marked as a possible
 match; above, it is answered. Refusing an answerable question is the worst failure (the
 user concludes the notes lack what they have), so ``bench/calibrate.py`` sets
-``refuse_below`` where cross-validation refuses at most ~2% of answerable questions.
+``refuse_below`` where it refuses 1% of the answerable training questions, and ``low_below``
+where the passages shown become more often right than wrong.
 
 The cosines mean different things under different embedders, so a fit belongs to one
 model (``qa/models/refusal-<model>.json``). An embedder without a fit answers every

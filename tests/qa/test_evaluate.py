@@ -6,9 +6,13 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
+from qa.api import KnowledgeBase, Settings
 from qa.compose import brief
+from qa.embed import HashEmbedder
 from qa.evaluate import evaluate, hit_rank, holds, load_questions, naive_chunks, report
-from qa.retrieve import SIGNALS
+from qa.linear import LinearModel
+from qa.refusal import RefusalModel
+from qa.retrieve import QUESTION_FEATURES, SIGNALS
 
 
 @pytest.mark.parametrize(
@@ -67,6 +71,24 @@ def test_evaluate_runs_hybrid_anchor_and_ablation_in_one_run(hash_kb, tmp_path: 
     assert results["bm25-naive"]["all"]["brief"] is None
     text = report(results)
     assert "bm25-naive" in text and "ablation" in text and "-sentence" in text and "brief" in text
+
+
+@pytest.mark.parametrize(("state", "share"), [("low", 1.0), ("answered", 0.0)])
+def test_possible_matches_are_counted_apart_for_answerable_and_unanswerable(hash_kb, tmp_path: Path, state: str,
+                                                                          share: float) -> None:
+    # Every question lands in ``state`` (P = 0.5 at zero weights, between or above both thresholds).
+    names = QUESTION_FEATURES
+    flat = LinearModel(names, (0.0,) * len(names), (1.0,) * len(names), (0.0,) * len(names), 0.0)
+    kb = KnowledgeBase.open(hash_kb.path, embedder=HashEmbedder(),
+                            settings=Settings(refusal=RefusalModel(flat, *{"low": (0.4, 0.6), "answered": (0.1, 0.2)}[state])))
+    path = tmp_path / "q.jsonl"
+    rows = [{"question": "BN层的作用是什么?", "lang": "zh", "answerable": True, "evidence": [{"evidence": "BN"}]},
+            {"question": "What is the kernel trick in SVMs?", "lang": "en", "answerable": False}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    hybrid = evaluate(kb, load_questions(path), anchors=(), ablation=False)["hybrid"]
+    assert hybrid["zh"]["low_answerable"] == share and hybrid["zh"]["low_unanswerable"] is None
+    assert hybrid["en"]["low_unanswerable"] == share and hybrid["en"]["low_answerable"] is None
+    assert hybrid["all"]["false_refusal_rate"] == 0.0
 
 
 @pytest.mark.parametrize(("sentences", "evidence", "held"), [

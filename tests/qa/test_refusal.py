@@ -56,6 +56,27 @@ def test_the_shipped_refusal_keeps_the_signs_it_was_fitted_with() -> None:
     assert all(weights[n] >= 0 for n in calibrate.REFUSAL_RISING) and all(weights[n] <= 0 for n in calibrate.REFUSAL_FALLING)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_possible_match_band_ends_where_the_first_passage_turns_more_often_right(seed: int) -> None:
+    import bench.calibrate as calibrate
+
+    # Twelve features; the first carries answerability. Whether the first passage is right rises
+    # with it, crossing one half in the middle of the answered range.
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 400)
+    x = np.zeros((400, len(QUESTION_FEATURES)))
+    x[:, 0] = 2 * y + rng.normal(0, 1, 400)
+    right = (y == 1) & (rng.random(400) < 1 / (1 + np.exp(-2 * (x[:, 0] - 1.5))))
+    model = calibrate.fit_refusal(x, y, 1.0, right)
+    assert model.refuse_below < model.low_below <= calibrate.LOW_MAX
+    p = np.array([model.probability(row) for row in x])
+    shown = p >= model.refuse_below
+    below, above = shown & (p < model.low_below), p >= model.low_below
+    assert right[below].mean() < 0.5 <= right[above].mean()
+    never = calibrate.fit_refusal(x, y, 1.0, np.zeros(400, dtype=bool))  # nothing to read it from: no band
+    assert never.low_below == never.refuse_below
+
+
 def _forced(state: str) -> RefusalModel:
     """A model whose every question lands in ``state`` (P = 0.5 for all features at zero weight)."""
     names = QUESTION_FEATURES
