@@ -46,6 +46,22 @@ def test_refusal_reads_how_well_the_plain_question_matches(hash_kb: KnowledgeBas
         assert q["cos_passage"] == pytest.approx(max(ranked), abs=1e-5)
 
 
+@pytest.mark.parametrize("question", ["Why does batch normalization help?", "BN层的作用是什么?", "what does pooling do"])
+def test_the_ranker_reads_the_plain_questions_cosines_beside_the_gisted_ones(hash_kb: KnowledgeBase, question: str) -> None:
+    model, found = hash_kb.model, hash_kb.retrieve(question, 0)
+    plain = hash_kb.embed([question])[0]
+    gisted = bool(hash_kb.retriever().gist(question, found.linked, found.intent))
+    rows = [dict(zip(FEATURES, h.features)) for h in found.hits]
+    for hit, row in zip(found.hits, rows):
+        assert row["plain_passage"] == pytest.approx(float(model.passage_vectors.rows([hit.passage])[0] @ plain), abs=1e-4)
+        assert row["plain_heading"] == pytest.approx(float(model.heading_vectors.rows([model.heading_of[hit.passage]])[0] @ plain),
+                                                     abs=1e-4)
+    same = all(r[f"plain_{c}"] == r[f"cos_{c}"] for r in rows for c in ("passage", "sentence", "heading"))
+    assert same != gisted  # one vector without a gist; two with one
+    q = dict(zip(QUESTION_FEATURES, found.features))
+    assert q["cos_heading"] == pytest.approx(max(r["plain_heading"] for r in rows))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("question", "heading"), [
     ("how come BN allows a larger initial learning rate?", "BN的优缺点"),
