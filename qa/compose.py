@@ -53,10 +53,14 @@ _UNESCAPE = re.compile(r"\\([\\`*_{}\[\]#+!|~>$-])")
 # a link title, a bare URL, the title of a cited article (a line ending in its footnote number,
 # "…总结-CSDN博客[11]"), or a bare name: one or two English words, or three capitalised ones,
 # with no full stop (the notes list "- Layer Normalization" under a heading; as a short answer
-# it says nothing, while "Dropout reduces overfitting" does).
+# it says nothing, while "Dropout reduces overfitting" does), or the caption of a figure the
+# capture dropped: a short line with no punctuation naming a figure, formula or use ("ELU的导数图",
+# "1 * 1卷积在GoogLeNet中的应用"; on our questions, short answers and key points held the
+# evidence as often or slightly more often without them).
 _NOT_A_POINT = re.compile(r"([:：?？]\s*$)|\]\(|https?://|^\W*$|\[\d{1,2}\]\s*$"
                           r"|^[A-Za-z][A-Za-z0-9_\-]*(?:\s+[A-Za-z0-9_\-]+)?[,，]?\s*$"
-                          r"|^[A-Z][A-Za-z0-9_\-]*(?:\s+(?:[A-Z0-9][A-Za-z0-9_\-]*|v\d+)){2}[,，]?\s*$")
+                          r"|^[A-Z][A-Za-z0-9_\-]*(?:\s+(?:[A-Z0-9][A-Za-z0-9_\-]*|v\d+)){2}[,，]?\s*$"
+                          r"|^[^，,。；;：:！!？?()（）=]{2,28}(?:示意图|图示|函数图|导数图|结构图|流程图|图|公式|流程|的应用)$")
 # Words that mark the sentence an intent asks for (the reason, the use, the contrast ...).
 _CUES: dict[str, re.Pattern[str]] = {intent: re.compile(p, re.I) for intent, p in {
     "why": r"因为|由于|原因|所以|因此|从而|导致|使得|解决|缓解|避免|because|since|due to|so that|therefore|thus|avoid",

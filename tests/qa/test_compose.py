@@ -67,8 +67,8 @@ def test_refusal_names_nearest_topics_escaped() -> None:
 # -- the short answer, key points and the reader-language render -------------------------------------
 @pytest.mark.parametrize("line", ["1x1卷积的作用主要有以下几点:", "111*1 卷积的作用?", "详见 [原文链接](http://a.b/c)",
                                   "https://example.com/page", "—— · ——", "    nn.Conv2d(3, 64, kernel_size=3,",
-                                  "self.bn = nn.BatchNorm2d(64)"])
-def test_lead_ins_questions_links_urls_and_code_are_not_points(line: str) -> None:
+                                  "self.bn = nn.BatchNorm2d(64)", "ELU的导数图", "1 * 1卷积在GoogLeNet中的应用"])
+def test_lead_ins_questions_links_urls_code_and_captions_are_not_points(line: str) -> None:
     assert sentences(f"{line}\n1x1卷积可以减少参数量。") == ["1x1卷积可以减少参数量。"]
 
 
@@ -151,3 +151,8 @@ def test_plain_has_no_markdown_escapes_or_marks() -> None:
 ])
 def test_a_bare_name_is_not_a_point_but_a_statement_is(text: str, points: list[str]) -> None:
     assert sentences(text) == points
+
+
+@pytest.mark.parametrize("line", ["多数样本下采样", "ReLU的导数在正区间恒为1,所以不会梯度消失", "残差结构图中的捷径可以跳过两层。"])
+def test_statements_that_mention_a_figure_or_end_unpunctuated_stay_points(line: str) -> None:
+    assert sentences(line) == [line]
