@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import marshal
 import math
 import random
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +61,26 @@ def test_bm25_equals_the_textbook_formula(seed: int, k1: float) -> None:
     query = [rng.choice(words) for _ in range(4)] + ["absent"]
     got = BM25(documents, k1=k1).scores(query)
     assert got.tolist() == pytest.approx(_okapi(documents, query, k1, 0.75), rel=1e-5, abs=1e-6)
+
+
+def test_jiebas_cache_read_whole_is_the_dictionary_jieba_itself_loads() -> None:
+    import jieba
+
+    import qa.bm25 as bm25
+
+    own = jieba.Tokenizer()
+    own.initialize()
+    base = bm25._base_dictionary()
+    assert base.initialized and base.total == own.total and base.FREQ == own.FREQ
+
+
+@pytest.mark.parametrize("cache", [b"not marshal", b"", marshal.dumps(([1], 2)), marshal.dumps(7)])
+def test_an_unreadable_jieba_cache_is_rebuilt_by_jieba(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache: bytes) -> None:
+    import qa.bm25 as bm25
+
+    expected = bm25._base_dictionary()
+    monkeypatch.setattr(bm25, "_base", None)
+    monkeypatch.setattr(bm25.tempfile, "gettempdir", lambda: str(tmp_path))  # jieba's temporary folder too
+    (tmp_path / "jieba.cache").write_bytes(cache)
+    base = bm25._base_dictionary()
+    assert base is not expected and base.initialized and base.total == expected.total and base.FREQ == expected.FREQ
