@@ -34,6 +34,7 @@ from ingest.propose import propose, propose_in_slots, typed_by_use
 from ingest.reader import RawNote, read_note
 from ingest.relations import Context, extract, is_actor, is_problem, remedy_target, subject_of
 from ingest.sentences import split_line
+from kg.collector import paused
 from kg.errors import InputError, NotFoundError, StoreError
 from kg.graph import KnowledgeGraph
 from kg.model import Concept, Document, Mention, Relation, Section
@@ -317,8 +318,9 @@ def without_note(snapshot: Snapshot, doc_id: str, progress: Progress | None = No
 
 def read_snapshot(store: Storage) -> Snapshot:
     """The snapshot of what ``store`` holds now; ``meta["generation"]`` is its generation."""
-    state = store.read()
-    snapshot = assemble(state.catalogue, [(n.document, n.derived) for n in state.notes], state.fingerprint)
+    with paused():  # hundreds of thousands of records, none of them cyclic garbage
+        state = store.read()
+        snapshot = assemble(state.catalogue, [(n.document, n.derived) for n in state.notes], state.fingerprint)
     snapshot.meta["generation"] = state.generation
     return snapshot
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from ingest.pipeline import check_names, corpus_fingerprint, ingest_notes, open_kb, open_store, read_snapshot, remove_note
 from ingest.reader import read_note
+from kg.collector import paused
 from kg.errors import InputError, StoreError
 from kg.graph import KnowledgeGraph
 from kg.storage import is_url
@@ -136,6 +137,9 @@ class KnowledgeBase:
                                                               self._cache_file()])
         self._store = open_store(self.location, progress)
         self._tokens: TokenCache = {}
+        self._save_lock = threading.Lock()
+        self._saver: threading.Thread | None = None  # saves the images of compiled models (_save_later)
+        self._pending: tuple[ReadModel, str] | None = None
         self._checked = time.monotonic()
         self.from_image = False  # whether the model was read back from its saved image
         self.stale = False  # whether it is an earlier generation's, until refresh() swaps in the current one
@@ -182,8 +186,9 @@ class KnowledgeBase:
     def _compile(self, snapshot: Snapshot) -> ReadModel:
         """The read model of ``snapshot``; afterwards :meth:`refresh` compares against its generation."""
         started = time.perf_counter()
-        model = compile_model(snapshot, self.embedder, self._cache, self._progress, self._tokens, self._store,
-                              self._cache_file().parent)
+        with paused():  # millions of long-lived objects, none cyclic garbage (kg.collector)
+            model = compile_model(snapshot, self.embedder, self._cache, self._progress, self._tokens, self._store,
+                                  self._cache_file().parent)
         # Keep the tokens of this model's texts only: the next compile re-tokenises just what is new.
         keep = {(model.tokenizer.digest, t) for p in model.passages for t in (p.indexed_text, p.heading)}
         self._tokens = {k: v for k, v in self._tokens.items() if k in keep}
@@ -195,13 +200,44 @@ class KnowledgeBase:
             self._cache.added = 0
         self._generation, self.stale = snapshot.meta.get("generation"), False
         if self._generation is not None and snapshot.corpus_fingerprint == corpus_fingerprint():
-            try:  # best effort: a read-only folder only means compiling again next time
-                save_image(model, self._cache_file().parent,
-                           image_key(self._store.uid, self._generation, snapshot.corpus_fingerprint, self.embedder.model_id))
-            except (OSError, pickle.PicklingError):
-                pass
+            self._save_later(model, image_key(self._store.uid, self._generation, snapshot.corpus_fingerprint,
+                                              self.embedder.model_id))
         self.compile_seconds = time.perf_counter() - started
         return model
+
+    def _save_later(self, model: ReadModel, key: str) -> None:
+        """Save ``model``'s image in a background thread, so the compiled model answers at once
+        (the save took 4-5 s of a 25-30 s open at 1,000 notes). One thread saves at a time, and
+        only the newest model waiting: a model replaced before its turn is never saved, so quick
+        successive ingests hold at most two models in memory. The thread is not a daemon, so a
+        CLI process finishes the save before it exits; the write is atomic either way."""
+        with self._save_lock:
+            self._pending = (model, key)
+            if self._saver is None:
+                self._saver = threading.Thread(target=self._save_pending, args=(self._cache_file().parent,),
+                                               name="kgqa-image", daemon=False)
+                self._saver.start()
+
+    def _save_pending(self, folder: Path) -> None:
+        while True:
+            with self._save_lock:
+                job, self._pending = self._pending, None
+                if job is None:
+                    self._saver = None
+                    return
+            try:  # best effort: a read-only folder only means compiling again next time
+                save_image(job[0], folder, job[1])
+            except (OSError, pickle.PicklingError):
+                pass
+
+    def wait_saved(self) -> None:
+        """Return once the image of the last compiled model is written (or failed to be)."""
+        while True:
+            with self._save_lock:
+                saver = self._saver
+            if saver is None:
+                return
+            saver.join()
 
     # -- the read model ------------------------------------------------------------------
     @property

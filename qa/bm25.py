@@ -16,6 +16,7 @@ Each :class:`Tokenizer` owns its own ``jieba.Tokenizer`` with the domain terms a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import marshal
 import re
@@ -135,8 +136,9 @@ class BM25:
         counts = np.fromiter((len(d) for d in documents), dtype=np.int64, count=self.size)
         lengths = counts.astype(np.float32)
         average = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
-        ids: dict[str, int] = {}
-        flat = np.fromiter((ids.setdefault(t, len(ids)) for d in documents for t in d), dtype=np.int64,
+        # Term ids in order of first use, mapped by C-level iteration (no Python frame per token).
+        ids = {t: i for i, t in enumerate(dict.fromkeys(itertools.chain.from_iterable(documents)))}
+        flat = np.fromiter(map(ids.__getitem__, itertools.chain.from_iterable(documents)), dtype=np.int64,
                            count=int(counts.sum()))
         # One key per (term, document): unique sorts them by term, then document, and counts each.
         pairs, tf = np.unique(flat * max(self.size, 1) + np.repeat(np.arange(self.size), counts), return_counts=True)

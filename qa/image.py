@@ -23,7 +23,6 @@ True
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import pickle
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ingest.linker import Linker
+from kg.collector import paused
 from kg.store import atomic_file
 from qa.bm25 import Tokenizer
 from qa.readmodel import READ_MODEL_VERSION, ReadModel, vector_index
@@ -139,7 +139,7 @@ def _path(folder: Path, key: str) -> Path:
 def save_image(model: ReadModel, folder: Path, key: str) -> Path:
     """Write ``model``'s image as ``folder/model-<key>.pickle`` (atomically) and delete older images."""
     path = _path(folder, key)
-    with atomic_file(path) as handle:  # streamed: the image is as large as the model
+    with atomic_file(path) as handle, paused():  # streamed: the image is as large as the model
         _Pickler(handle, model).dump(model)
     for old in folder.glob(f"{_PREFIX}*.pickle"):
         if old != path:
@@ -156,10 +156,8 @@ def load_image(folder: Path, key: str, index_dir: Path | None,
         handle = path.open("rb")
     except OSError:
         return None
-    enabled = gc.isenabled()
-    gc.disable()  # millions of small objects, none cyclic garbage: collecting while loading only costs time
     try:
-        with handle:
+        with handle, paused():  # millions of small objects, none cyclic garbage
             model = _Unpickler(handle, index_dir).load()
     except Exception as exc:  # noqa: BLE001 - any damage means: compile again
         if warn:
@@ -169,7 +167,4 @@ def load_image(folder: Path, key: str, index_dir: Path | None,
         except OSError:  # a read-only folder: it stays, and is ignored again next time
             pass
         return None
-    finally:
-        if enabled:
-            gc.enable()
     return model if isinstance(model, ReadModel) else None

@@ -19,7 +19,7 @@ QUESTIONS = ["BN层的作用是什么?", "Why does ResNet train deeper networks?
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("image") / "kb"
-    KnowledgeBase.open(path, embedder=HashEmbedder())  # compiles, and saves the image
+    KnowledgeBase.open(path, embedder=HashEmbedder()).wait_saved()  # compiles, and saves the image
     return path
 
 
@@ -54,6 +54,7 @@ def test_a_reopen_reads_the_image_and_answers_exactly_as_the_compiled_model(kb_d
 def test_a_change_by_another_process_is_compiled_not_read_from_the_old_image(kb_dir: Path) -> None:
     other = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
     other.ingest([DATA / "unseen-detection.txt"])  # a new generation, and its own image
+    other.wait_saved()
     assert len(_images(kb_dir)) == 1  # the older image is gone
     again = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
     assert again.from_image and "unseen-detection.txt" in {d.id for d in again.snapshot.documents}
@@ -76,6 +77,7 @@ def test_a_server_answers_from_the_last_image_until_its_refresh_compiles_the_cha
     assert served.from_image and served.stale and "second.txt" not in {d.id for d in served.snapshot.documents}
     assert served.ask("BN层的作用是什么?").sources and served.stale  # an ask answers, and never compiles
     assert served.refresh() and not served.stale  # the server's background refresh
+    served.wait_saved()
     assert "second.txt" in {d.id for d in served.snapshot.documents} and len(_images(kb_dir)) == 1
     again = KnowledgeBase.open(kb_dir, embedder=HashEmbedder(), stale=True)
     assert again.from_image and not again.stale and not again.refresh()
@@ -85,6 +87,7 @@ def test_a_server_without_an_earlier_image_compiles(kb_dir: Path) -> None:
     for image in _images(kb_dir):
         image.unlink()
     kb = KnowledgeBase.open(kb_dir, embedder=HashEmbedder(), stale=True)
+    kb.wait_saved()
     assert not kb.from_image and not kb.stale and len(_images(kb_dir)) == 1
 
 
@@ -114,6 +117,7 @@ def test_a_damaged_or_crafted_image_is_compiled_again_and_never_runs(kb_dir: Pat
     kb = KnowledgeBase.open(kb_dir, embedder=HashEmbedder(), progress=said.append)
     assert not kb.from_image and not (kb_dir / "pwned").exists()
     assert kb.ask("BN层的作用是什么?").sources
+    kb.wait_saved()
     assert _images(kb_dir) == [image] and image.read_bytes() == data  # compiled and saved again, the same
     assert damage == "not a model" or any("ignoring the saved read model" in line for line in said)
     assert KnowledgeBase.open(kb_dir, embedder=HashEmbedder()).from_image
@@ -141,6 +145,7 @@ def test_the_key_names_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_two_stores_never_share_an_image(built: Path, tmp_path: Path) -> None:
     a = KnowledgeBase.open(built, embedder=HashEmbedder())
     b = KnowledgeBase.open(tmp_path / "b", embedder=HashEmbedder())
+    b.wait_saved()
     assert a.from_image and not b.from_image and a._store.uid != b._store.uid
     assert {p.name for p in _images(built)}.isdisjoint(p.name for p in _images(tmp_path / "b"))
 
@@ -154,3 +159,68 @@ def test_a_damaged_image_in_a_read_only_folder_is_ignored_not_fatal(kb_dir: Path
 
     monkeypatch.setattr(Path, "unlink", refuse)  # chmod would not stop root, who runs CI
     assert load_image(image.parent, image.stem.removeprefix("model-"), None) is None and image.exists()
+
+
+def test_an_open_answers_before_its_image_is_written(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import qa.api
+
+    for image in _images(kb_dir):
+        image.unlink()
+    release, real = threading.Event(), qa.api.save_image
+
+    def slow(*args: object) -> Path:
+        assert release.wait(30)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(qa.api, "save_image", slow)
+    kb = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    assert kb.ask("BN层的作用是什么?").sources and _images(kb_dir) == []  # answered while the save waits
+    release.set()
+    kb.wait_saved()
+    assert len(_images(kb_dir)) == 1 and KnowledgeBase.open(kb_dir, embedder=HashEmbedder()).from_image
+
+
+def test_quick_successive_changes_save_only_the_newest_image(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import qa.api
+
+    real, release = qa.api.save_image, threading.Event()
+    calls: list[str] = []
+
+    def slow_first(model: object, folder: Path, key: str) -> Path:
+        calls.append(key)
+        assert len(calls) > 1 or release.wait(30)  # the first save is still running while the notes change
+        return real(model, folder, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(qa.api, "save_image", slow_first)
+    for image in _images(kb_dir):
+        image.unlink()
+    kb = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    kb.ingest([DATA / "unseen-detection.txt"])  # its model is replaced before its turn: never saved
+    kb.remove("unseen-detection.txt")
+    release.set()
+    kb.wait_saved()
+    (image,) = _images(kb_dir)
+    assert len(calls) == 2 and image.stem.endswith(calls[-1])
+    again = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    assert again.from_image and "unseen-detection.txt" not in {d.id for d in again.snapshot.documents}
+
+
+def test_a_failed_save_costs_only_a_compile_next_time(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qa.api
+
+    for image in _images(kb_dir):
+        image.unlink()
+
+    def full(*args: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(qa.api, "save_image", full)
+    kb = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
+    kb.wait_saved()
+    assert kb.ask("BN层的作用是什么?").sources and _images(kb_dir) == []
+    monkeypatch.undo()
+    assert not KnowledgeBase.open(kb_dir, embedder=HashEmbedder()).from_image
