@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import os
-import pickle
 import re
 import threading
 import time
@@ -41,6 +41,8 @@ from qa.readmodel import ReadModel, TokenCache, compile_model
 from qa.refusal import RefusalModel
 from qa.retrieve import FEATURES, QUESTION_FEATURES, Retrieval, RetrievalConfig, Retriever
 from qa.vectors import EmbeddingCache, bundled_vectors_path, text_key
+
+_log = logging.getLogger("kgqa")
 
 if TYPE_CHECKING:  # the demos' module is imported only when one runs
     from qa.demos import DemoResult
@@ -227,8 +229,9 @@ class KnowledgeBase:
                     return
             try:  # best effort: a read-only folder only means compiling again next time
                 save_image(job[0], folder, job[1])
-            except (OSError, pickle.PicklingError):
-                pass
+            except Exception as exc:  # noqa: BLE001 - a cache write in the background must never end the process
+                _log.warning("the read model's image was not saved (%s: %s); the next open compiles again",
+                             type(exc).__name__, exc)
 
     def wait_saved(self) -> None:
         """Return once the image of the last compiled model is written (or failed to be)."""

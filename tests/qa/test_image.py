@@ -209,18 +209,21 @@ def test_quick_successive_changes_save_only_the_newest_image(kb_dir: Path, monke
     assert again.from_image and "unseen-detection.txt" not in {d.id for d in again.snapshot.documents}
 
 
-def test_a_failed_save_costs_only_a_compile_next_time(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"), RuntimeError("unexpected")])
+def test_a_failed_save_costs_only_a_compile_next_time(kb_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      caplog: pytest.LogCaptureFixture, error: Exception) -> None:
     import qa.api
 
     for image in _images(kb_dir):
         image.unlink()
 
     def full(*args: object) -> Path:
-        raise OSError(28, "No space left on device")
+        raise error
 
     monkeypatch.setattr(qa.api, "save_image", full)
     kb = KnowledgeBase.open(kb_dir, embedder=HashEmbedder())
     kb.wait_saved()
     assert kb.ask("BN层的作用是什么?").sources and _images(kb_dir) == []
+    assert "image was not saved" in caplog.text and str(error) in caplog.text  # one line, no traceback
     monkeypatch.undo()
     assert not KnowledgeBase.open(kb_dir, embedder=HashEmbedder()).from_image
