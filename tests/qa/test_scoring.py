@@ -10,7 +10,20 @@ import pytest
 
 from ingest.linker import Linker
 from kg.model import Concept
-from qa.scoring import Rules, Scorer, Vocabulary, band, claims, contradicts, remembered, score_answer, statements, terms
+from qa.scoring import (
+    _TIE,
+    Rules,
+    Scorer,
+    Vocabulary,
+    _against,
+    band,
+    claims,
+    contradicts,
+    remembered,
+    score_answer,
+    statements,
+    terms,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "practice"
 CASES, HELD_OUT = DATA / "bands.jsonl", DATA / "bands_heldout.jsonl"
@@ -182,3 +195,16 @@ def test_remembered_embeddings_equal_fresh_ones_and_embed_each_kept_text_once(si
         assert not texts or got.tolist() == [_vector(t) for t in texts]
     assert len(calls) == len(set(calls)) or size < 3  # a kept text is never embedded twice
     assert set(calls) == {"ab", "c", "ddd"}
+
+
+@pytest.mark.parametrize(("z", "wrong"), [
+    ((3.0, 1.0), True),                     # nearest says otherwise, the agreeing claim is far
+    ((3.0, 3.0 - _TIE / 2), False),         # an agreeing claim about as near: no contradiction
+    ((3.0 - _TIE / 2, 3.0), False),         # whichever of the two is a hair nearer
+    ((1.0, 0.5), False),                    # about no claim at all (below low)
+    ((3.0, 3.0 + 1.0), False),              # nearest agrees
+])
+def test_a_statement_contradicts_the_notes_only_when_every_nearest_claim_says_otherwise(
+        z: tuple[float, float], wrong: bool) -> None:
+    claims_ = ["BN可以加快网络的训练", "BN层有两个可学习的参数"]
+    assert _against("BN会让训练变慢", claims_, np.array(z), Rules().low) is wrong
