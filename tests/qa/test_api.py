@@ -127,6 +127,8 @@ def test_each_model_keeps_its_own_vector_cache(tmp_path: Path) -> None:
     assert (tmp_path / "index" / "hash-64.npz").exists() and small.model.model_id == "hash-64"
     other = KnowledgeBase.open(tmp_path, embedder=HashEmbedder(dim=32))
     assert (tmp_path / "index" / "hash-32.npz").exists() and other.model.fingerprint != small.model.fingerprint
+    small.wait_saved()  # their images are written in the background; atomically, so no temporary file stays
+    other.wait_saved()
     assert not [p for p in (tmp_path / "index").iterdir() if p.name.endswith(".tmp")]
 
 
