@@ -362,10 +362,11 @@ def _tokens(tokenizer: Tokenizer, texts: Sequence[str], cache: TokenCache | None
         try:
             stored = _persisted(store, "tokens", digest or tokens_digest(tokenizer), todo, compute)
             for text, value in zip(todo, stored):
-                tokens = computed.get(text)
+                tokens = computed.get(text)  # already pooled
                 if tokens is None:
-                    tokens = tuple(value.split(" ")) if value else ()
-                cache[(tokenizer.digest, text)] = tuple(map(pool.setdefault, tokens, tokens))
+                    words = value.split(" ") if value else []
+                    tokens = tuple(map(pool.setdefault, words, words))
+                cache[(tokenizer.digest, text)] = tokens
         except ValueError:  # a token that cannot be stored (never seen): nothing is persisted
             for text in todo:
                 tokens = computed.get(text) or tuple(tokenizer.tokenize(text))

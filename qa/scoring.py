@@ -423,15 +423,16 @@ def score_answer(answer: str, reference: str, *, linker: Linker, embed: Embed, b
     need = min(len(ordered), rules.need)
     total = 100 * sum(sorted((p.credit for p in ordered), reverse=True)[:need]) / need
     # An answer that contradicts the notes loses twice the share of its statements that do.
-    wrong = {j for j in range(z.shape[1]) if _against(stated[j], [c.text for c in found], z[:, j], rules.low)}
+    texts = [c.text for c in found]
+    wrong = {j for j in range(z.shape[1]) if _against(stated[j], texts, z[:, j], rules.low)}
     total *= max(0.0, 1 - 2 * len(wrong) / max(1, len(stated)))
     return Score(ordered, round(total, 1), rules, tuple(stated), tuple(ignored), tuple(stated[j] for j in sorted(wrong)),
                  vague)
 
 
-def _against(statement: str, claims: Sequence[str], z: np.ndarray, low: float) -> bool:
+def _against(statement: str, texts: Sequence[str], z: np.ndarray, low: float) -> bool:
     """Whether ``statement`` contradicts the notes: the claims it is nearest to (``z``, at least
-    ``low``) all say otherwise. Only the nearest: "防止梯度消失" does not contradict a claim that
+    ``low``; ``texts``: every claim's text) all say otherwise. Only the nearest: "防止梯度消失" does not contradict a claim that
     describes the problem ("从而导致梯度消失"). And every claim within :data:`_TIE` of it: a
     statement as near a claim it agrees with is no contradiction ("1x1卷积来降低特征图的厚度" sat
     0.01 nearer "造成了特征图的厚度很大" than "池化操作堆叠在一起", and which won changed with
@@ -443,7 +444,7 @@ def _against(statement: str, claims: Sequence[str], z: np.ndarray, low: float) -
     True
     """
     close = np.flatnonzero(z >= max(low, float(z.max(initial=-np.inf)) - _TIE))
-    return bool(close.size) and all(contradicts(statement, claims[int(i)]) for i in close)
+    return bool(close.size) and all(contradicts(statement, texts[int(i)]) for i in close)
 
 
 def _point(claim: Claim, z: float, statement: str, said: set[str], folded: str, exclude: Collection[str],
