@@ -172,18 +172,27 @@ def _cue_maps(titles: Sequence[str], texts: Sequence[str]) -> dict[str, tuple[fr
 def _vocabulary(folded: Sequence[str]) -> frozenset[str]:
     """Chinese character bigrams and English words the notes use (``folded``: each passage's
     folded context and text): what "the notes mention" means for the novelty of a question, in
-    constant time per lookup. Runs are found in all texts at once (a newline joins them and is
-    in neither pattern, so no run crosses two texts), and bigrams are cut in one C-level pass.
+    constant time per lookup.
+
+    The texts are joined by newlines (in neither alphabet, so no bigram crosses two texts) and
+    the bigrams found as pairs of code points with numpy: a set of 9M two-character strings
+    took 3 s at 1,000 notes, the distinct pairs 0.3 s.
 
     >>> sorted(_vocabulary(["卷积层 relu", "池化"]))
     ['relu', '卷', '卷积', '池', '池化', '积层']
     """
     joined = "\n".join(folded)
-    runs = _CJK_RUN.findall(joined)
-    chars = "\n".join(runs)
-    vocab = set(map(str.__add__, chars, chars[1:]))
-    vocab.difference_update([pair for pair in vocab if "\n" in pair])  # the joints between runs
-    vocab.update(run[:1] for run in runs)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    chinese = (codes >= 0x3400) & (codes <= 0x9FFF)  # what _CJK_RUN matches
+    paired = chinese[:-1] & chinese[1:]
+    pairs = np.unique((codes[:-1][paired].astype(np.uint64) << np.uint64(32)) | codes[1:][paired])
+    # Each distinct pair as two code points in a row, decoded once and cut into two-character strings.
+    text = np.stack([pairs >> np.uint64(32), pairs & np.uint64(0xFFFFFFFF)], axis=1).astype(np.uint32).tobytes()
+    bigrams = text.decode("utf-32-le")
+    vocab = {bigrams[i:i + 2] for i in range(0, len(bigrams), 2)}
+    first = chinese.copy()
+    first[1:] &= ~chinese[:-1]  # the first character of each run: a one-character run is a word too
+    vocab.update(np.unique(codes[first]).tobytes().decode("utf-32-le"))
     vocab.update(_ENGLISH.findall(joined))
     return frozenset(vocab)
 
@@ -257,15 +266,16 @@ def _embed(cache: EmbeddingCache, embedder: Embedder, progress: Progress | None,
     """Vectors for each (label, role, texts) group, with one progress line per group that needs encoding."""
     out = []
     for label, role, texts in groups:
-        todo = cache.missing(role, texts)  # type: ignore[arg-type]
-        if todo and progress:
-            progress(f"embedding {len(todo)} {label} with {embedder.model_id}")
-
         def report(done: int, total: int, label: str = label) -> None:
             if progress and total >= 32 and (done == total or done % 64 == 0):
                 progress(f"  {label}: {done}/{total}")
 
-        encode = embedder.encode_queries if role == "query" else (lambda b: embedder.encode_passages(b, report))
+        def encode(todo: list[str], label: str = label, role: str = role) -> np.ndarray:
+            # Called with the texts not cached yet, so each text's key is computed once per compile.
+            if progress:
+                progress(f"embedding {len(todo)} {label} with {embedder.model_id}")
+            return embedder.encode_queries(todo) if role == "query" else embedder.encode_passages(todo, report)
+
         out.append(cache.embed(role, texts, encode, embedder.dim))  # type: ignore[arg-type]
     return out
 

@@ -22,7 +22,7 @@ import io
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -185,10 +185,7 @@ class EmbeddingCache:
                 self.added += len(todo)
         if not texts:
             return np.zeros((0, dim), np.float32)
-        return np.stack([self._entries[k] for k in keys]).astype(np.float32)
-
-    def missing(self, role: Role, texts: Iterable[str]) -> list[str]:
-        return list(dict.fromkeys(t for t in texts if text_key(role, t) not in self._entries))
+        return np.stack([self._entries[k] for k in keys]).astype(np.float32, copy=False)
 
     # -- persistence (the I/O edge) -----------------------------------------------------
     def to_bytes(self, keep: set[str] | None = None) -> bytes:

@@ -135,3 +135,35 @@ def test_a_saved_graph_index_is_reused_and_a_damaged_one_rebuilt(tmp_path: Path,
     assert not isinstance(readmodel.vector_index(rows, tmp_path, set()), readmodel._LoadedIndex)
     other = readmodel.vector_index(rows[::-1].copy(), tmp_path, set())  # other rows: their own file
     assert not isinstance(other, readmodel._LoadedIndex)
+
+
+def _vocabulary_by_strings(folded: list[str]) -> frozenset[str]:
+    """The vocabulary spelled out: each text's Chinese runs, their bigrams and first characters, and English words."""
+    import re
+
+    vocab: set[str] = set()
+    for text in folded:
+        for run in re.findall(r"[\u3400-\u9fff]+", text):
+            vocab.update(run[i:i + 2] for i in range(len(run) - 1))
+            vocab.add(run[0])
+        vocab.update(re.findall(r"[a-z][a-z0-9\-]+", text))
+    return frozenset(vocab)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_vocabulary_equals_the_one_spelled_out(seed: int) -> None:
+    import random
+
+    from qa.readmodel import _vocabulary
+
+    rng = random.Random(seed)
+    # Runs that touch the alphabet's edges (U+3400, U+9FFF), Latin, digits, separators and an astral character.
+    alphabet = ["\u3400", "\u33ff", "\u9fff", "\ua000", "卷", "积", "层", "a", "z", "0", "-", " ", "\n", "😀", "é"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(rng.randrange(0, 6))]
+    assert _vocabulary(texts) == _vocabulary_by_strings(texts)
+
+
+def test_the_vocabulary_of_the_notes_equals_the_one_spelled_out(hash_kb: KnowledgeBase) -> None:
+    from qa.readmodel import _vocabulary
+
+    assert _vocabulary(list(hash_kb.model.folded)) == _vocabulary_by_strings(list(hash_kb.model.folded)) != frozenset()
