@@ -22,6 +22,7 @@ import marshal
 import re
 import tempfile
 import threading
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -136,8 +137,9 @@ class BM25:
         counts = np.fromiter((len(d) for d in documents), dtype=np.int64, count=self.size)
         lengths = counts.astype(np.float32)
         average = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
-        # Term ids in order of first use, mapped by C-level iteration (no Python frame per token).
-        ids = {t: i for i, t in enumerate(dict.fromkeys(itertools.chain.from_iterable(documents)))}
+        # Term ids in order of first use, given as each term is first seen, in one C-level pass
+        # (no Python frame per token: the missing-key factory is a C counter).
+        ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
         flat = np.fromiter(map(ids.__getitem__, itertools.chain.from_iterable(documents)), dtype=np.int64,
                            count=int(counts.sum()))
         # One key per (term, document): unique sorts them by term, then document, and counts each.
