@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from kg.graph import KnowledgeGraph
@@ -57,11 +58,15 @@ class Bank:
     questions: tuple[Question, ...]
 
     @classmethod
-    def from_snapshot(cls, snapshot: Snapshot) -> Bank:
-        heading = snapshot.heading_concepts()
+    def from_snapshot(cls, snapshot: Snapshot, heading: Mapping[str, AbstractSet[str]] | None = None,
+                      asked: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> Bank:
+        """The bank of ``snapshot``; ``heading`` (its :meth:`~kg.store.Snapshot.heading_concepts`) and
+        ``asked`` (its :func:`~qa.followups.question_headings`) spare a compile computing them twice."""
+        heading = snapshot.heading_concepts() if heading is None else heading
         graph = snapshot.graph
-        frozen = {k: frozenset(v) for k, v in heading.items()}
-        asking = {sid for pairs in question_headings(snapshot.sections, frozen).values() for sid, _ in pairs}
+        if asked is None:
+            asked = question_headings(snapshot.sections, {k: frozenset(v) for k, v in heading.items()})
+        asking = {sid for pairs in asked.values() for sid, _ in pairs}
         questions = []
         for s in snapshot.sections:
             if s.id in asking and substantive(s.body) and heading.get(s.id):

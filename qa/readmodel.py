@@ -505,6 +505,7 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
                     store)
     folded = tuple(folds[:n])
     heading_concepts = {k: frozenset(v) for k, v in snapshot.heading_concepts().items()}
+    asked = question_headings(snapshot.sections, heading_concepts)
     used: set[str] = set()
     passage_index, view_index, unit_index, heading_index_, concept_index = (
         vector_index(m, index_dir, used) for m in (passage_m, view_m, unit_m, heading_m, concept_m))
@@ -545,7 +546,7 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         heading_concepts=heading_concepts,
         vocabulary=_vocabulary(folded),
         english_words=words,
-        question_headings=question_headings(snapshot.sections, heading_concepts),
-        bank=Bank.from_snapshot(snapshot),
+        question_headings=asked,
+        bank=Bank.from_snapshot(snapshot, heading_concepts, asked),
         relations={c.id: tuple(snapshot.graph.relations_of(c.id)) for c in concepts},
     )
