@@ -182,7 +182,7 @@ class PostgresStorage:
             conn.close()
 
     def cache(self, kind: str, digest: str, values: dict[str, str]) -> None:
-        """Best effort, without the writers' lock: ``ON CONFLICT DO NOTHING`` lets replicas race."""
+        """Best effort, without the writers' lock: ``ON CONFLICT DO UPDATE`` lets replicas race."""
         if not values:
             return
         try:

@@ -186,8 +186,11 @@ def cache_values(db: Any, kind: str, digest: str, values: dict[str, str]) -> Non
     """Add ``values`` (sha1 -> value) under ``kind`` and ``digest`` and forget that kind's rows under other
     digests (their code or dictionary is gone). Inside the caller's transaction; never bumps the generation."""
     db.execute("DELETE FROM text_cache WHERE kind = ? AND digest <> ?", (kind, digest))
+    # A row already there takes the new value: stored tokens name the terms they were cut with,
+    # and are stored again when those change (qa.readmodel); any other value is the same anyway.
     db.executemany("INSERT INTO text_cache (kind, digest, sha1, value) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (kind, digest, sha1) DO NOTHING", [(kind, digest, k, v) for k, v in values.items()])
+                   "ON CONFLICT (kind, digest, sha1) DO UPDATE SET value = excluded.value",
+                   [(kind, digest, k, v) for k, v in sorted(values.items())])  # one order: replicas never deadlock
 
 
 def _meta(db: sqlite3.Connection) -> tuple[tuple[Concept, ...], str]:

@@ -183,6 +183,9 @@ class KnowledgeBase:
         if model is None:
             return self._compile(open_kb(self._store, self._progress))
         self.compile_seconds, self._generation, self.from_image = time.perf_counter() - started, generation, True
+        # The next compile (a refresh, an ingest) takes the tokens of unchanged passages from this
+        # model: not read from the store again, and the very tuples, so both models share them.
+        self._tokens = {(model.tokenizer.digest, p.indexed_text): t for p, t in zip(model.passages, model.tokens)}
         return model
 
     def _compile(self, snapshot: Snapshot) -> ReadModel:

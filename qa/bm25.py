@@ -89,6 +89,11 @@ class Tokenizer:
         self._jieba.initialized = True
         for term in self.terms:
             self._jieba.add_word(term, freq=20000)
+        # add_word also raises the total frequency, which every word's probability is divided by,
+        # so a new term would re-cut texts that do not contain it. Kept at jieba's own total, a
+        # text's tokens depend only on the terms inside it: a note with new terms re-tokenises
+        # the passages that hold them, not the whole corpus (readmodel's stored tokens rely on it).
+        self._jieba.total = base.total
         self.digest = hashlib.sha256("\n".join(self.terms).encode("utf-8")).hexdigest()[:16]
 
     def tokenize(self, text: str, bigrams: bool = True) -> list[str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -311,11 +312,14 @@ def _code_digest(*parts: str) -> str:
 
 
 def tokens_digest(tokenizer: Tokenizer) -> str:
-    """What stored tokens are keyed by: the tokenizer's terms, jieba (version and dictionary) and our code."""
+    """What stored tokens are keyed by: jieba (version and dictionary) and our code. The domain terms
+    they were cut with are stored with each row (:func:`_reusable_tokens`)."""
     import jieba
 
-    table = tokenizer._jieba  # noqa: SLF001 - jieba's dictionary with our terms: its size and total frequency
-    return _code_digest("tokens", tokenizer.digest, jieba.__version__, str(len(table.FREQ)), str(table.total))
+    from qa.bm25 import _base_dictionary
+
+    base = _base_dictionary()
+    return _code_digest("tokens", jieba.__version__, str(len(base.FREQ)), str(base.total))
 
 
 def _sha1(text: str) -> str:
@@ -352,11 +356,76 @@ def _encode_tokens(tokens: Sequence[str]) -> str | None:
     return joined if all(t and " " not in t for t in tokens) else None
 
 
+_NOT_CHINESE = re.compile(r"[^\u3400-\u9fff]+")
+_TERMS = "terms"  # the kind under which the term set of stored tokens is kept, under its own digest
+
+
+def _reusable_tokens(store: TextCache, digest: str, tokenizer: Tokenizer, texts: Sequence[str],
+                     keys: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Stored tokens still right for ``tokenizer``, by text key; and those among them cut with
+    other terms, to store again as cut with these.
+
+    A row holds the digest of the terms it was cut with, then the tokens. A text's tokens depend
+    only on the terms inside it (:class:`~qa.bm25.Tokenizer`), so a row cut with other terms is
+    right unless the text holds a term that only one of the two sets has. A term is looked for
+    in the text's Chinese characters alone, after NFKC: wherever folding lets jieba see it, it is
+    found there (and sometimes where it is not, which only costs a recompute)."""
+    rows = store.cached("tokens", digest, keys)
+    found: dict[str, str] = {}
+    others: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for text, key in zip(texts, keys):
+        row = rows.get(key)
+        if row is not None:
+            terms, _, value = row.partition("\t")
+            if terms == tokenizer.digest:
+                found[key] = value
+            else:
+                others[terms].append((text, key, value))
+    carried: dict[str, str] = {}
+    for terms, items in others.items():
+        record = store.cached(_TERMS, terms, [_TERMS]).get(_TERMS)
+        if record is None:  # that term set is forgotten: its rows cannot be checked
+            continue
+        differ = set(filter(None, record.split("\n"))) ^ set(tokenizer.terms)
+        search = re.compile("|".join(map(re.escape, sorted(differ)))).search if differ else None
+        for text, key, value in items:
+            if search is None or not search(_NOT_CHINESE.sub("", unicodedata.normalize("NFKC", text))):
+                found[key] = carried[key] = value
+    return found, carried
+
+
+def _persisted_tokens(store: TextCache | None, digest: str, tokenizer: Tokenizer, texts: Sequence[str],
+                      compute: Callable[[str], str | None]) -> list[str]:
+    """Stored tokens of each text (:func:`_reusable_tokens`), ``compute(text)`` for the rest; what was
+    computed or carried over from other terms is stored as cut with these terms, in one best-effort
+    write. Raises ValueError, having written nothing, when ``compute`` returns None."""
+    keys = [_sha1(t) for t in texts]
+    found, carried = _reusable_tokens(store, digest, tokenizer, texts, keys) if store is not None and keys else ({}, {})
+    fresh = dict(carried)
+    out = []
+    for text, key in zip(texts, keys):
+        value = found.get(key)
+        if value is None:
+            value = fresh.get(key)
+        if value is None:
+            value = compute(text)
+            if value is None:
+                raise ValueError("tokens")
+            fresh[key] = value
+        out.append(value)
+    if fresh and store is not None:
+        # The term set first: a row is only ever read back with the record of its terms.
+        store.cache(_TERMS, tokenizer.digest, {_TERMS: "\n".join(tokenizer.terms)})
+        store.cache("tokens", digest, {k: f"{tokenizer.digest}\t{v}" for k, v in fresh.items()})
+    return out
+
+
 def _tokens(tokenizer: Tokenizer, texts: Sequence[str], cache: TokenCache | None,
             store: TextCache | None = None, digest: str = "") -> list[tuple[str, ...]]:
     """Each text tokenised, through ``cache`` (keyed by tokenizer digest and text) when given, then
-    through ``store`` (keyed by :func:`tokens_digest` and the text's sha1). Equal tokens are one
-    string object, so 30k passages hold their 7M tokens in a few MB of distinct strings."""
+    through ``store`` (keyed by :func:`tokens_digest` and the text's sha1, and checked against the
+    terms: :func:`_reusable_tokens`). Equal tokens are one string object, so 30k passages hold
+    their 7M tokens in a few MB of distinct strings."""
     cache = cache if cache is not None else {}
     todo = list(dict.fromkeys(t for t in texts if (tokenizer.digest, t) not in cache))
     pool: dict[str, str] = {}
@@ -370,7 +439,7 @@ def _tokens(tokenizer: Tokenizer, texts: Sequence[str], cache: TokenCache | None
             return _encode_tokens(tokens)
 
         try:
-            stored = _persisted(store, "tokens", digest or tokens_digest(tokenizer), todo, compute)
+            stored = _persisted_tokens(store, digest or tokens_digest(tokenizer), tokenizer, todo, compute)
             for text, value in zip(todo, stored):
                 tokens = computed.get(text)  # already pooled
                 if tokens is None:

@@ -227,3 +227,21 @@ def test_a_failed_save_costs_only_a_compile_next_time(kb_dir: Path, monkeypatch:
     assert "image was not saved" in caplog.text and str(error) in caplog.text  # one line, no traceback
     monkeypatch.undo()
     assert not KnowledgeBase.open(kb_dir, embedder=HashEmbedder()).from_image
+
+
+def test_a_refresh_after_an_image_shares_the_tokens_of_unchanged_passages(kb_dir: Path) -> None:
+    from ingest.pipeline import ingest_notes, open_store
+    from ingest.reader import RawNote
+
+    # A note naming only known concepts: the dictionary, so the tokens of the other passages, stay the same.
+    ingest_notes(open_store(kb_dir), [RawNote("mine.md", "## BN层的作用\n\nBN层可以加快收敛, 也有轻微的正则化作用。\n", "markdown")])
+    served = KnowledgeBase.open(kb_dir, embedder=HashEmbedder(), stale=True)
+    old = served.model
+    assert served.refresh()
+    served.wait_saved()
+    new = served.model
+    assert new.tokenizer.digest == old.tokenizer.digest and len(new.passages) > len(old.passages)
+    before = {p.indexed_text: t for p, t in zip(old.passages, old.tokens)}
+    shared = [t is before[p.indexed_text] for p, t in zip(new.passages, new.tokens) if p.indexed_text in before]
+    assert len(shared) == len(old.passages) and all(shared)  # the same objects, not equal copies
+    assert all(t == tuple(new.tokenizer.tokenize(p.indexed_text)) for p, t in zip(new.passages, new.tokens))

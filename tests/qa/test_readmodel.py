@@ -92,18 +92,76 @@ def test_stored_tokens_and_folds_are_used_only_under_their_own_digest(tmp_path: 
     from qa.readmodel import _folded, _sha1, _tokens, tokens_digest
 
     store, text = SQLiteStorage(tmp_path), "残差连接缓解了梯度消失问题"
-    tokenizer, other = Tokenizer(["梯度消失"]), Tokenizer(["残差连接"])
-    assert tokens_digest(tokenizer) != tokens_digest(other)
-    store.cache("tokens", tokens_digest(other), {_sha1(text): "wrong tokens"})  # another tokenizer's entry
+    tokenizer = Tokenizer(["梯度消失"])
+    store.cache("tokens", "another tokenizing code", {_sha1(text): f"{tokenizer.digest}\twrong tokens"})
     store.cache("fold", "another folding code", {_sha1(text): "wrong fold"})
     assert _tokens(tokenizer, [text], None, store) == [tuple(tokenizer.tokenize(text))]
     assert _folded([text], store) == [fold(text)]
-    # What was computed is stored under the right digest (the other digest's rows are gone) and read back.
-    assert store.cached("tokens", tokens_digest(tokenizer), [_sha1(text)]) == {_sha1(text): " ".join(tokenizer.tokenize(text))}
-    assert store.cached("tokens", tokens_digest(other), [_sha1(text)]) == {}
-    store.cache("tokens", tokens_digest(tokenizer), {_sha1("x"): "planted"})
+    # What was computed is stored under the right digest (the other digest's rows are gone), with its terms.
+    digest = tokens_digest(tokenizer)
+    assert store.cached("tokens", digest, [_sha1(text)]) == {
+        _sha1(text): f"{tokenizer.digest}\t" + " ".join(tokenizer.tokenize(text))}
+    assert store.cached("tokens", "another tokenizing code", [_sha1(text)]) == {}
+    store.cache("tokens", digest, {_sha1("x"): f"{tokenizer.digest}\tplanted"})
     assert _tokens(tokenizer, ["x"], None, store) == [("planted",)]  # the key is what is read: no recompute
     assert store.generation() == 0  # the cache is not a change of the knowledge base
+
+
+# Cut with one term set, read back with another: (text, terms before, terms after, recomputed?).
+_TERM_CHANGES = [
+    ("残差连接缓解了梯度消失问题", ["梯度消失"], ["梯度消失", "注意力机制"], False),  # the new term is not in it
+    ("残差连接缓解了梯度消失问题", ["梯度消失"], ["梯度消失", "残差连接"], True),    # it is
+    ("残差连接缓解了梯度消失问题", ["梯度消失", "残差连接"], ["梯度消失"], True),    # a term it holds is gone
+    ("残差 连接缓解了问题", [], ["残差连接"], True),        # folding joins the words around a space
+    ("\\(残差\\)连接缓解了问题", [], ["残差连接"], True),  # and drops maths delimiters
+    ("BN层加快收敛", ["梯度消失"], ["残差连接"], False),
+]
+
+
+@pytest.mark.parametrize(("text", "before", "after", "recomputed"), _TERM_CHANGES)
+def test_stored_tokens_outlive_terms_their_text_does_not_hold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              text: str, before: list[str], after: list[str],
+                                                              recomputed: bool) -> None:
+    from kg.sqlite import SQLiteStorage
+    from qa.bm25 import Tokenizer
+    from qa.readmodel import _tokens
+
+    store, old, new = SQLiteStorage(tmp_path), Tokenizer(before), Tokenizer(after)
+    _tokens(old, [text], None, store)
+    calls: list[str] = []
+    tokenize = Tokenizer.tokenize
+    monkeypatch.setattr(Tokenizer, "tokenize", lambda self, t, bigrams=True: calls.append(t) or tokenize(self, t, bigrams))
+    assert _tokens(new, [text], None, store) == [tuple(tokenize(new, text))]  # right either way
+    assert bool(calls) == recomputed
+    calls.clear()
+    assert _tokens(new, [text], None, store) == [tuple(tokenize(new, text))] and not calls  # stored again as cut with these
+
+
+def test_tokens_of_a_term_set_nobody_recorded_are_computed_again(tmp_path: Path) -> None:
+    from kg.sqlite import SQLiteStorage
+    from qa.bm25 import Tokenizer
+    from qa.readmodel import _sha1, _tokens, tokens_digest
+
+    store, tokenizer, text = SQLiteStorage(tmp_path), Tokenizer(["残差连接"]), "残差连接缓解了问题"
+    store.cache("tokens", tokens_digest(tokenizer), {_sha1(text): "0123456789abcdef\twrong"})  # no record of its terms
+    assert _tokens(tokenizer, [text], None, store) == [tuple(tokenizer.tokenize(text))]
+
+
+def test_a_texts_tokens_depend_only_on_the_terms_inside_it(hash_kb: KnowledgeBase) -> None:
+    """What lets stored tokens outlive a change of terms: thousands of terms none of the passages
+    hold change none of their tokens (with jieba's total raised by them, some would change)."""
+    import random
+
+    from qa.bm25 import Tokenizer
+
+    rng = random.Random(1)
+    absent = ["".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(4)) for _ in range(3000)]
+    texts = [p.indexed_text for p in hash_kb.model.passages]
+    absent = [t for t in absent if not any(t in text for text in texts)]
+    terms = hash_kb.model.tokenizer.terms
+    more = Tokenizer([*terms, *absent])
+    assert len(more.terms) > len(terms) + 2000
+    assert all(more.tokenize(t) == hash_kb.model.tokenizer.tokenize(t) for t in texts)
 
 
 def test_a_compile_through_the_store_equals_one_without(hash_kb: KnowledgeBase, tmp_path: Path) -> None:
