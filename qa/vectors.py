@@ -88,6 +88,19 @@ class VectorIndex(Protocol):
 APPROXIMATE_ABOVE = 50_000  # rows beyond which a search must not scan every row
 
 
+def add_in_order(index: object, rows: np.ndarray) -> None:
+    """Add ``rows`` to a graph index on one thread, so the same rows in the same order give the same graph."""
+    import faiss
+
+    index.hnsw.efSearch = 128  # type: ignore[attr-defined]
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        index.add(rows)  # type: ignore[attr-defined]
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 class FaissIndex:
     """An inner-product FAISS index plus the matrix it was built from.
 
@@ -104,13 +117,7 @@ class FaissIndex:
         self._index: faiss.Index
         if len(self._matrix) > APPROXIMATE_ABOVE:
             self._index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-            self._index.hnsw.efSearch = 128
-            threads = faiss.omp_get_max_threads()
-            faiss.omp_set_num_threads(1)
-            try:
-                self._index.add(self._matrix)
-            finally:
-                faiss.omp_set_num_threads(threads)
+            add_in_order(self._index, self._matrix)
         else:
             self._index = faiss.IndexFlatIP(dim)
             if len(self._matrix):

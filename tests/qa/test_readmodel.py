@@ -195,6 +195,29 @@ def test_a_saved_graph_index_is_reused_and_a_damaged_one_rebuilt(tmp_path: Path,
     assert not isinstance(other, readmodel._LoadedIndex)
 
 
+def test_a_saved_graph_index_is_extended_by_appended_rows_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from qa import readmodel, vectors
+
+    for module in (readmodel, vectors):
+        monkeypatch.setattr(module, "APPROXIMATE_ABOVE", 50)
+    rows = np.random.default_rng(1).standard_normal((300, 8)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    readmodel.vector_index(rows[:200], tmp_path, set())  # as before an ingest
+    calls: list[int] = []
+    monkeypatch.setattr(readmodel, "add_in_order", lambda index, more: calls.append(len(more)) or vectors.add_in_order(index, more))
+    grown = readmodel.vector_index(rows, tmp_path, set())  # the ingest appended 100 rows
+    assert isinstance(grown, readmodel._LoadedIndex) and grown.size == 300 and calls == [100]
+    assert all(int(grown.search(row, 1)[1][0]) == i for i, row in enumerate(rows))  # every row is found, old and new
+    again = readmodel.vector_index(rows, tmp_path, set())  # saved under the grown rows' key: read back as it is
+    assert isinstance(again, readmodel._LoadedIndex) and calls == [100]
+    changed = rows.copy()
+    changed[[0, 1]] = changed[[1, 0]]  # rows taken out or reordered before the end: built again, not extended
+    rebuilt = readmodel.vector_index(changed, tmp_path, set())
+    assert not isinstance(rebuilt, readmodel._LoadedIndex) and calls == [100]
+
+
 def _vocabulary_by_strings(folded: list[str]) -> frozenset[str]:
     """The vocabulary spelled out: each text's Chinese runs, their bigrams and first characters, and English words."""
     import re
