@@ -326,14 +326,11 @@ def _sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _persisted(store: TextCache | None, kind: str, digest: str, texts: Sequence[str],
+def _completed(texts: Sequence[str], keys: Sequence[str], found: dict[str, str], fresh: dict[str, str],
                compute: Callable[[str], str | None]) -> list[str]:
-    """``compute(text)`` of each text, read from ``store`` where it holds it under ``kind`` and
-    ``digest``; the rest are computed and written back in one best-effort write. Raises
-    ValueError, having written nothing, when ``compute`` returns None (a value it cannot store)."""
-    keys = [_sha1(t) for t in texts]
-    found = store.cached(kind, digest, keys) if store is not None and keys else {}
-    fresh: dict[str, str] = {}
+    """The value of each text: ``found`` (stored) or ``fresh`` (computed in this pass, by key) hold
+    it, or ``compute`` makes it and it is added to ``fresh``. Raises ValueError when ``compute``
+    returns None (a value that cannot be stored)."""
     out = []
     for text, key in zip(texts, keys):
         value = found.get(key)
@@ -342,9 +339,21 @@ def _persisted(store: TextCache | None, kind: str, digest: str, texts: Sequence[
         if value is None:
             value = compute(text)
             if value is None:
-                raise ValueError(kind)
+                raise ValueError(key)
             fresh[key] = value
         out.append(value)
+    return out
+
+
+def _persisted(store: TextCache | None, kind: str, digest: str, texts: Sequence[str],
+               compute: Callable[[str], str | None]) -> list[str]:
+    """``compute(text)`` of each text, read from ``store`` where it holds it under ``kind`` and
+    ``digest``; the rest are computed and written back in one best-effort write. Raises
+    ValueError, having written nothing, when ``compute`` returns None (a value it cannot store)."""
+    keys = [_sha1(t) for t in texts]
+    found = store.cached(kind, digest, keys) if store is not None and keys else {}
+    fresh: dict[str, str] = {}
+    out = _completed(texts, keys, found, fresh, compute)
     if fresh and store is not None:
         store.cache(kind, digest, fresh)
     return out
@@ -402,17 +411,7 @@ def _persisted_tokens(store: TextCache | None, digest: str, tokenizer: Tokenizer
     keys = [_sha1(t) for t in texts]
     found, carried = _reusable_tokens(store, digest, tokenizer, texts, keys) if store is not None and keys else ({}, {})
     fresh = dict(carried)
-    out = []
-    for text, key in zip(texts, keys):
-        value = found.get(key)
-        if value is None:
-            value = fresh.get(key)
-        if value is None:
-            value = compute(text)
-            if value is None:
-                raise ValueError("tokens")
-            fresh[key] = value
-        out.append(value)
+    out = _completed(texts, keys, found, fresh, compute)
     if fresh and store is not None:
         # The term set first: a row is only ever read back with the record of its terms.
         store.cache(_TERMS, tokenizer.digest, {_TERMS: "\n".join(tokenizer.terms)})
