@@ -468,7 +468,7 @@ def _graph_key(matrix: np.ndarray) -> str:
     return digest.hexdigest()[:32]
 
 
-def _saved_graphs(directory: Path, pattern: str = "hnsw-*-*.faiss") -> Iterator[tuple[Path, object]]:
+def _saved_graphs(directory: Path, pattern: str = "hnsw-*-*.faiss") -> Iterator[object]:
     """The graph indexes saved in ``directory`` (under ``pattern``) whose file is intact: its name
     ends in its digest."""
     import faiss
@@ -482,7 +482,7 @@ def _saved_graphs(directory: Path, pattern: str = "hnsw-*-*.faiss") -> Iterator[
         except (OSError, RuntimeError):
             continue
         if isinstance(index, faiss.IndexHNSWFlat):
-            yield path, index
+            yield index
 
 
 def _holds(index: object, matrix: np.ndarray) -> bool:
@@ -499,7 +499,7 @@ def _holds(index: object, matrix: np.ndarray) -> bool:
 
 def _load_graph(directory: Path, key: str, matrix: np.ndarray) -> FaissIndex | None:
     """The saved graph index of exactly these rows, or None (missing, damaged or swapped: rebuilt)."""
-    for _, index in _saved_graphs(directory, f"hnsw-{key}-*.faiss"):
+    for index in _saved_graphs(directory, f"hnsw-{key}-*.faiss"):
         if int(index.ntotal) == len(matrix) and _holds(index, matrix):  # type: ignore[attr-defined]
             return _LoadedIndex(matrix, index)
     return None
@@ -513,7 +513,7 @@ def _extend_graph(directory: Path, matrix: np.ndarray) -> FaissIndex | None:
     depends on the order the rows came in as well as on the rows, and it is saved under the rows'
     key like a built one; a remove takes rows out of the middle, and builds it again."""
     best: object | None = None
-    for _, index in _saved_graphs(directory):
+    for index in _saved_graphs(directory):
         size = int(index.ntotal)  # type: ignore[attr-defined]
         if size < len(matrix) and (best is None or size > best.ntotal) and _holds(index, matrix):  # type: ignore[attr-defined]
             best = index
