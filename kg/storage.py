@@ -29,7 +29,8 @@ see only these records.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ from typing import Literal, Protocol, runtime_checkable
 from kg.errors import StoreError
 from kg.model import Concept, Document, Mention, Relation, Section
 
-__all__ = ["Namespace", "NAMESPACES", "Derived", "NoteHead", "StoredNote", "State", "Storage", "Writer",
+__all__ = ["default_kb_dir", "Namespace", "NAMESPACES", "Derived", "NoteHead", "StoredNote", "State", "Storage", "Writer",
            "open_storage", "is_url"]
 
 Namespace = Literal["bundled", "user"]
@@ -182,6 +183,21 @@ class Storage(Protocol):
 
 
 _URL_SCHEMES = ("postgresql:", "postgres:")
+
+
+def default_kb_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$KGQA_KB``, else ``$XDG_DATA_HOME/kgqa/kb``, else ``~/.local/share/kgqa/kb`` (read when called).
+
+    Here rather than in :mod:`qa`, so that storage commands (``kgqa ingest``, ``remove``) start
+    without importing the read model's numpy stack.
+
+    >>> default_kb_dir({"KGQA_KB": "/data/kb"})
+    PosixPath('/data/kb')
+    """
+    env = os.environ if environ is None else environ
+    if env.get("KGQA_KB"):
+        return Path(env["KGQA_KB"]).expanduser()
+    return Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kgqa" / "kb"
 
 
 def is_url(location: str | Path) -> bool:

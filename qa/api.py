@@ -13,12 +13,11 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
-import os
 import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +29,7 @@ from ingest.reader import read_note
 from kg.collector import paused
 from kg.errors import InputError, StoreError
 from kg.graph import KnowledgeGraph
-from kg.storage import is_url
+from kg.storage import default_kb_dir, is_url
 from kg.store import Snapshot
 from qa.answer import Answer
 from qa.answerer import Answerer, simplified
@@ -56,14 +55,6 @@ _TAG = re.compile(r"<!--.*?-->|<\s*(script|style)\b.*?</\s*\1\s*>|</?[A-Za-z][^<
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"(\*\*|__|`{1,3}|^#{1,6}\s+|^>\s*)", re.M)
 _URL = re.compile(r"https?://\S+")
-
-
-def default_kb_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """``$KGQA_KB``, else ``$XDG_DATA_HOME/kgqa/kb``, else ``~/.local/share/kgqa/kb`` (read when called)."""
-    env = os.environ if environ is None else environ
-    if env.get("KGQA_KB"):
-        return Path(env["KGQA_KB"]).expanduser()
-    return Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kgqa" / "kb"
 
 
 def local_dir(location: str | Path) -> Path:

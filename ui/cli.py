@@ -1,6 +1,6 @@
 """The ``kgqa`` command line: build, ingest, remove, graph, concept (and more as they land).
 
-Every command takes ``--kb DIR`` (default: :func:`qa.api.default_kb_dir`). Errors that a user can cause
+Every command takes ``--kb DIR`` (default: :func:`kg.storage.default_kb_dir`). Errors that a user can cause
 print one line, ``kgqa: error: ...``, and exit with code 2.
 
     $ kgqa build
@@ -485,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except _UsageError as exc:
         return _fail(str(exc))
-    from qa.api import default_kb_dir
+    from kg.storage import default_kb_dir
 
     try:
         # $KGQA_KB may be a URL too: read as text here, before a Path merges its slashes

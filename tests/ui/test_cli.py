@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -11,7 +13,8 @@ import pytest
 from qa.api import default_kb_dir as default_kb
 from ui.cli import main
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "notes"
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +27,16 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_default_kb_follows_environment(tmp_path: Path) -> None:
     assert default_kb({"KGQA_KB": str(tmp_path)}) == tmp_path
     assert default_kb({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "kgqa" / "kb"
+
+
+@pytest.mark.parametrize("command", [["remove", "absent.md"], ["dump", "{tmp}/backup.json"]])
+def test_storage_commands_start_without_the_read_model(tmp_path: Path, command: list[str]) -> None:
+    """Ingest and remove run as parallel processes (12 at a time in the concurrency test):
+    each starting numpy, jieba and the read model would only slow them down."""
+    args = [a.format(tmp=tmp_path) for a in command] + ["--kb", str(tmp_path / "kb")]
+    probe = f"import sys; from ui.cli import main; main({args!r}); print(sorted({{'numpy', 'jieba', 'qa'}} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr
 
 
 def test_graph_stats(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
