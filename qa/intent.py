@@ -101,7 +101,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*\.?")
 TITLED = frozenset({"role", "difference", "pros_cons", "pros", "cons", "compute", "train_test", "why"})
 
 
-_DESCRIPTIONS: tuple[tuple[str, str], ...] = (
+_DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, re.I), text) for pattern, text in (
     (r"作用|用途|目的|有什么用", "role, purpose, what it is used for"),
     (r"区别|不同|异同|对比|比较", "difference, comparison"),
     (r"优缺点", "advantages and disadvantages"),
@@ -113,7 +113,7 @@ _DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     (r"如何|怎么|方法|解决|处理|技巧|tricks", "how to, methods, solutions, tricks"),
     (r"是什么|概念|定义|原理|思想|理解|简述|介绍", "what is it, definition, idea, principle"),
     (r"哪些|几种|常用|经典", "which ones, list, common types"),
-)
+))
 
 
 def describe(heading: str) -> str:
@@ -122,7 +122,7 @@ def describe(heading: str) -> str:
     >>> describe("【十八】1*1 卷积的作用?")
     'role, purpose, what it is used for'
     """
-    return "; ".join(text for pattern, text in _DESCRIPTIONS if re.search(pattern, heading, re.I))
+    return "; ".join(text for pattern, text in _DESCRIPTIONS if pattern.search(heading))
 
 
 def detect(question: str) -> Intent:

@@ -50,7 +50,7 @@ __all__ = ["ReadModel", "TextCache", "TokenCache", "Unit", "compile_model", "con
 READ_MODEL_VERSION = 2
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _HEADING_LINE = re.compile(r"^\s*#{1,6}\s")
-_WORDY = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+_WORDY, _NOT_WORDY = r"[\u3400-\u9fffA-Za-z0-9]", r"[^\u3400-\u9fffA-Za-z0-9]"
 _ENGLISH = re.compile(r"[a-z][a-z0-9\-]+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_RUN = re.compile(r"[A-Za-z]+")
@@ -80,6 +80,9 @@ def sentence_units(items: Sequence[Passage], min_chars: int = 8, max_chars: int 
     ['BN层可以加快收敛。', 'BN可以防止过拟合。']
     """
     out: list[Unit] = []
+    # "At least min_chars // 2 word characters" as a match that stops at the last one it needs,
+    # rather than a list of every word character (157k sentences at 1,000 notes: 1.4 -> 0.6 s).
+    enough = re.compile(rf"(?:{_NOT_WORDY}*{_WORDY}){{{min_chars // 2}}}").match
     for index, passage in enumerate(items):
         for line in passage.text.split("\n"):
             if _HEADING_LINE.match(line):
@@ -87,7 +90,7 @@ def sentence_units(items: Sequence[Passage], min_chars: int = 8, max_chars: int 
             for raw in _SENTENCE.findall(line):
                 sentence = raw.strip(" \t-*•>")
                 # Length first: it is free, and most short lines stop there.
-                if len(sentence) >= min_chars and len(_WORDY.findall(sentence)) >= min_chars // 2:
+                if len(sentence) >= min_chars and enough(sentence):
                     out.append(Unit(index, sentence[:max_chars]))
     return out
 

@@ -1,12 +1,15 @@
 """The compiled read model: one tokenizer for passages and questions, determinism, atomic swaps."""
 from __future__ import annotations
 
+import random
+import re
 import threading
 from pathlib import Path
 
 import pytest
 
 from qa import HashEmbedder, KnowledgeBase, compile_model
+from qa.chunks import Passage
 from qa.readmodel import sentence_units
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
@@ -45,6 +48,20 @@ def test_every_sentence_unit_is_verbatim_in_its_passage(hash_kb: KnowledgeBase) 
     for unit in model.units:
         assert unit.text in model.passages[unit.passage].text
     assert all(len(u.text) >= 8 for u in sentence_units(model.passages))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_sentence_is_kept_when_it_has_enough_word_characters(seed: int) -> None:
+    """The rule is "at least min_chars, and half as many letters, digits or Chinese characters"."""
+    rng = random.Random(seed)
+    alphabet = "BN层 卷积,.-*()0x?、“”\t"
+    for _ in range(200):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        text = "## Q\n" + line
+        kept = [u.text for u in sentence_units([Passage("s.0", "n.md", "s", "Q", "Q", 1, 2, text)])]
+        expected = [s[:300] for raw in re.findall(r"[^。！？!?；;\n]+[。！？!?；;]?", line)
+                    for s in [raw.strip(" \t-*•>")] if len(s) >= 8 and len(re.findall(r"[\u3400-\u9fffA-Za-z0-9]", s)) >= 4]
+        assert kept == expected, line
 
 
 def test_heading_and_concept_maps_point_at_real_passages(hash_kb: KnowledgeBase) -> None:
