@@ -20,6 +20,7 @@ through :class:`ui.guard.Guard` (limits for a shared server; see docs/deploy.md)
 from __future__ import annotations
 
 import datetime
+import os
 import threading
 import time
 from pathlib import Path
@@ -205,6 +206,20 @@ def _housekeeping(kb: KnowledgeBase, app: gr.Blocks, stop: threading.Event, grac
             continue
 
 
+def without_proxy(no_proxy: str, host: str) -> str:
+    """``no_proxy`` with the loopback names and ``host`` added: Gradio checks that it started by
+    fetching its own URL with httpx, which honours ``HTTP_PROXY``, so behind a proxy that cannot
+    reach this machine (a corporate one, or none at all) the app refused to start.
+
+    >>> without_proxy("corp.example", "0.0.0.0")
+    'corp.example,localhost,127.0.0.1,::1,0.0.0.0'
+    >>> without_proxy("localhost,127.0.0.1,::1", "127.0.0.1")
+    'localhost,127.0.0.1,::1'
+    """
+    names = [n for n in (x.strip() for x in no_proxy.split(",")) if n]
+    return ",".join(dict.fromkeys([*names, "localhost", "127.0.0.1", "::1", host]))
+
+
 def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: Logins | None = None,
           *, quiet: bool = False, allow_ingest: bool = False, login_limiter: LoginLimiter | None = None,
           session_grace: float = CLOSED_GRACE) -> gr.Blocks:
@@ -221,6 +236,8 @@ def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: Lo
     app = build_app(kb, allow_ingest=uploads)
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=256)
     limiter = (login_limiter or LoginLimiter()) if auth is not None else None
+    bypass = without_proxy(os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or "", host)
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = bypass
     app.launch(
         server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=True, show_error=False,
         theme=_theme(), css_paths=[ASSETS / "app.css"], allowed_paths=[],

@@ -267,6 +267,21 @@ def test_logins_come_from_a_file_or_the_environment(tmp_path: Path, monkeypatch:
         _logins(args(str(users)))
 
 
+def test_the_app_starts_behind_a_proxy_that_cannot_reach_it(hash_kb: KnowledgeBase,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user with HTTP(S)_PROXY set (and no NO_PROXY) got "Connection refused" from `make run`:
+    Gradio fetches its own URL at start-up, through the proxy."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # the discard port: nothing listens
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    app = serve(hash_kb, port=free_port(), quiet=True)
+    try:
+        assert httpx.get(app.local_url, timeout=30).status_code == 200
+    finally:
+        app.close()
+
+
 def test_ended_sessions_are_forgotten(hash_kb: KnowledgeBase) -> None:
     """Gradio keeps a copy of every component's config per session until 10,000 exist; the server
     drops closed and idle ones, so memory follows the users present, not all users ever."""
