@@ -20,7 +20,9 @@ through :class:`ui.guard.Guard` (limits for a shared server; see docs/deploy.md)
 from __future__ import annotations
 
 import datetime
+import errno
 import os
+import socket
 import threading
 import time
 from pathlib import Path
@@ -29,6 +31,7 @@ from typing import Any
 import gradio as gr
 from starlette.middleware import Middleware
 
+from kg.errors import InputError
 from qa import KnowledgeBase
 from ui.guard import Guard, LoginLimiter
 from ui.views import chat, demos, explorer, notes, practice
@@ -220,6 +223,24 @@ def without_proxy(no_proxy: str, host: str) -> str:
     return ",".join(dict.fromkeys([*names, "localhost", "127.0.0.1", "::1", host]))
 
 
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`InputError` naming our own ``--port`` when ``host:port`` cannot be listened on
+    (Gradio's own message tells a user of ``kgqa serve`` to set ``server_port`` in ``launch()``).
+    Port 0 is always free: the system picks one."""
+    if port == 0:
+        return
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"port {port} on {host} is in use (another kgqa serve?): stop it, or give --port N "
+                             "(--port 0 picks a free one)") from None
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; check --host and --port") from None
+
+
 def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: Logins | None = None,
           *, quiet: bool = False, allow_ingest: bool = False, login_limiter: LoginLimiter | None = None,
           session_grace: float = CLOSED_GRACE) -> gr.Blocks:
@@ -232,6 +253,7 @@ def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 7860, auth: Lo
     ``auth``; otherwise the server accepts no file at all (:class:`ui.guard.Guard`). With ``auth``
     (one ``(user, password)`` or a list), failed logins are rate-limited per client address.
     """
+    check_port(host, port)
     uploads = allow_ingest or auth is not None
     app = build_app(kb, allow_ingest=uploads)
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=256)

@@ -194,3 +194,17 @@ def test_escape_sequences_never_reach_the_terminal(built: Path, tmp_path: Path) 
         assert result.returncode == 0, result.stderr[-2000:]
         assert "escapes.md" in result.stdout and "棋盘效应来自步长不能整除卷积核" in result.stdout  # cited, cleaned
         assert not any(ch in result.stdout for ch in "\x1b\x07\x9b"), mode
+
+
+def test_a_port_in_use_names_our_own_option(built: Path, tmp_path: Path) -> None:
+    """A second `kgqa serve` (or anything on 7860) used to print Gradio's advice to set
+    ``server_port`` in ``launch()``: a user of the command line has ``--port``."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = kgqa(["serve", "--port", str(port)], built, tmp_path)
+    message = assert_one_line_error(result, "in use", "--port")
+    assert "launch()" not in message
