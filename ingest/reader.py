@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,13 +27,14 @@ from ingest.clean import strip_chrome
 from kg.errors import InputError
 from kg.text import has_cjk
 
-__all__ = ["MAX_BYTES", "RawNote", "decode", "read_note", "note_from_text", "html_to_text", "strip_controls"]
+__all__ = ["MAX_BYTES", "RawNote", "decode", "note_files", "read_note", "note_from_text", "html_to_text", "strip_controls"]
 
 MAX_BYTES = 2_000_000
 Format = Literal["markdown", "text"]
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _TEXT_SUFFIXES = {".txt", ".text", ""}
+_LISTED = (_MARKDOWN_SUFFIXES | _HTML_SUFFIXES | _TEXT_SUFFIXES) - {""}  # what a directory contributes
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,29 @@ def note_from_text(name: str, text: str, source: str = "") -> RawNote:
     if not text.strip():
         raise InputError(f"{name}: the note has no text left after removing web chrome; nothing to ingest")
     return RawNote(id=Path(name).name, text=text, format=fmt, source=source)
+
+
+def note_files(paths: Sequence[str | Path]) -> list[Path]:
+    """``paths`` with each directory replaced by the note files under it (``.md``, ``.txt``,
+    ``.html`` and their kin, in name order, hidden ones skipped): ``kgqa ingest ~/notes`` takes a
+    folder as it is. A file is kept whatever its type, so that reading it says what is wrong.
+    Raises InputError for a directory that holds no note.
+
+    >>> import tempfile; d = Path(tempfile.mkdtemp()); _ = (d / "b.md").write_text("x"); _ = (d / "a.png").write_text("x")
+    >>> [p.name for p in note_files([d])]
+    ['b.md']
+    """
+    out: list[Path] = []
+    for given in map(Path, paths):
+        if not given.is_dir():
+            out.append(given)
+            continue
+        found = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in _LISTED
+                       and not any(part.startswith(".") for part in p.relative_to(given).parts))
+        if not found:
+            raise InputError(f"{given}: a directory with no notes in it (looked for {', '.join(sorted(_LISTED))})")
+        out += found
+    return out
 
 
 def read_note(path: str | Path) -> RawNote:

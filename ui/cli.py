@@ -56,10 +56,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.pipeline import check_names, ingest_notes, open_store
-    from ingest.reader import read_note
+    from ingest.reader import note_files, read_note
 
-    notes = [read_note(p) for p in args.files]  # every file read and named before anything is written
-    check_names(notes, args.files)
+    files = note_files(args.files)  # a directory: the notes under it
+    notes = [read_note(p) for p in files]  # every file read and named before anything is written
+    check_names(notes, files)
     done = ingest_notes(open_store(args.kb, _progress), notes, _progress)
     others = f" (re-read {len(done.rederived)} other note(s) whose concepts changed)" if done.rederived else ""
     print(f"ingested {len(done.written)} file(s) into {args.kb}: {done.notes} notes now{others}")
@@ -375,7 +376,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reset", action="store_true", help="also delete your own notes (lists them; needs --yes)")
     p.add_argument("--yes", action="store_true", help="confirm --reset")
     p = command("ingest", _cmd_ingest, "add Markdown, plain-text or HTML notes (UTF-8 or GBK)")
-    p.add_argument("files", nargs="+", help="note files")
+    p.add_argument("files", nargs="+", help="note files, or directories of them")
     p = command("remove", _cmd_remove, "remove a note and everything only it supported")
     p.add_argument("doc", help="the note's file name, as listed by `kgqa graph --stats`")
     p = command("dump", _cmd_dump, "back up every note (yours and the bundled ones) to a JSON file")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.reader import MAX_BYTES, html_to_text, read_note
+from ingest.reader import MAX_BYTES, html_to_text, note_files, read_note
 from kg.errors import InputError
 
 NOTE = "## BN层的作用\n加快网络的训练和收敛的速度。\n"
@@ -110,3 +110,24 @@ def test_an_unterminated_escape_string_only_loses_its_own_line(tmp_path: Path) -
     path = tmp_path / "osc.md"
     path.write_text("## 标题\n\x1b]0;title without end\n下一行保留。\n", encoding="utf-8")
     assert read_note(path).text == "## 标题\n\n下一行保留。"
+
+
+@pytest.mark.parametrize(("tree", "expected"), [
+    ({"a.md": "x", "sub/b.txt": "x", "sub/deeper/c.HTML": "x"}, ["a.md", "sub/b.txt", "sub/deeper/c.HTML"]),
+    ({"a.md": "x", "picture.png": "x", "LICENSE": "x", "notes.pdf": "x"}, ["a.md"]),  # only note types
+    ({"a.md": "x", ".git/b.md": "x", ".hidden.md": "x", "sub/.cache/c.md": "x"}, ["a.md"]),  # nothing hidden
+])
+def test_a_directory_stands_for_the_notes_under_it(tmp_path: Path, tree: dict[str, str], expected: list[str]) -> None:
+    for name, text in tree.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in note_files([tmp_path])] == expected
+
+
+def test_files_are_kept_as_given_and_an_empty_directory_is_an_error(tmp_path: Path) -> None:
+    picture = tmp_path / "p.png"
+    picture.write_bytes(b"x")
+    assert note_files([picture, tmp_path / "missing.md"]) == [picture, tmp_path / "missing.md"]  # reading says why
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no notes"):
+        note_files([tmp_path / "empty"])

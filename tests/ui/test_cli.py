@@ -77,6 +77,23 @@ def test_ingest_and_remove_round_trip(kb: Path, tmp_path: Path, capsys: pytest.C
     assert main(["concept", "RetinaNet", "--kb", str(kb)]) == 2
 
 
+def test_a_folder_of_notes_is_ingested_whole_and_clashing_names_write_nothing(
+        kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "my-notes"
+    (folder / "week2").mkdir(parents=True)
+    (folder / "detection.txt").write_text((DATA / "unseen-detection.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "week2" / "speech.md").write_text((DATA / "new-speech.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "week2" / "photo.jpg").write_bytes(b"\xff\xd8")
+    assert main(["ingest", str(folder), "--kb", str(kb)]) == 0
+    assert "ingested 2 file(s)" in capsys.readouterr().out
+    (folder / "week3").mkdir()
+    (folder / "week3" / "speech.md").write_text("## 另一篇\n同名的笔记。\n", encoding="utf-8")
+    assert main(["ingest", str(folder), "--kb", str(kb)]) == 2
+    assert "two files are called speech.md" in capsys.readouterr().err
+    for name in ("detection.txt", "speech.md"):
+        assert main(["remove", name, "--kb", str(kb)]) == 0
+
+
 def test_bad_file_is_named_in_a_one_line_error(kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty.md"
     empty.write_text("")

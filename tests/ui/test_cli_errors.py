@@ -83,7 +83,7 @@ CASES: list[tuple[str, Setup, tuple[str, ...]]] = [
     # ingest: every kind of file a user can hand us by mistake
     ("ingest-nothing", _argv("ingest"), ("required",)),
     ("ingest-missing", _argv("ingest", "nowhere.md"), ("nowhere.md", "no such file")),
-    ("ingest-directory", _argv("ingest", "."), ("no such file",)),
+    ("ingest-directory-without-notes", _argv("ingest", "."), ("directory with no notes",)),
     ("ingest-empty", _write("empty.md", b""), ("empty.md", "empty")),
     ("ingest-whitespace", _write("blank.md", b" \n\t\n"), ("whitespace",)),
     ("ingest-binary", _write("photo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8), ("binary",)),
