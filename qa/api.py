@@ -96,7 +96,8 @@ def clean_question(question: object) -> str:
         raise InputError(f"the question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS}")
     text = _strip_markup(_CONTROL.sub("", unicodedata.normalize("NFC", question)))
     if not re.search(r"[\w\u3400-\u9fff]", text):
-        raise InputError("the question is empty: type a question, e.g. 'BN层的作用是什么?'")
+        what = "empty" if not _CONTROL.sub("", question).strip() else "without words once markup, emoji and symbols are set aside"
+        raise InputError(f"the question is {what}: type a question, e.g. 'BN层的作用是什么?'")
     if len(text) > MAX_QUESTION_CHARS:
         raise InputError(f"the question is {len(text):,} characters long; keep it under {MAX_QUESTION_CHARS}")
     return text

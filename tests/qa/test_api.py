@@ -74,7 +74,7 @@ def test_terse_questions_that_name_a_topic_are_answered(hash_kb: KnowledgeBase, 
 @pytest.mark.parametrize(
     ("question", "message"),
     [("", "empty"), ("   \n\t", "empty"), ("\x00\x01", "empty"), ("问" * (MAX_QUESTION_CHARS + 1), "characters long"),
-     ("x" * 100_000, "under"), (None, "text")],
+     ("x" * 100_000, "under"), (None, "text"), ("😀😀😀", "without words"), ("<img src=x onerror=alert(1)>", "without words")],
 )
 def test_bad_questions_get_clear_errors(hash_kb: KnowledgeBase, question, message: str) -> None:
     with pytest.raises(InputError, match=message):

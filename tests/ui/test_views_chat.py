@@ -96,7 +96,8 @@ def test_user_text_is_escaped(hash_kb: KnowledgeBase) -> None:
 
 
 @pytest.mark.parametrize("question, message", [("", "请输入"), ("   ", "请输入"), ("x" * (MAX_QUESTION_CHARS + 1), "太长"),
-                                               ("BN层" * MAX_QUESTION_CHARS + "?", "太长")])
+                                               ("BN层" * MAX_QUESTION_CHARS + "?", "太长"), ("😀😀😀", "没有可查的文字"),
+                                               ("<img src=x onerror=alert(1)>", "没有可查的文字")])
 def test_bad_questions_raise_friendly_errors(hash_kb: KnowledgeBase, question: str, message: str) -> None:
     with pytest.raises(gr.Error, match=message):
         ask(hash_kb, question, [], "zh")

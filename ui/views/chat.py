@@ -24,10 +24,10 @@ from typing import Any
 
 import gradio as gr
 
-from kg.errors import KGQAError
+from kg.errors import InputError, KGQAError
 from kg.store import atomic_write
 from qa import Answer, KnowledgeBase, feedback
-from qa.api import MAX_QUESTION_CHARS
+from qa.api import MAX_QUESTION_CHARS, clean_question
 from qa.compose import escape_markdown, quote, render, unescape_markdown
 from qa.demos import get_demo, list_demos
 from ui.views import demos
@@ -175,11 +175,17 @@ def _check(question: object, lang: str) -> tuple[str, str]:
     if not text:
         raise user_error(lang, "empty")
     if len(text) <= MAX_QUESTION_CHARS:
-        return text, ""
-    first = first_question(text)
-    if not first:
-        raise user_error(lang, "too_long", n=len(text), max=MAX_QUESTION_CHARS)
-    return first, t(lang, "too_long_first").format(n=len(text), max=MAX_QUESTION_CHARS)
+        chosen, notice = text, ""
+    else:
+        chosen = first_question(text)
+        if not chosen:
+            raise user_error(lang, "too_long", n=len(text), max=MAX_QUESTION_CHARS)
+        notice = t(lang, "too_long_first").format(n=len(text), max=MAX_QUESTION_CHARS)
+    try:
+        clean_question(chosen)
+    except InputError:  # only emoji or markup: said in the UI's language, not the backend's English
+        raise user_error(lang, "no_words") from None
+    return chosen, notice
 
 
 def ask(kb: KnowledgeBase, question: str, history: Sequence[Message] | None, lang: str) -> tuple[list[Message], str]:

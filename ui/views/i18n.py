@@ -113,6 +113,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "too_long": ("问题有 {n} 个字, 太长了: 请精简到 {max} 字以内。",
                  "The question is {n} characters long: please keep it under {max}."),
     "empty": ("请输入一个问题, 例如: BN层的作用是什么?", "Type a question first, e.g. What does 1x1 convolution do?"),
+    "no_words": ("问题里没有可查的文字 (标记、表情和符号不算), 例如: BN层的作用是什么?",
+                 "The question has no words to look up (markup, emoji and symbols aside), e.g. What does 1x1 convolution do?"),
     "sources": ("出处 · {n} 段笔记原文", "Sources · {n} passages quoted verbatim"),
     "too_long_first": ("问题有 {n} 个字, 超过了 {max} 字的上限: 下面只回答其中的第一个问题。",
                        "The text is {n} characters long, over the {max} limit: only its first question is answered below."),
