@@ -101,7 +101,7 @@ CASES: list[tuple[str, Setup, tuple[str, ...]]] = [
     # ask
     ("ask-k-zero", _argv("ask", "-k", "0", "BN层的作用?"), ("k=0",)),
     ("ask-k-not-a-number", _argv("ask", "-k", "many", "BN"), ("invalid int",)),
-    ("ask-empty-question", _argv("ask", "  ?? "), ("empty",)),
+    ("ask-empty-question", _argv("ask", "  ?? "), ("type a question",)),
     ("ask-model-is-a-directory", _argv("ask", "--model", "/etc", "BN层的作用?"), ("/etc",)),
     # eval
     ("eval-missing-file", _argv("eval", "missing.jsonl"), ("missing.jsonl",)),
