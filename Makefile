@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup browser run lint test test-fast bench vectors calibrate clean
+.PHONY: setup browser bytecode run lint test test-fast bench vectors calibrate clean
 
 setup: $(STAMP)
 
@@ -30,8 +30,12 @@ browser:
 		rm -f $$HOME/.cache/matplotlib/fontlist-*.json; \
 	fi
 
-run: setup
+# Our modules' bytecode, written once: where PYTHONDONTWRITEBYTECODE is set (it is on this CI), each of
+# the 300-odd CLI processes the tests start would compile them again (0.15 s each).
+bytecode: setup
 	$(PY) -m compileall -q kg ingest qa ui
+
+run: bytecode
 	$(VENV)/bin/kgqa serve
 
 # Lint and types first: ruff over everything, mypy over kg/, ingest/ and qa/ (pyproject.toml).
@@ -39,10 +43,7 @@ lint: setup
 	$(VENV)/bin/ruff check kg ingest qa ui bench tests
 	$(VENV)/bin/mypy
 
-# Our modules' bytecode, written once: where PYTHONDONTWRITEBYTECODE is set (it is on this CI), each of
-# the 300-odd CLI processes the tests start would compile them again (0.15 s each).
-test: setup browser lint
-	$(PY) -m compileall -q kg ingest qa ui
+test: setup browser lint bytecode
 	$(PY) -m pytest -q
 
 test-fast: setup
