@@ -26,7 +26,7 @@ import numpy as np
 
 from ingest.pipeline import check_names, corpus_fingerprint, ingest_notes, open_kb, open_store, read_snapshot, remove_note
 from ingest.reader import read_note
-from kg.collector import paused
+from kg.collector import paused, reclaim
 from kg.errors import InputError, StoreError
 from kg.graph import KnowledgeGraph
 from kg.storage import default_kb_dir, is_url
@@ -173,7 +173,8 @@ class KnowledgeBase:
             if self._progress:
                 self._progress("answering from the notes as last saved while the changed ones compile")
         if model is None:
-            return self._compile(open_kb(self._store, self._progress))
+            with paused(settle=True):  # the snapshot's records and the model built of them live on
+                return self._compile(open_kb(self._store, self._progress))
         self.compile_seconds, self._generation, self.from_image = time.perf_counter() - started, generation, True
         # The next compile (a refresh, an ingest) takes the tokens of unchanged passages from this
         # model: not read from the store again, and the very tuples, so both models share them.
@@ -183,7 +184,7 @@ class KnowledgeBase:
     def _compile(self, snapshot: Snapshot) -> ReadModel:
         """The read model of ``snapshot``; afterwards :meth:`refresh` compares against its generation."""
         started = time.perf_counter()
-        with paused():  # millions of long-lived objects, none cyclic garbage (kg.collector)
+        with paused(settle=True):  # millions of long-lived objects (kg.collector)
             model = compile_model(snapshot, self.embedder, self._cache, self._progress, self._tokens, self._store,
                                   self._cache_file().parent)
         # Keep the tokens of this model's texts only: the next compile re-tokenises just what is new.
@@ -261,17 +262,25 @@ class KnowledgeBase:
         check_names(notes, paths)
         with self._lock:
             ingest_notes(self._store, notes, self._progress)
-            snapshot = read_snapshot(self._store)
-            self._model = self._compile(snapshot)
-            return snapshot
+            snapshot = self._swap()
+        reclaim()
+        return snapshot
 
     def remove(self, doc: str) -> Snapshot:
         """Remove a note (by file name) and everything only it supported, then swap in the new model."""
         with self._lock:
             remove_note(self._store, doc, self._progress)
+            snapshot = self._swap()
+        reclaim()
+        return snapshot
+
+    def _swap(self) -> Snapshot:
+        """Compile the store as it is now and make it the model (the caller holds the lock, and
+        :func:`~kg.collector.reclaim` the old model's graph once it let go)."""
+        with paused(settle=True):
             snapshot = read_snapshot(self._store)
             self._model = self._compile(snapshot)
-            return snapshot
+        return snapshot
 
     def refresh(self, every: float = 0.0) -> bool:
         """Swap in a fresh read model if another process (or replica) committed a change since ours
@@ -285,10 +294,11 @@ class KnowledgeBase:
             self._checked = now
             if self._store.generation() == self._generation:
                 return False
-            self._model = self._compile(read_snapshot(self._store))
-            return True
+            self._swap()
         finally:
             self._lock.release()
+        reclaim()
+        return True
 
     def export_vectors(self, path: Path, passages: Sequence[str] = ()) -> int:
         """Save the vectors of the current model's texts (and of ``passages``, embedded in the

@@ -157,7 +157,7 @@ def load_image(folder: Path, key: str, index_dir: Path | None,
     except OSError:
         return None
     try:
-        with handle, paused():  # millions of small objects, none cyclic garbage
+        with handle, paused(settle=True):  # millions of long-lived small objects (kg.collector)
             model = _Unpickler(handle, index_dir).load()
     except Exception as exc:  # noqa: BLE001 - any damage means: compile again
         if warn:

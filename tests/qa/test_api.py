@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,21 @@ def test_ingest_and_remove_through_the_facade(tmp_path: Path) -> None:
         kb.remove("unseen-detection.txt")
     reopened = KnowledgeBase.open(tmp_path / "kb", embedder=HashEmbedder())
     assert reopened.graph.stats() == before
+
+
+def test_models_replaced_by_ingests_and_removes_are_freed(tmp_path: Path) -> None:
+    # A model is settled (frozen out of the collector, kg.collector) and its graph is a cycle, so
+    # only the reclaim after each swap frees it: a server ingesting all day must not keep them all.
+    kb = KnowledgeBase.open(tmp_path / "kb", embedder=HashEmbedder())
+    replaced = []
+    for _ in range(3):
+        replaced.append(weakref.ref(kb.model.snapshot.graph.nx))
+        kb.ingest([DATA / "unseen-detection.txt"])
+        assert not kb.ask("RetinaNet 引入了什么?").refused
+        replaced.append(weakref.ref(kb.model.snapshot.graph.nx))
+        kb.remove("unseen-detection.txt")
+    kb.wait_saved()  # a reclaim asked for while an image was saving happens when the save ends
+    assert [r() for r in replaced] == [None] * len(replaced)
 
 
 def test_each_model_keeps_its_own_vector_cache(tmp_path: Path) -> None:
