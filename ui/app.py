@@ -142,16 +142,17 @@ def build_app(kb: KnowledgeBase, allow_ingest: bool = False) -> gr.Blocks:
         # On load the kept chat comes back and the radio takes the stored language; its change relabels
         # and re-words the page, the chat included. A switch back to the default changes no value: the
         # chat is re-worded here.
-        kept = [demos_view.choice]  # what else a reload would lose and a switch keeps
+        kept = [demos_view.choice, demos_view.setting]  # what else a reload would lose and a switch keeps
         lang.input(None, [lang, *kept], None, js=SWITCH_JS)
         switched = gr.Checkbox(False, visible=False)
 
         def restore(saved: list[chat.Message] | None, value: str, reloaded: bool, *values: Any) -> tuple[Any, ...]:
             value = lang_of(value)
             history = chat.relocalize(kb, saved, value) if reloaded and value == LANGS[0] else saved or []
-            return (history, value, *(values if reloaded else [gr.skip()] * len(values)))
+            return (history, value, *(values if reloaded else [gr.skip()] * len(values)), 1)
 
-        app.load(restore, [chat_view.saved, lang, switched, *kept], [chat_view.bot, lang, *kept], js=STORED_JS,
+        app.load(restore, [chat_view.saved, lang, switched, *kept], [chat_view.bot, lang, *kept, demos_view.shown],
+                 js=STORED_JS,
                  api_visibility="private", queue=False)
         # The header counts the notes: recount when the Notes tab adds or removes one.
         notes_view.table.change(lambda value: _header(kb, lang_of(value)), lang, top, api_visibility="private", queue=False)

@@ -117,3 +117,30 @@ def test_demo_text_follows_the_language_switch(page) -> None:
     assert "Demo result" in text and "✓ Shown" in text and "share of units kept" in text
     assert not re.search(r"[\u4e00-\u9fff]", text)
     shot(page, "14-demo-english")
+
+
+def test_parameters_set_before_a_language_switch_are_kept_and_used(page) -> None:
+    """A switch reloads the page; the demo and the values typed into its form come back, in both
+    directions, and Run measures those values, not the defaults."""
+    pick_demo(page, "卷积输出尺寸")
+    set_number(page, "in_size", "20")
+    set_number(page, "stride", "2")
+    page.wait_for_timeout(300)  # the form's change events mirror the values before the switch reads them
+    with page.expect_event("load", timeout=WAIT):
+        page.get_by_text("English", exact=True).click()
+    expect(page.locator("#kg-demo-claim")).to_contain_text("What you will see", timeout=WAIT)
+    for name, value in (("in_size", "20"), ("stride", "2"), ("kernel", "3")):
+        expect(page.locator(f"#kg-param-{name} input[type=number]")).to_have_value(value, timeout=WAIT)
+    text = run_and_read(page, marker="Demo result")
+    assert re.search(r"\b10\b", text), text  # (20 + 2*1 - 3) // 2 + 1, not the default's 32
+    shot(page, "15-demo-kept-after-switch")
+    set_number(page, "stride", "4")
+    page.wait_for_timeout(300)
+    with page.expect_event("load", timeout=WAIT):
+        page.get_by_text("中文", exact=True).click()
+    expect(page.locator("#kg-demo-claim")).to_contain_text("你将看到", timeout=WAIT)
+    expect(page.locator("#kg-param-stride input[type=number]")).to_have_value("4", timeout=WAIT)
+    expect(page.locator("#kg-param-in_size input[type=number]")).to_have_value("20", timeout=WAIT)
+    page.reload()  # a plain reload is no switch: the form starts from the defaults again
+    page.get_by_role("tab", name="演示").click()
+    expect(page.locator("#kg-param-stride input[type=number]")).to_have_value("1", timeout=WAIT)

@@ -10,7 +10,17 @@ from qa import KnowledgeBase
 from qa.demos import Param, get_demo, list_demos
 from qa.demos._claim import Claim
 from qa.demos._plot import cjk_font
-from ui.views.demos import claim_markdown, demo_choices, format_value, result_markdown, run, summary, widget
+from ui.views.demos import (
+    claim_markdown,
+    demo_choices,
+    format_value,
+    kept_values,
+    result_markdown,
+    run,
+    setting_json,
+    summary,
+    widget,
+)
 
 
 @pytest.mark.parametrize("param, kind", [
@@ -105,3 +115,23 @@ def test_result_markdown_escapes_the_text() -> None:
                                           ({"a": 1.5}, "a: 1.5"), ("text", "text"), (None, "–")])
 def test_format_value(value: object, shown: str) -> None:
     assert format_value(value) == shown
+
+
+@pytest.mark.parametrize("setting, kept", [
+    ('{"demo": "conv_output_size", "values": {"stride": 2, "in_size": "20"}}', {"stride": 2, "in_size": 20}),
+    ('{"demo": "conv_params_flops", "values": {"stride": 2}}', {}),  # another demo's values
+    ('{"demo": "conv_output_size", "values": {"stride": 99, "kernel": true, "padding": 1}}', {"padding": 1}),
+    ('{"demo": "conv_output_size", "values": [2]}', {}), ('[1, 2]', {}), ("{oops", {}), ("", {}), (None, {}),
+])
+def test_kept_values_are_the_valid_ones_of_this_demo(setting: str | None, kept: dict) -> None:
+    demo = get_demo("conv_output_size")
+    assert kept_values(demo, setting) == kept
+    for name, value in kept.items():  # and the form shows them
+        assert widget(demo.param(name), "en", value=value).value == value
+
+
+@pytest.mark.parametrize("demo", list_demos(), ids=lambda d: d.id)
+def test_a_form_setting_round_trips(demo) -> None:
+    values = [widget(p, "zh").value for p in demo.params]
+    assert kept_values(demo, setting_json(demo.id, [p.name for p in demo.params], *values)) == \
+        {p.name: p.coerce(v) for p, v in zip(demo.params, values)}

@@ -5,12 +5,15 @@ numbers become sliders, choices dropdowns, booleans checkboxes. Controls made in
 ``gr.render`` are disabled unless marked ``interactive=True``, so every one is. A result shows
 what the run measured, then each claim's verdict (shown / not shown / unstable) and the
 metrics by name, all in the UI language. The same formatting serves demos run in the chat.
+The values set in the form are mirrored in a hidden :attr:`DemosView.setting` (JSON), so that a
+language switch, which reloads the page, brings them back (:func:`kept_values`).
 
 >>> format_value(0.000123456), format_value([1, 2.5]), format_value({"a": True}), format_value(None)
 ('0.0001235', '1, 2.5', 'a: ✓', '–')
 """
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from typing import Any
 import gradio as gr
 from matplotlib.figure import Figure
 
+from kg.errors import ParameterError
 from qa import KnowledgeBase
 from qa.compose import escape_markdown
 from qa.demos import Demo, DemoResult, Param, get_demo, list_demos
@@ -27,7 +31,7 @@ from ui.views.errors import friendly
 from ui.views.i18n import Lang, lang_of, t
 
 __all__ = ["title", "demo_choices", "claim_markdown", "format_value", "result_markdown", "widget", "slider_step", "run",
-           "summary", "DemosView", "build"]
+           "summary", "setting_json", "kept_values", "DemosView", "build"]
 
 _LIST_ITEMS = 8
 
@@ -76,20 +80,22 @@ def result_markdown(demo: Demo, result: DemoResult, lang: str) -> str:
             f"**{t(lang, 'verdicts')}**\n\n{claims}\n\n| {t(lang, 'metric')} | {t(lang, 'value')} |\n|---|---|\n{rows}")
 
 
-def widget(param: Param, lang: str, key: str | None = None) -> gr.components.Component:
-    """The input for one parameter, labelled in ``lang`` with its help text; ``key`` keeps it (and
-    the value typed into it) the same component when the form is rendered again."""
+def widget(param: Param, lang: str, key: str | None = None, value: Any = None) -> gr.components.Component:
+    """The input for one parameter, labelled in ``lang`` with its help text, showing ``value``
+    (default: the parameter's default); ``key`` keeps it (and the value typed into it) the same
+    component when the form is rendered again."""
+    value = param.default if value is None else value
     info = (param.help_zh or param.help) if lang == "zh" else (param.help or param.help_zh)
     # interactive=True: inside gr.render a control without it is rendered disabled.
     common: dict[str, Any] = {"label": param.name, "info": info or None, "interactive": True,
                               "elem_id": f"kg-param-{param.name}", "key": key}
     if param.kind == "bool":
-        return gr.Checkbox(value=bool(param.default), **common)
+        return gr.Checkbox(value=bool(value), **common)
     if param.kind == "choice":
-        return gr.Dropdown(list(param.choices), value=param.default, **common)
+        return gr.Dropdown(list(param.choices), value=value, **common)
     if param.min is not None and param.max is not None and not _spans_decades(param):
-        return gr.Slider(param.min, param.max, value=param.default, step=slider_step(param), **common)
-    return gr.Number(value=param.default, precision=0 if param.kind == "int" else None, minimum=param.min,
+        return gr.Slider(param.min, param.max, value=value, step=slider_step(param), **common)
+    return gr.Number(value=value, precision=0 if param.kind == "int" else None, minimum=param.min,
                      maximum=param.max, **common)
 
 
@@ -121,6 +127,41 @@ def run(kb: KnowledgeBase, demo_id: str, lang: str, *values: Any) -> tuple[str, 
     return result_markdown(demo, result, lang), result.figure
 
 
+def setting_json(demo_id: str, names: Sequence[str], *values: Any) -> str:
+    """What :attr:`DemosView.setting` holds: the demo and the values in its form, by name.
+
+    >>> setting_json("conv_output_size", ["stride"], 2)
+    '{"demo": "conv_output_size", "values": {"stride": 2}}'
+    """
+    return json.dumps({"demo": demo_id, "values": dict(zip(names, values))}, ensure_ascii=False)
+
+
+def kept_values(demo: Demo, setting: str | None) -> dict[str, Any]:
+    """The values that ``setting`` (:func:`setting_json`, carried over a reload) holds for ``demo``,
+    each checked against its schema. Another demo's, a value out of its bounds (sessionStorage can
+    be edited) or junk give nothing, so the form shows the default instead.
+
+    >>> demo = get_demo("conv_output_size")
+    >>> kept_values(demo, setting_json(demo.id, ["stride", "kernel"], 2, 99)), kept_values(demo, "{oops")
+    ({'stride': 2}, {})
+    """
+    try:
+        saved = json.loads(setting or "{}")
+    except ValueError:
+        return {}
+    values = saved.get("values") if isinstance(saved, dict) and saved.get("demo") == demo.id else None
+    if not isinstance(values, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for param in demo.params:
+        if param.name in values:
+            try:
+                out[param.name] = param.coerce(values[param.name])
+            except ParameterError:
+                pass
+    return out
+
+
 def summary(kb: KnowledgeBase, demo_id: str, params: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """API endpoint: run a demo and return its text and metrics (JSON, no figure)."""
     lang = lang_of(lang)
@@ -135,6 +176,8 @@ class DemosView:
     choice: gr.Dropdown
     claim: gr.Markdown
     figure: gr.Plot
+    setting: gr.Textbox  # hidden: the form's values as JSON (setting_json), for a reload to bring back
+    shown: gr.Number  # hidden: the page's load sets it once the kept values are back, which renders the form
 
     @property
     def labelled(self) -> list[gr.blocks.Block]:
@@ -153,17 +196,22 @@ def _reset(demo_id: str, lang: str) -> tuple[str, str, None]:
         return claim_markdown(get_demo(demo_id), lang), "", None
 
 
-def _form(kb: KnowledgeBase, outputs: Sequence[gr.components.Component], demo_id: str, lang_value: str) -> None:
+def _form(kb: KnowledgeBase, outputs: Sequence[gr.components.Component], setting: gr.Textbox, demo_id: str,
+          lang_value: str, setting_value: str | None) -> None:
     lang = lang_of(lang_value)
     with friendly(lang):
         demo = get_demo(demo_id)
+    kept = kept_values(demo, setting_value)
     # Keys keep the form's components and its Run event the same across renders of one demo: a
     # language switch renders it more than once, and a Run pressed between two renders must still
     # reach a live event, not one the second render removed.
     with gr.Group():
-        widgets = [widget(p, lang, key=f"{demo.id}-{p.name}") for p in demo.params]
+        widgets = [widget(p, lang, key=f"{demo.id}-{p.name}", value=kept.get(p.name)) for p in demo.params]
     button = gr.Button(t(lang, "run"), variant="primary", elem_id="kg-run-demo", key=f"{demo.id}-run")
     button.click(partial(run, kb, demo.id, lang), widgets, list(outputs), api_visibility="private", key=f"{demo.id}-run")
+    if widgets:
+        gr.on([w.change for w in widgets], partial(setting_json, demo.id, [p.name for p in demo.params]), widgets,
+              setting, api_visibility="private", queue=False, key=f"{demo.id}-kept")
 
 
 def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
@@ -176,11 +224,16 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
             with gr.Column(scale=2):
                 choice = gr.Dropdown(demo_choices("zh"), value=first.id, label=t("zh", "demo"), elem_id="kg-demo-choice")
                 claim = gr.Markdown(claim_markdown(first, "zh"), elem_id="kg-demo-claim")
-                gr.render(inputs=[choice, lang])(partial(_form, kb, (result, figure)))
+                setting = gr.Textbox(visible=False, elem_id="kg-demo-setting")
+                shown = gr.Number(0, visible=False)
+                # Rendered when the page's load has brought back what a language switch kept (the
+                # load sets `shown`), not at load itself, which would render the defaults first.
+                gr.render(inputs=[choice, lang, setting], triggers=[shown.change, choice.change, lang.change])(
+                    partial(_form, kb, (result, figure), setting))
             with gr.Column(scale=3):
                 figure.render()
                 result.render()
     # Outside the queue, like the relabel it accompanies: queued, a reset that waited behind busy
     # workers could land after a Run pressed right after the switch and wipe its result.
     gr.on([choice.change, lang.change], _reset, [choice, lang], [claim, result, figure], api_visibility="private", queue=False)
-    return DemosView(tab, choice, claim, figure)
+    return DemosView(tab, choice, claim, figure, setting, shown)
