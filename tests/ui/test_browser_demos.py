@@ -144,3 +144,13 @@ def test_parameters_set_before_a_language_switch_are_kept_and_used(page) -> None
     page.reload()  # a plain reload is no switch: the form starts from the defaults again
     page.get_by_role("tab", name="演示").click()
     expect(page.locator("#kg-param-stride input[type=number]")).to_have_value("1", timeout=WAIT)
+
+
+def test_the_form_renders_and_runs_when_the_browser_refuses_storage(open_page) -> None:
+    """Some privacy modes throw on any use of sessionStorage: the page's load, which renders the
+    demo form, must still complete (in the default language)."""
+    refuse = ("Object.defineProperty(window, 'sessionStorage', "
+              "{get() { throw new DOMException('storage is disabled', 'SecurityError'); }});")
+    page = open_page(tab="演示", script=refuse)
+    expect(page.locator("#kg-param-in_size input[type=number]")).to_have_value("32", timeout=WAIT)
+    assert "演示结果" in run_and_read(page)
