@@ -27,7 +27,8 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 # first in the page's <head> by :class:`BootLocale`, makes navigator.language say it before Gradio
 # reads it; and on load STORED_JS hands it to the language radio, which relabels our own words.
 # The chat survives the reload (gr.BrowserState); the open tab and the values the app names (the
-# demo picked) are carried over it in sessionStorage.
+# demo picked and the values set in its form) are carried over it in sessionStorage. A browser
+# that refuses sessionStorage still loads the page, in the default language.
 LANG_KEY = "kgqa-lang"
 _TAB_KEY = "kgqa-tab"
 _KEPT_KEY = "kgqa-kept"
