@@ -68,11 +68,11 @@ def test_why_table_rows_are_one_per_source_inside_the_styled_block(hash_kb: Know
 
 def test_options_point_at_the_answer_concepts_followups_and_demos(hash_kb: KnowledgeBase) -> None:
     answer = hash_kb.ask("BN层的作用是什么?")
-    values = [parse_pick(o["value"]) for o in options(answer, "en")]
+    values = [parse_pick(o["value"]) for o in options(answer, "en", hash_kb.graph)]
     assert ("concept", "batch_normalization") in values
     assert {("ask", q) for q in answer.followups} <= set(values)
     assert {("demo", d) for d in answer.demos} <= set(values)
-    labels = [o["label"] for o in options(answer, "en")]
+    labels = [o["label"] for o in options(answer, "en", hash_kb.graph)]
     assert any(label.startswith("Demo · " + get_demo(answer.demos[0]).title_en) for label in labels)
 
 
@@ -82,6 +82,21 @@ def test_refusal_is_framed_differently_and_offers_nearest_topics(refusing_kb: Kn
     assert 'class="kg-refusal"' in message["content"] and "笔记未覆盖" in message["content"]
     assert [parse_pick(o["value"])[0] for o in message["options"]] == ["ask"] * len(message["options"])
     assert message["options"]
+
+
+@pytest.mark.parametrize("question, lang", [("how many parameters does ResNet-50 have?", "zh"),
+                                             ("ResNet-50 有多少参数?", "en")])
+def test_a_refusal_names_its_topics_in_the_ui_language_whatever_the_question_was_in(
+        refusing_kb: KnowledgeBase, question: str, lang: str) -> None:
+    history, _ = ask(refusing_kb, question, [], lang)
+    (message,) = history[1:]
+    graph = refusing_kb.graph
+    labels = [o["label"].split(" · ", 1)[1] for o in message["options"]]
+    assert labels
+    for label in labels:
+        concept = graph.find(label)
+        assert concept is not None and label == (concept.display_zh if lang == "zh" else concept.name)
+        assert label in message["content"]
 
 
 def test_refusal_messages_have_no_sources_block(hash_kb: KnowledgeBase) -> None:

@@ -28,7 +28,7 @@ from kg.errors import InputError, KGQAError
 from kg.store import atomic_write
 from qa import Answer, KnowledgeBase, feedback
 from qa.api import MAX_QUESTION_CHARS, clean_question
-from qa.compose import escape_markdown, quote, render, unescape_markdown
+from qa.compose import escape_markdown, quote, render, topic_name, unescape_markdown
 from qa.demos import get_demo, list_demos
 from ui.views import demos
 from ui.views.errors import friendly, user_error
@@ -58,10 +58,12 @@ def _option(kind: PickKind, value: str, label: str, lang: str) -> dict[str, str]
     return {"value": pick(kind, value), "label": f"{t(lang, 'pick_' + kind)} · {label}"}
 
 
-def options(answer: Answer, lang: str) -> list[dict[str, str]]:
-    """The clickable next steps of an answer (of a refusal: its nearest topics, to ask about)."""
+def options(answer: Answer, lang: str, graph: Any) -> list[dict[str, str]]:
+    """The clickable next steps of an answer (of a refusal: its nearest topics, named in ``lang``
+    where ``graph`` knows them, to ask about)."""
     if answer.refused:
-        return [_option("ask", topic, topic, lang) for topic in answer.nearest]
+        names = [topic_name(graph, t, lang) for t in answer.nearest]
+        return [_option("ask", name, name, lang) for name in dict.fromkeys(names)]
     out = [_option("concept", c.id, (c.zh or c.name) if lang == "zh" else c.name, lang) for c in answer.concepts[:4]]
     out += [_option("ask", q, q, lang) for q in answer.followups]
     out += [_option("demo", d, demos.title(get_demo(d), lang), lang) for d in answer.demos]
@@ -113,12 +115,12 @@ def _body(answer: Answer, lang: str, graph: Any) -> str:
 def answer_messages(answer: Answer, lang: str, graph: Any) -> list[Message]:
     """The chat messages for one answer; the last one carries the options."""
     if answer.refused:
-        return [{"role": "assistant", "content": refusal_markdown(answer, lang, graph), "options": options(answer, lang)}]
+        return [{"role": "assistant", "content": refusal_markdown(answer, lang, graph), "options": options(answer, lang, graph)}]
     return [
         {"role": "assistant", "content": _body(answer, lang, graph)},
         {"role": "assistant", "content": sources_markdown(answer),
          "metadata": {"title": t(lang, "sources").format(n=len(answer.sources)), "status": "done"}},
-        {"role": "assistant", "content": why_markdown(answer, lang), "options": options(answer, lang),
+        {"role": "assistant", "content": why_markdown(answer, lang), "options": options(answer, lang, graph),
          "metadata": {"title": t(lang, "why_title"), "status": "done"}},
     ]
 
@@ -268,7 +270,7 @@ def _reworded(kb: KnowledgeBase, turn: list[Message], earlier: list[str], lang: 
     notices = [int(m.group(1)) for message in turn if (m := _NOTICE_LENGTH.match(text_of(message) or ""))]
     out = [turn[0], *[_notice(t(lang, "too_long_first").format(n=n, max=MAX_QUESTION_CHARS)) for n in notices]]
     out += answer_messages(answer, lang, kb.graph)
-    out += [demo_message(kb, demo_id, lang, options(answer, lang)) for message in turn if (demo_id := _demo_of(message))]
+    out += [demo_message(kb, demo_id, lang, options(answer, lang, kb.graph)) for message in turn if (demo_id := _demo_of(message))]
     return out
 
 
