@@ -34,7 +34,7 @@ KINDS: tuple[str, ...] = get_args(Kind)
 RELATIONS: tuple[str, ...] = get_args(RelationType)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Concept:
     """A node of the graph: one notion, with every name it goes by.
 
@@ -77,7 +77,7 @@ class Concept:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     """A concept the notes name but relate to nothing: linking vocabulary, not a graph node.
 
@@ -98,7 +98,7 @@ class Term:
         return cls(Concept.from_dict({k: v for k, v in data.items() if k != "mentioned"}), found)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Evidence:
     """The sentence a fact was read from: ``text`` occurs verbatim on ``line`` (1-based) of ``doc``."""
 
@@ -114,7 +114,7 @@ class Evidence:
         return cls(doc=data["doc"], line=int(data["line"]), text=data["text"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """A typed edge ``source -relation-> target`` with the sentences that support it.
 
@@ -136,7 +136,7 @@ class Relation:
         return (self.source, self.relation, self.target)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A heading and its body: lines ``start_line..end_line`` (1-based, inclusive) of ``doc``.
 
@@ -168,7 +168,7 @@ class Section:
         return cls(**{**data, "path": tuple(data.get("path", ()))})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A concept named in a section: ``surface`` found at ``line`` of ``doc``."""
 
@@ -186,7 +186,7 @@ class Mention:
         return cls(**data)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """A note as stored in the knowledge base: the normalised text that citations point into."""
 

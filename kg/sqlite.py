@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 import threading
 import uuid
 from collections import defaultdict
@@ -303,24 +304,31 @@ class SQLiteStorage:
         generation = int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
         notes = db.execute("SELECT seq, id, title, text, sha256, source, meta, namespace FROM notes ORDER BY seq").fetchall()
         lines = {row[1]: row[3].split("\n") for row in notes}
+        # Every row brings its own copy of each name (a note's id, a concept, a surface form): at
+        # 1,000 notes 409k mentions held 1.6M strings, 108 MB, for 2,500 distinct values. Interned,
+        # each name is one object, shared with the snapshot that a refresh replaces too.
+        name = sys.intern
         grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         for note, phase, data in db.execute("SELECT note, phase, data FROM proposals ORDER BY note, phase, pos"):
             grouped[note][phase].append(_concept(data))
         for note, sid, title, level, start, end, path, text in db.execute(
                 "SELECT note, id, title, level, start_line, end_line, path, text FROM sections ORDER BY note, pos"):
             body = text if text is not None else "\n".join(lines[note][start - 1:end])
-            grouped[note]["sections"].append(Section(sid, note, title, level, start, end, body, tuple(json.loads(path))))
+            grouped[note]["sections"].append(Section(sid, name(note), title, level, start, end, body,
+                                                     tuple(map(name, json.loads(path)))))
         for note, concept, section, line, surface in db.execute(
                 "SELECT note, concept, section, line, surface FROM mentions ORDER BY note, pos"):
-            grouped[note]["mentions"].append(Mention(concept, section, note, line, surface))
+            note = name(note)
+            grouped[note]["mentions"].append(Mention(name(concept), name(section), note, line, name(surface)))
         evidence: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
         for note, rpos, doc, line, text in db.execute(
                 "SELECT note, relation_pos, doc, line, text FROM evidence ORDER BY note, relation_pos, pos"):
-            evidence[(note, rpos)].append(Evidence(doc, line, text))
+            evidence[(note, rpos)].append(Evidence(name(doc), line, text))
         for note, pos, source, relation, target, rule, confidence in db.execute(
                 "SELECT note, pos, source, relation, target, rule, confidence FROM relations ORDER BY note, pos"):
             grouped[note]["relations"].append(
-                Relation(source, relation, target, tuple(evidence[(note, pos)]), rule, float(confidence)))
+                Relation(name(source), name(relation), name(target), tuple(evidence[(note, pos)]), name(rule),
+                         float(confidence)))
         stored = []
         for row in notes:
             parts = grouped[row[1]]

@@ -71,7 +71,7 @@ def code_lines(text: str) -> list[bool]:
     return flags
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A verbatim piece of a section: lines ``start_line..end_line`` of ``doc``."""
 

@@ -57,7 +57,7 @@ _LATIN_RUN = re.compile(r"[A-Za-z]+")
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """A sentence of a passage, embedded on its own so one detail of a long section can be found."""
 
