@@ -53,6 +53,20 @@ def test_rows_round_trip_and_a_replaced_note_moves_to_the_end(tmp_path: Path) ->
     assert state.notes[1].derived == _derived("x.md") and state.notes[1].document == replace(_document("x.md"), bundled=True)
 
 
+def test_names_read_back_are_one_object_per_value(tmp_path: Path) -> None:
+    # Rows bring a copy of every name each: at 1,000 notes that was 108 MB of duplicate strings.
+    store = open_storage(tmp_path)
+    with store.write() as writer:
+        for doc in ("x.md", "y.md"):
+            derived = _derived(doc)
+            writer.put(_document(doc), "user", replace(derived, mentions=derived.mentions * 3), "body")
+    mentions = [m for note in store.read().notes for m in note.derived.mentions]
+    relations = [r for note in store.read().notes for r in note.derived.relations]
+    for values in ([m.concept for m in mentions], [m.doc for m in mentions], [m.surface for m in mentions],
+                   [r.rule for r in relations], [e.doc for r in relations for e in r.evidence]):
+        assert len({id(v) for v in values}) == len(set(values))
+
+
 def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
     store = open_storage(tmp_path)
     with pytest.raises(RuntimeError), store.write() as writer:
