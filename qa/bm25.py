@@ -83,7 +83,7 @@ class Tokenizer:
         import jieba
 
         base = _base_dictionary()
-        self.terms = tuple(sorted({t for t in terms if _TERM.fullmatch(t)}))
+        self.terms = self.domain_terms(terms)
         self._jieba = jieba.Tokenizer()
         self._jieba.FREQ, self._jieba.total = dict(base.FREQ), base.total
         self._jieba.initialized = True
@@ -95,6 +95,16 @@ class Tokenizer:
         # the passages that hold them, not the whole corpus (readmodel's stored tokens rely on it).
         self._jieba.total = base.total
         self.digest = hashlib.sha256("\n".join(self.terms).encode("utf-8")).hexdigest()[:16]
+
+    @staticmethod
+    def domain_terms(terms: Iterable[str]) -> tuple[str, ...]:
+        """The terms a tokenizer of ``terms`` keeps whole (its :attr:`terms`): Chinese words of 2-12
+        characters, sorted, each once.
+
+        >>> Tokenizer.domain_terms(["池化层", "BN", "池化层", "卷积"])
+        ('卷积', '池化层')
+        """
+        return tuple(sorted({t for t in terms if _TERM.fullmatch(t)}))
 
     def tokenize(self, text: str, bigrams: bool = True) -> list[str]:
         """Tokens of ``text`` without function words; ``bigrams=False`` leaves out character bigrams.

@@ -566,15 +566,19 @@ def _folded(texts: Sequence[str], store: TextCache | None) -> list[str]:
 
 def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache | None = None,
                   progress: Progress | None = None, tokens_cache: TokenCache | None = None,
-                  store: TextCache | None = None, index_dir: Path | None = None) -> ReadModel:
+                  store: TextCache | None = None, index_dir: Path | None = None,
+                  tokenizer: Tokenizer | None = None) -> ReadModel:
     """Compile the read model of ``snapshot``; ``cache`` spares re-encoding texts seen before,
     ``tokens_cache`` re-tokenising them in this process (a recompile after an ingest tokenises
     only new passages) and ``store`` (the knowledge base's store) re-tokenising and re-folding
     them in the next process: what it holds is keyed by a digest of the code, so never stale.
-    ``index_dir`` (this process's vector folder) keeps the graph indexes of large vector sets."""
+    ``index_dir`` (this process's vector folder) keeps the graph indexes of large vector sets.
+    ``tokenizer`` (the last model's) is used again when its terms are still these: its copy of
+    jieba's dictionary is 56 MB, and a server holds both models while it compiles."""
     cache = cache if cache is not None else EmbeddingCache(embedder.model_id)
     concepts = tuple(snapshot.graph.vocabulary())  # nodes and terms: every name the notes use
-    tokenizer = Tokenizer(z for c in concepts for z in c.zh)
+    terms = Tokenizer.domain_terms(z for c in concepts for z in c.zh)
+    tokenizer = tokenizer if tokenizer is not None and tokenizer.terms == terms else Tokenizer(terms)
     items = tuple(_passages(snapshot))
     mentioned, titled = _mention_maps(snapshot, items)
     units = tuple(sentence_units(items))

@@ -138,6 +138,18 @@ def test_models_replaced_by_ingests_and_removes_are_freed(tmp_path: Path) -> Non
     assert [r() for r in replaced] == [None] * len(replaced)
 
 
+def test_a_new_model_uses_the_last_tokenizer_again_while_its_terms_are_the_same(tmp_path: Path) -> None:
+    kb = KnowledgeBase.open(tmp_path / "kb", embedder=HashEmbedder())
+    first = kb.model.tokenizer
+    note = tmp_path / "plain.md"
+    note.write_text("# 笔记\n\n## 随便说说\n\n这一段没有新的术语, 只有已有的卷积。\n", encoding="utf-8")
+    kb.ingest([note])
+    assert kb.model.tokenizer is first  # no new Chinese term: the same tokenizer (and its 56 MB dictionary)
+    kb.ingest([DATA / "unseen-detection.txt"])  # it names a Chinese term the notes lacked: a new tokenizer
+    assert kb.model.tokenizer.terms != first.terms and kb.model.tokenizer is not first
+    assert all(t == tuple(kb.model.tokenizer.tokenize(p.indexed_text)) for p, t in zip(kb.model.passages, kb.model.tokens))
+
+
 def test_each_model_keeps_its_own_vector_cache(tmp_path: Path) -> None:
     small = KnowledgeBase.open(tmp_path, embedder=HashEmbedder(dim=64))
     assert (tmp_path / "index" / "hash-64.npz").exists() and small.model.model_id == "hash-64"
