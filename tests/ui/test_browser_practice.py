@@ -130,3 +130,14 @@ def mock_interview(page) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator("#kg-practice-question")).to_contain_text("模拟面试报告: 10 题", timeout=WAIT)
     expect(page.locator("#kg-practice-question")).to_contain_text("用时", timeout=WAIT)
     shot(page, "23-practice-mock-report")
+
+
+def test_an_error_toast_is_headed_in_the_page_language(page) -> None:
+    """Gradio heads a toast with "Error" in any locale; the Chinese page says 出错了 instead."""
+    page.get_by_role("tab", name="模拟面试").click()
+    new_question(page, lambda: page.get_by_role("button", name="出一道题").click())
+    page.get_by_role("button", name="提交评分").click()  # nothing written yet
+    title = page.locator(".toast-title").first
+    expect(page.locator(".toast-body").first).to_contain_text("请先写下你的回答", timeout=WAIT)
+    shown = title.evaluate("t => [getComputedStyle(t, '::after').content, getComputedStyle(t).fontSize]")
+    assert shown == ['"出错了"', "0px"], shown

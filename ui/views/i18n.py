@@ -36,6 +36,7 @@ BOOT_JS = f"""(() => {{ try {{
   const locale = localStorage.getItem('{LANG_KEY}') === 'en' ? 'en' : 'zh-CN';
   Object.defineProperty(navigator, 'language', {{configurable: true, get: () => locale}});
   Object.defineProperty(navigator, 'languages', {{configurable: true, get: () => [locale]}});
+  document.documentElement.setAttribute('data-kg-lang', locale === 'en' ? 'en' : 'zh');
 }} catch (error) {{ console.warn('kgqa: could not set the Gradio locale', error); }} }})();"""
 # For (language, *kept): stores the language, the open tab and the kept values, then reloads.
 SWITCH_JS = f"""(lang, ...kept) => {{
