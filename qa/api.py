@@ -33,7 +33,6 @@ from kg.storage import default_kb_dir, is_url
 from kg.store import Snapshot
 from qa.answer import Answer
 from qa.answerer import Answerer, simplified
-from qa.bm25 import Tokenizer
 from qa.embed import DEFAULT_MODEL, Embedder, embedder_for
 from qa.image import image_key, load_image, older_key, save_image
 from qa.ranker import Ranker
@@ -132,7 +131,6 @@ class KnowledgeBase:
                                                               self._cache_file()])
         self._store = open_store(self.location, progress)
         self._tokens: TokenCache = {}
-        self._tokenizer: Tokenizer | None = None  # the last model's, for the next compile to use again
         self._save_lock = threading.Lock()
         self._saver: threading.Thread | None = None  # saves the images of compiled models (_save_later)
         self._pending: tuple[ReadModel, str] | None = None
@@ -181,16 +179,15 @@ class KnowledgeBase:
         # The next compile (a refresh, an ingest) takes the tokens of unchanged passages from this
         # model: not read from the store again, and the very tuples, so both models share them.
         self._tokens = {(model.tokenizer.digest, p.indexed_text): t for p, t in zip(model.passages, model.tokens)}
-        self._tokenizer = model.tokenizer
         return model
 
-    def _compile(self, snapshot: Snapshot) -> ReadModel:
-        """The read model of ``snapshot``; afterwards :meth:`refresh` compares against its generation."""
+    def _compile(self, snapshot: Snapshot, previous: ReadModel | None = None) -> ReadModel:
+        """The read model of ``snapshot`` (sharing what it can with the ``previous`` one); afterwards
+        :meth:`refresh` compares against its generation."""
         started = time.perf_counter()
         with paused(settle=True):  # millions of long-lived objects (kg.collector)
             model = compile_model(snapshot, self.embedder, self._cache, self._progress, self._tokens, self._store,
-                                  self._cache_file().parent, self._tokenizer)
-        self._tokenizer = model.tokenizer
+                                  self._cache_file().parent, previous.tokenizer if previous else None)
         # Keep the tokens of this model's texts only: the next compile re-tokenises just what is new.
         keep = {(model.tokenizer.digest, t) for p in model.passages for t in (p.indexed_text, p.heading)}
         self._tokens = {k: v for k, v in self._tokens.items() if k in keep}
@@ -283,7 +280,7 @@ class KnowledgeBase:
         :func:`~kg.collector.reclaim` the old model's graph once it let go)."""
         with paused(settle=True):
             snapshot = read_snapshot(self._store)
-            self._model = self._compile(snapshot)
+            self._model = self._compile(snapshot, self._model)
         return snapshot
 
     def refresh(self, every: float = 0.0) -> bool:

@@ -25,7 +25,7 @@ from qa.answer import Answer, Fact, Source
 from qa.chunks import code_lines
 
 __all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "unescape_markdown", "quote", "sentences", "short_answer",
-           "key_points", "facts", "chains", "answer_markdown", "refusal_markdown", "topic_name", "render", "plain"]
+           "key_points", "facts", "chains", "answer_markdown", "refusal_markdown", "topic_names", "render", "plain"]
 
 LABELS = {
     "zh": {"answer": "回答", "short": "简答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
@@ -277,19 +277,21 @@ def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple
     return "\n".join(parts)
 
 
-def topic_name(graph: KnowledgeGraph, name: str, lang: str) -> str:
-    """A nearest topic of a refusal (named in the question's language) as the reader's language
-    names it: the concept's Chinese name or its English one; a name the graph lacks stays as it is.
+def topic_names(graph: KnowledgeGraph, names: Sequence[str], lang: str) -> list[str]:
+    """A refusal's nearest topics (named in the question's language) as the reader's language
+    names them, each once: the concept's Chinese name or its English one; a name the graph lacks
+    stays as it is.
 
     >>> from kg.model import Concept
     >>> graph = KnowledgeGraph.from_parts([Concept("cnn", "Convolutional Neural Network", "architecture", zh=("卷积神经网络",))], [])
-    >>> topic_name(graph, "Convolutional Neural Network", "zh"), topic_name(graph, "卷积神经网络", "en")
-    ('卷积神经网络', 'Convolutional Neural Network')
+    >>> topic_names(graph, ["Convolutional Neural Network", "卷积神经网络", "V9"], "zh"), topic_names(graph, ["卷积神经网络"], "en")
+    (['卷积神经网络', 'V9'], ['Convolutional Neural Network'])
     """
-    concept = graph.find(name)
-    if concept is None:
-        return name
-    return concept.display_zh if lang == "zh" else concept.name
+    out = []
+    for name in names:
+        concept = graph.find(name)
+        out.append(name if concept is None else concept.display_zh if lang == "zh" else concept.name)
+    return list(dict.fromkeys(out))
 
 
 def refusal_markdown(lang: str, nearest: Sequence[str]) -> str:
@@ -333,7 +335,7 @@ def render(answer: Answer, lang: str, graph: KnowledgeGraph, *, extras: bool = F
     """
     labels = LABELS[lang]
     if answer.refused:
-        return refusal_markdown(lang, list(dict.fromkeys(topic_name(graph, t, lang) for t in answer.nearest)))
+        return refusal_markdown(lang, topic_names(graph, answer.nearest, lang))
     sides = _sides(answer, graph)
     short = short_answer(answer.sources, answer.intent, sides)
     parts = [f"*{labels['possible']}*", ""] if answer.confidence == "low" else []

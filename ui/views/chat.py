@@ -28,7 +28,7 @@ from kg.errors import InputError, KGQAError
 from kg.store import atomic_write
 from qa import Answer, KnowledgeBase, feedback
 from qa.api import MAX_QUESTION_CHARS, clean_question
-from qa.compose import escape_markdown, quote, render, topic_name, unescape_markdown
+from qa.compose import escape_markdown, quote, render, topic_names, unescape_markdown
 from qa.demos import get_demo, list_demos
 from ui.views import demos
 from ui.views.errors import friendly, user_error
@@ -62,8 +62,7 @@ def options(answer: Answer, lang: str, graph: Any) -> list[dict[str, str]]:
     """The clickable next steps of an answer (of a refusal: its nearest topics, named in ``lang``
     where ``graph`` knows them, to ask about)."""
     if answer.refused:
-        names = [topic_name(graph, t, lang) for t in answer.nearest]
-        return [_option("ask", name, name, lang) for name in dict.fromkeys(names)]
+        return [_option("ask", name, name, lang) for name in topic_names(graph, answer.nearest, lang)]
     out = [_option("concept", c.id, (c.zh or c.name) if lang == "zh" else c.name, lang) for c in answer.concepts[:4]]
     out += [_option("ask", q, q, lang) for q in answer.followups]
     out += [_option("demo", d, demos.title(get_demo(d), lang), lang) for d in answer.demos]
