@@ -2,8 +2,8 @@
 
 The notes are Chinese and many questions are English, so each intent carries the Chinese
 words that section titles use for it ("作用", "区别", "优缺点"...). Retrieval adds them to
-the query and boosts passages whose headings contain them. :data:`LEXICON` maps common
-English interview words that are not concepts to their Chinese counterparts.
+the query and boosts passages whose headings contain them (other English words cross to the
+notes through :mod:`qa.lexicon`).
 
 >>> detect("BN层的作用是什么?"), detect("What are the drawbacks of Adam?")
 ('role', 'cons')
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["Intent", "INTENTS", "TITLED", "detect", "cue_words", "translate", "describe", "RELATIONS_FOR"]
+__all__ = ["Intent", "INTENTS", "TITLED", "detect", "cue_words", "describe", "RELATIONS_FOR"]
 
 Intent = Literal[
     "definition", "why", "role", "difference", "pros_cons", "pros", "cons", "compute", "train_test", "list", "how", "general"
@@ -67,34 +67,6 @@ RELATIONS_FOR: dict[str, tuple[str, ...]] = {
     "train_test": ("contrasts_with",),
 }
 
-LEXICON: dict[str, tuple[str, ...]] = {
-    "parameter": ("参数",), "parameters": ("参数", "参数量"), "params": ("参数量",), "weights": ("权重",),
-    "computation": ("计算量",), "compute": ("计算",), "cost": ("计算量", "成本"), "speed": ("速度",), "faster": ("更快", "加快"),
-    "reduce": ("减少", "降低"), "reduces": ("减少", "降低"), "increase": ("增加", "增大"), "deeper": ("更深", "加深"),
-    "deep": ("深层",), "train": ("训练",), "training": ("训练",), "test": ("测试",), "inference": ("推理", "测试"),
-    "small": ("小",), "batch": ("batch",), "batches": ("batch",), "unstable": ("不稳定",), "stable": ("稳定",),
-    "instability": ("不稳定",), "replaced": ("代替", "取代"), "replace": ("代替", "取代"), "instead": ("代替",),
-    "layer": ("层",), "layers": ("层",), "network": ("网络",), "networks": ("网络",), "model": ("模型",),
-    "data": ("数据",), "dataset": ("数据集",), "sample": ("样本",), "samples": ("样本",), "image": ("图像",),
-    "images": ("图像",), "feature": ("特征",), "features": ("特征",), "channel": ("通道",), "channels": ("通道", "通道数"),
-    "gradient": ("梯度",), "gradients": ("梯度",), "weight": ("权重",), "initialize": ("初始化",), "initialization": ("初始化",),
-    "zero": ("0", "零"), "zeros": ("0",), "convex": ("凸",), "nonconvex": ("非凸",), "non-convex": ("非凸",),
-    "loss": ("损失",), "learning": ("学习",), "rate": ("率",), "tuning": ("调参",), "tune": ("调参",),
-    "hyperparameters": ("超参数",), "search": ("搜索",), "stability": ("稳定性",), "tricks": ("技巧", "Tricks"),
-    "used": ("用于", "适用"), "where": ("适用于", "应用"), "applications": ("应用",), "suitable": ("适合", "适用"),
-    "unsuitable": ("不适合",), "fields": ("领域",), "field": ("领域",), "problem": ("问题",), "problems": ("问题",),
-    "imbalanced": ("不平衡",), "imbalance": ("不平衡",), "negative": ("负样本",), "positive": ("正样本",),
-    "size": ("大小", "尺寸"), "output": ("输出",), "input": ("输入",),
-    "receptive": ("感受野",), "field.": ("感受野",), "effective": ("有效",), "global": ("全局",), "pooling": ("池化",),
-    "average": ("平均",), "max": ("最大",), "backward": ("反向传播",), "backpropagation": ("反向传播",), "forward": ("前向",),
-    "memory": ("记忆", "内存"), "gate": ("门",), "gates": ("门",), "improvements": ("改进",), "improve": ("改进", "提升"),
-    "generalization": ("泛化",), "structure": ("结构",), "moving": ("滑动",), "smoothing": ("平滑",), "epoch": ("epoch",),
-    "iteration": ("iteration", "迭代"), "auxiliary": ("辅助",), "classifier": ("分类器",), "classifiers": ("分类器",),
-    "fully": ("全连接",), "connected": ("全连接",), "rnn": ("RNN",), "rnns": ("RNN",), "gpu": ("GPU",),
-    "underfitting": ("欠拟合",), "overfitting": ("过拟合",), "checkerboard": ("棋盘",), "upsampling": ("上采样",),
-    "grid": ("网格",), "random": ("随机",), "preferred": ("更常用", "更好"), "better": ("更好",),
-}
-_WORD = re.compile(r"[A-Za-z][A-Za-z\-]*\.?")
 
 
 # Intents specific enough that their words in a heading mark the answer ("BN层的作用?").
@@ -136,15 +108,3 @@ def detect(question: str) -> Intent:
 def cue_words(intent: str) -> tuple[str, ...]:
     """Chinese words that headings use for ``intent``."""
     return _CUES.get(intent, ())
-
-
-def translate(question: str) -> list[str]:
-    """Chinese counterparts of the English words in ``question`` that :data:`LEXICON` knows.
-
-    >>> translate("Why does BN struggle with small batches?")
-    ['小', 'batch']
-    """
-    out: list[str] = []
-    for word in _WORD.findall(question):
-        out.extend(LEXICON.get(word.lower().rstrip("."), ()))
-    return out

@@ -38,7 +38,8 @@ from ingest.linker import family
 from kg.text import fold, has_cjk
 from qa.bm25 import Tokenizer, top_k
 from qa.embed import Embedder
-from qa.intent import RELATIONS_FOR, TITLED, cue_words, detect, translate
+from qa.intent import RELATIONS_FOR, TITLED, cue_words, detect
+from qa.lexicon import LEXICON, translate
 from qa.ranker import Ranker
 from qa.readmodel import ReadModel
 
@@ -121,7 +122,9 @@ class Retriever:
             spans = linker.find(question, families)
         found = [s.concept for s in spans]
         rest = self.without_mentions(question)
-        found += [c for word in re.findall(r"[A-Za-z]{5,}", rest) if (c := self._near(word))]
+        # A word the lexicon or the notes know is no misspelling ("rates" is not "gates").
+        found += [c for word in re.findall(r"[A-Za-z]{5,}", rest)
+                  if not LEXICON.word(word) and not self._known(word) and (c := self._near(word))]
         return tuple(dict.fromkeys(found))
 
     def _near(self, word: str) -> str | None:
@@ -142,7 +145,7 @@ class Retriever:
     # -- signals ----------------------------------------------------------------------------
     def gist(self, question: str, linked: Sequence[str], intent: str) -> str:
         """The Chinese gist of an English question: the intent's heading word, the linked concepts'
-        Chinese names and the :data:`LEXICON` words ("" for a question with Chinese in it). The
+        Chinese names and the :mod:`qa.lexicon` words ("" for a question with Chinese in it). The
         notes are Chinese and e5-small matches across languages less well than within one, so
         passages are ranked by the question's embedding plus its gist's. On our English
         questions (train and held-out), the passage found first by passage cosine alone held the

@@ -39,7 +39,7 @@ from jieba import posseg
 from ingest.linker import Linker
 from kg.graph import KnowledgeGraph
 from kg.text import fold, has_cjk
-from qa.intent import LEXICON
+from qa.lexicon import LEXICON
 
 __all__ = ["Embed", "Rules", "remembered", "Claim", "Point", "Score", "Scorer", "Vocabulary", "band", "claims", "contradicts", "statements",
            "score_answer", "terms"]
@@ -349,15 +349,15 @@ class Vocabulary:
 
 def terms(text: str) -> set[str]:
     """Content terms of ``text``: Chinese character bigrams, and for an English word its Chinese
-    counterparts' bigrams (:data:`qa.intent.LEXICON`) or, when it has none, the word itself.
+    counterparts' bigrams (:data:`qa.lexicon.LEXICON`) or, when it has none, the word itself.
 
     >>> sorted(terms("减少计算量")), sorted(terms("It reduces computation"))
-    (['减少', '少计', '算量', '计算'], ['减少', '算量', '计算', '降低'])
+    (['减少', '少计', '算量', '计算'], ['减小', '减少', '算量', '计算', '降低'])
     """
     rest = text
     out: set[str] = set()
     for word in _WORD.findall(rest):
-        out |= {w for zh in LEXICON.get(word.lower(), ()) for w in _bigrams(zh)} or (
+        out |= {w for zh in LEXICON.word(word) for w in _bigrams(zh)} or (
             {word.lower()} if len(word) >= 4 and word.lower() not in _FUNCTION else set())
     return out | _bigrams(rest)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.intent import cue_words, detect, translate
+from qa.intent import cue_words, detect
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,3 @@ def test_detect(question: str, intent: str) -> None:
 
 def test_plain_topic_has_no_intent_words() -> None:
     assert detect("感受野") == "general" and cue_words("general") == ()
-
-
-def test_translate_knows_interview_words() -> None:
-    assert "小" in translate("small batches") and translate("xyzzy") == []

@@ -15,6 +15,15 @@ def test_a_question_with_chinese_in_it_has_no_gist(hash_kb: KnowledgeBase, quest
     assert retriever.gist(question, retriever.link(question), "why") == ""
 
 
+@pytest.mark.parametrize(("question", "concept", "linked"), [
+    ("what is dropuot for", "dropout", True),            # one swap away: a misspelling
+    ("why are learning rates tuned", "gating_mechanism", False),  # "rates" is a word, not "gates" misspelt
+])
+def test_a_misspelt_name_links_but_a_known_word_does_not(hash_kb: KnowledgeBase, question: str, concept: str,
+                                                         linked: bool) -> None:
+    assert (concept in hash_kb.retriever().link(question)) is linked
+
+
 @pytest.mark.parametrize(("question", "words"), [
     ("Why does batch normalization help?", ["为什么", "批归一化"]),
     ("what is dropout", ["随机失活"]),
