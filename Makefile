@@ -43,8 +43,11 @@ lint: setup
 	$(VENV)/bin/ruff check kg ingest qa ui bench tests
 	$(VENV)/bin/mypy
 
+# Two workers, each taking whole test files (their module fixtures, a server or a browser, start
+# once): most tests wait on a subprocess, a server or the browser, so two cores run them in about
+# two thirds of the time of one (458 s -> 316 s on this CI's machine).
 test: setup browser lint bytecode
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow"

@@ -88,7 +88,8 @@ def test_a_settled_pause_freezes_what_it_built_so_no_collection_walks_it() -> No
     assert frozen >= len(built)
     with paused():  # a pause that does not settle freezes nothing more
         assert [[i] for i in range(1000)]
-    assert gc.get_freeze_count() == frozen
+    # At most as many: a frozen object that another test left behind may be freed meanwhile.
+    assert gc.get_freeze_count() <= frozen
 
 
 @pytest.mark.parametrize("busy", [False, True])
