@@ -53,13 +53,15 @@ _UNESCAPE = re.compile(r"\\([\\`*_{}\[\]#+!|~>$-])")
 # a link title, a bare URL, the title of a cited article (a line ending in its footnote number,
 # "…总结-CSDN博客[11]"), or a bare name: one or two English words, or three capitalised ones,
 # with no full stop (the notes list "- Layer Normalization" under a heading; as a short answer
-# it says nothing, while "Dropout reduces overfitting" does), or the caption of a figure the
+# it says nothing, while "Dropout reduces overfitting" does), or a name with its English one in
+# brackets and nothing else ("- 随机失活(Dropout)", listed the same way), or the caption of a figure the
 # capture dropped: a short line with no punctuation naming a figure, formula or use ("ELU的导数图",
 # "1 * 1卷积在GoogLeNet中的应用"; on our questions, short answers and key points held the
 # evidence as often or slightly more often without them).
 _NOT_A_POINT = re.compile(r"([:：?？]\s*$)|\]\(|https?://|^\W*$|\[\d{1,2}\]\s*$"
                           r"|^[A-Za-z][A-Za-z0-9_\-]*(?:\s+[A-Za-z0-9_\-]+)?[,，]?\s*$"
                           r"|^[A-Z][A-Za-z0-9_\-]*(?:\s+(?:[A-Z0-9][A-Za-z0-9_\-]*|v\d+)){2}[,，]?\s*$"
+                          r"|^[\u4e00-\u9fffA-Za-z0-9 \-]{1,16}[(（][A-Za-z][A-Za-z0-9 _\-]*[)）][,，]?\s*$"
                           r"|^[^，,。；;：:！!？?()（）=]{2,28}(?:示意图|图示|函数图|导数图|结构图|流程图|图|公式|流程|的应用)$")
 # Words that mark the sentence an intent asks for (the reason, the use, the contrast ...).
 _CUES: dict[str, re.Pattern[str]] = {intent: re.compile(p, re.I) for intent, p in {
@@ -127,7 +129,7 @@ def quote(text: str) -> str:
 def sentences(text: str, width: int = 200) -> list[str]:
     """The statements of a passage, in order: no headings, code, list marks, lead-ins, questions or links.
 
-    >>> sentences("## Q?\\n- BN加快收敛。作用有以下几点:\\n见 [链接](http://x)\\n- Layer Normalization")
+    >>> sentences("## Q?\\n- BN加快收敛。作用有以下几点:\\n见 [链接](http://x)\\n- Layer Normalization\\n- 随机失活(Dropout)")
     ['BN加快收敛。']
     >>> sentences("BN层的代码如下。\\n    nn.BatchNorm2d(64),\\n    x = bn(x)")
     ['BN层的代码如下。']

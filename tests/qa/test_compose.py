@@ -148,6 +148,8 @@ def test_plain_has_no_markdown_escapes_or_marks() -> None:
     ("BatchNormalization、LayerNormalization总结-CSDN博客[11]", []), ("如何理解deconvolution? - 知乎[6]", []),  # cited titles
     ("ReLU is fast.", ["ReLU is fast."]), ("BN加快收敛", ["BN加快收敛"]), ("Adam优化器很常用", ["Adam优化器很常用"]),
     ("Dropout reduces overfitting", ["Dropout reduces overfitting"]),
+    ("- 随机失活(Dropout)", []), ("- 随机梯度下降（SGD）", []), ("Text-To-Speech(TTS)", []),  # a name with its English one
+    ("随机失活(Dropout)可以防止过拟合。", ["随机失活(Dropout)可以防止过拟合。"]),
 ])
 def test_a_bare_name_is_not_a_point_but_a_statement_is(text: str, points: list[str]) -> None:
     assert sentences(text) == points
