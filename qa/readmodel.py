@@ -34,7 +34,7 @@ import numpy as np
 from ingest.linker import Linker
 from kg.graph import KnowledgeGraph
 from kg.model import Concept, Relation
-from kg.store import Snapshot, atomic_write
+from kg.store import Snapshot, atomic_file
 from kg.text import fold
 from qa.bank import Bank
 from qa.bm25 import BM25, Tokenizer
@@ -467,7 +467,7 @@ def _graph_key(matrix: np.ndarray) -> str:
     import faiss
 
     digest = hashlib.sha256(f"{faiss.__version__}\0{matrix.shape}\0{APPROXIMATE_ABOVE}\0".encode())
-    digest.update(matrix.tobytes())
+    digest.update(np.ascontiguousarray(matrix).data)  # the rows' own buffer, not a copy of it
     return digest.hexdigest()[:32]
 
 
@@ -534,8 +534,6 @@ def vector_index(matrix: np.ndarray, directory: Path | None, used: set[str]) -> 
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     if directory is None or len(matrix) <= APPROXIMATE_ABOVE:
         return FaissIndex(matrix)
-    import faiss
-
     key = _graph_key(matrix)
     used.add(key)
     loaded = _load_graph(directory, key, matrix)
@@ -543,11 +541,28 @@ def vector_index(matrix: np.ndarray, directory: Path | None, used: set[str]) -> 
         return loaded
     built = _extend_graph(directory, matrix) or FaissIndex(matrix)
     try:
-        data = faiss.serialize_index(built._index).tobytes()  # noqa: SLF001 - the graph FaissIndex built
-        atomic_write(directory / f"hnsw-{key}-{hashlib.sha256(data).hexdigest()[:16]}.faiss", data)
+        _save_graph(built, directory, key)
     except OSError:  # a read-only directory: built again next time
         pass
     return built
+
+
+def _save_graph(built: FaissIndex, directory: Path, key: str) -> None:
+    """Write the graph of ``built`` as ``hnsw-<key>-<sha256 of the file>.faiss``, streamed: a serialised copy
+    in memory (and its bytes) would be two more of a graph that is already the largest thing a
+    compile builds (about 80 MB for 150k sentences, while a server holds the model it replaces)."""
+    import faiss
+
+    pending = directory / f"hnsw-{key}-pending.faiss"  # never matches its digest, so never read back
+    digest = hashlib.sha256()
+    with atomic_file(pending) as handle:
+        def write(chunk: bytes) -> int:
+            digest.update(chunk)
+            return handle.write(chunk)
+
+        writer = faiss.PyCallbackIOWriter(write)  # type: ignore[attr-defined]  # in faiss, not in its stubs
+        faiss.write_index(built._index, writer)  # noqa: SLF001 - the graph FaissIndex built
+    pending.replace(directory / f"hnsw-{key}-{digest.hexdigest()[:16]}.faiss")
 
 
 def _prune_graphs(directory: Path | None, used: set[str]) -> None:

@@ -1,6 +1,7 @@
 """The compiled read model: one tokenizer for passages and questions, determinism, atomic swaps."""
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import threading
@@ -201,7 +202,8 @@ def test_a_saved_graph_index_is_reused_and_a_damaged_one_rebuilt(tmp_path: Path,
     rows = np.random.default_rng(0).standard_normal((200, 8)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
     built = readmodel.vector_index(rows, tmp_path, set())
-    (saved,) = tmp_path.glob("hnsw-*.faiss")
+    (saved,) = tmp_path.glob("hnsw-*.faiss")  # streamed to its name, nothing pending left behind
+    assert hashlib.sha256(saved.read_bytes()).hexdigest()[:16] == saved.stem.rsplit("-", 1)[1]
     loaded = readmodel.vector_index(rows, tmp_path, set())
     assert isinstance(loaded, readmodel._LoadedIndex) and loaded.size == built.size == 200
     for query in rows[:20]:
