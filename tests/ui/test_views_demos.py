@@ -11,6 +11,7 @@ from qa.demos import Param, get_demo, list_demos
 from qa.demos._claim import Claim
 from qa.demos._plot import cjk_font
 from ui.views.demos import (
+    _reset,
     claim_markdown,
     demo_choices,
     format_value,
@@ -81,6 +82,19 @@ def test_result_follows_the_ui_language(hash_kb: KnowledgeBase, lang: str, words
     assert rows and not any("_" in name for name in rows)
     has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in figure.axes[0].get_xlabel())
     assert has_cjk == (lang == "zh" and cjk_font() is not None)
+
+
+@pytest.mark.parametrize(("demo_id", "lang", "kept"), [("dropout_scaling", "en", True), ("dropout_scaling", "zh", False),
+                                                       ("conv_output_size", "en", False)])
+def test_a_reset_keeps_a_run_of_the_same_demo_in_the_same_language_only(hash_kb: KnowledgeBase, demo_id: str, lang: str,
+                                                                         kept: bool) -> None:
+    shown, _ = run(hash_kb, "dropout_scaling", "en", 0.5, 1000)  # a Run pressed while the load sets language and demo
+    claim, result, figure = _reset(demo_id, lang, shown)
+    assert claim == claim_markdown(get_demo(demo_id), lang)
+    if kept:
+        assert isinstance(result, type(gr.skip())) and isinstance(figure, type(gr.skip()))
+    else:
+        assert (result, figure) == ("", None)
 
 
 def test_changed_parameters_change_the_numbers_and_the_verdict(hash_kb: KnowledgeBase) -> None:

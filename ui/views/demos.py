@@ -76,7 +76,7 @@ def result_markdown(demo: Demo, result: DemoResult, lang: str) -> str:
     claims = "\n".join(f"- {escape_markdown(c.render(result.lang))}" for c in result.claims)
     table = result.table or tuple((k, v) for k, v in result.metrics.items())
     rows = "\n".join(f"| {escape_markdown(str(k))} | {escape_markdown(format_value(v))} |" for k, v in table)
-    return (f"**{t(lang, 'demo_run')} · {escape_markdown(title(demo, lang))}**\n\n{escape_markdown(result.summary)}\n\n"
+    return (f"{_run_heading(demo, lang)}\n\n{escape_markdown(result.summary)}\n\n"
             f"**{t(lang, 'verdicts')}**\n\n{claims}\n\n| {t(lang, 'metric')} | {t(lang, 'value')} |\n|---|---|\n{rows}")
 
 
@@ -189,11 +189,26 @@ class DemosView:
                 gr.Plot(label=t(lang, "figure"))]
 
 
-def _reset(demo_id: str, lang: str) -> tuple[str, str, None]:
-    """A new demo or language: show its claim, clear the previous run."""
+def _reset(demo_id: str, lang: str, shown: str | None = None) -> tuple[str, Any, Any]:
+    """A new demo or language: show its claim, clear the previous run, unless what is ``shown``
+    is already a run of this demo in this language. After a language switch the page's load sets
+    the language and the demo again, and on a loaded machine this reset has landed after a Run
+    pressed straight after the switch, wiping its result.
+
+    >>> _reset("conv_output_size", "en", "")[1:]
+    ('', None)
+    """
     lang = lang_of(lang)
     with friendly(lang):
-        return claim_markdown(get_demo(demo_id), lang), "", None
+        demo = get_demo(demo_id)
+    if (shown or "").startswith(_run_heading(demo, lang)):
+        return claim_markdown(demo, lang), gr.skip(), gr.skip()
+    return claim_markdown(demo, lang), "", None
+
+
+def _run_heading(demo: Demo, lang: str) -> str:
+    """How :func:`result_markdown` heads a run of ``demo`` in ``lang``."""
+    return f"**{t(lang, 'demo_run')} · {escape_markdown(title(demo, lang))}**"
 
 
 def _form(kb: KnowledgeBase, outputs: Sequence[gr.components.Component], setting: gr.Textbox, demo_id: str,
@@ -235,5 +250,6 @@ def build(kb: KnowledgeBase, lang: gr.Radio) -> DemosView:
                 result.render()
     # Outside the queue, like the relabel it accompanies: queued, a reset that waited behind busy
     # workers could land after a Run pressed right after the switch and wipe its result.
-    gr.on([choice.change, lang.change], _reset, [choice, lang], [claim, result, figure], api_visibility="private", queue=False)
+    gr.on([choice.change, lang.change], _reset, [choice, lang, result], [claim, result, figure], api_visibility="private",
+          queue=False)
     return DemosView(tab, choice, claim, figure, setting, shown)
