@@ -45,7 +45,7 @@ lint: setup
 
 # Two workers, each taking whole test files (their module fixtures, a server or a browser, start
 # once): most tests wait on a subprocess, a server or the browser, so two cores run them in about
-# two thirds of the time of one (458 s -> 316 s on this CI's machine).
+# two thirds of the time of one (458 s -> about 310 s on a two-core machine).
 test: setup browser lint bytecode
 	$(PY) -m pytest -q -n 2 --dist loadfile
 

@@ -189,7 +189,7 @@ class DemosView:
                 gr.Plot(label=t(lang, "figure"))]
 
 
-def _reset(demo_id: str, lang: str, shown: str | None = None) -> tuple[str, Any, Any]:
+def _reset(demo_id: str, lang: str, shown: str | None) -> tuple[str, Any, Any]:
     """A new demo or language: show its claim, clear the previous run, unless what is ``shown``
     is already a run of this demo in this language. After a language switch the page's load sets
     the language and the demo again, and on a loaded machine this reset has landed after a Run
