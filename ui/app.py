@@ -146,12 +146,14 @@ def build_app(kb: KnowledgeBase, allow_ingest: bool = False) -> gr.Blocks:
         lang.input(None, [lang, *kept], None, js=SWITCH_JS)
         switched = gr.Checkbox(False, visible=False)
 
-        def restore(saved: list[chat.Message] | None, value: str, reloaded: bool, *values: Any) -> tuple[Any, ...]:
+        def restore(saved: list[chat.Message] | None, shown: list[chat.Message] | None, value: str, reloaded: bool,
+                    *values: Any) -> tuple[Any, ...]:
             value = lang_of(value)
-            history = chat.relocalize(kb, saved, value) if reloaded and value == LANGS[0] else saved or []
+            history = chat.restored(kb, saved, shown, value, reloaded)
             return (history, value, *(values if reloaded else [gr.skip()] * len(values)), 1)
 
-        app.load(restore, [chat_view.saved, lang, switched, *kept], [chat_view.bot, lang, *kept, demos_view.shown],
+        app.load(restore, [chat_view.saved, chat_view.bot, lang, switched, *kept],
+                 [chat_view.bot, lang, *kept, demos_view.shown],
                  js=STORED_JS,
                  api_visibility="private", queue=False)
         # The header counts the notes: recount when the Notes tab adds or removes one.

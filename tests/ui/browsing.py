@@ -46,11 +46,13 @@ def launch() -> Iterator[object]:
 
 def pages(browser: object, url: str) -> Iterator[Callable[..., object]]:
     """A factory of fresh pages on the app (``tab`` opened, ``height``, ``downloads``, ``script`` run
-    before the page's own); afterwards every
+    before the page's own, ``prepare`` called with the page before it opens the app, to route requests);
+    afterwards every
     request each page made must have stayed on loopback, and no page error or dialog may have occurred."""
     opened: list[tuple[object, set[str], list[str]]] = []
 
-    def open_page(tab: str | None = None, height: int = 1000, downloads: bool = False, script: str = "") -> object:
+    def open_page(tab: str | None = None, height: int = 1000, downloads: bool = False, script: str = "",
+                  prepare: Callable[[object], object] | None = None) -> object:
         page = browser.new_page(viewport={"width": 1360, "height": height}, locale="zh-CN",  # type: ignore[attr-defined]
                                 accept_downloads=downloads)
         hosts: set[str] = set()
@@ -60,6 +62,8 @@ def pages(browser: object, url: str) -> Iterator[Callable[..., object]]:
         page.on("dialog", lambda dialog: errors.append(f"a dialog opened: {dialog.message}"))  # injected alert() must not run
         if script:
             page.add_init_script(script)
+        if prepare:
+            prepare(page)
         page.goto(url)
         expect(page.locator("#kg-header")).to_contain_text("深度学习面试助手", timeout=WAIT)
         if tab:

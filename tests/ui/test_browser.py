@@ -73,6 +73,20 @@ def test_refusal_looks_different_and_offers_topics(page) -> None:
     shot(page, "08-chat-refusal", full=False)
 
 
+def test_a_question_asked_before_the_page_finished_loading_keeps_its_answer(open_page) -> None:
+    # Gradio sends the page's load once every component is loaded; on a busy machine a question asked
+    # as soon as the page shows is answered first. Hold the load back until the answer is in.
+    held: list = []
+    page = open_page(prepare=lambda page: page.route("**/run/predict*", lambda route: held.append(route)))
+    ask(page, "怎么做红烧肉?")
+    assert len(held) == 1, "the load was not held"
+    with page.expect_response("**/run/predict*"):
+        held[0].continue_()
+    page.unroute("**/run/predict*")
+    page.wait_for_timeout(500)  # let the page apply what the load returned
+    expect(page.locator("#kg-chat .kg-refusal")).to_contain_text("笔记未覆盖")
+
+
 def test_demo_opens_from_the_explorer_and_shows_its_plot(page) -> None:
     open_tab(page, "知识图谱")
     search = page.locator("#kg-concept input")

@@ -1,5 +1,6 @@
 """Chat handlers: answers become cited messages with options; refusals look different; errors are friendly;
-one language rule; follow-ups never repeat the session; history exports; votes name their answer."""
+one language rule; follow-ups never repeat the session; history exports; votes name their answer; a page load
+brings the kept chat back without wiping one begun meanwhile."""
 from __future__ import annotations
 
 import re
@@ -22,6 +23,7 @@ from ui.views.chat import (
     follow,
     options,
     relocalize,
+    restored,
     sources_markdown,
     text_of,
     why_markdown,
@@ -332,3 +334,16 @@ def test_a_language_switch_keeps_the_questions_as_typed_and_the_demo_it_ran(hash
     demo = [m for m in after if _demo_text(m) is not None]
     assert len(demo) == 1 and "Demo" in _demo_text(demo[0]) and isinstance(demo[0]["content"][1], gr.Plot)
     assert relocalize(hash_kb, [], "en") == []
+
+
+@pytest.mark.parametrize("reloaded", [False, True])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_load_brings_the_kept_chat_back_but_never_over_a_chat_begun_meanwhile(
+        hash_kb: KnowledgeBase, lang: str, reloaded: bool) -> None:
+    kept, _ = ask(hash_kb, "BN层的作用是什么?", [], "en")
+    begun, _ = ask(hash_kb, "怎么做红烧肉?", [], lang)
+    back = restored(hash_kb, kept, [], lang, reloaded)
+    # a switch to Chinese reloads and re-words here; a switch to English re-words on the radio's change
+    assert _words(back) == _words(relocalize(hash_kb, kept, lang) if reloaded and lang == "zh" else kept)
+    for saved, shown in [([], []), (None, None), ([], begun), (kept, begun)]:
+        assert restored(hash_kb, saved, shown, lang, reloaded) == gr.skip()

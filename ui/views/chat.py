@@ -37,7 +37,7 @@ from ui.views.markup import PickKind, parse_pick, pick
 
 __all__ = ["EXAMPLES", "LATEX", "Message", "options", "sources_markdown", "why_markdown", "refusal_markdown",
            "answer_messages", "text_of", "asked", "cited", "first_question", "ask", "demo_message", "follow", "relocalize",
-           "export_markdown", "SCROLL_JS",
+           "restored", "export_markdown", "SCROLL_JS",
            "ChatView", "build"]
 
 EXAMPLES = (
@@ -292,6 +292,21 @@ def relocalize(kb: KnowledgeBase, history: Sequence[Message] | None, lang: str) 
             earlier.append(unescape_markdown(text))
     return out
 
+
+def restored(kb: KnowledgeBase, saved: Sequence[Message] | None, shown: Sequence[Message] | None, lang: str,
+             reloaded: bool) -> Any:
+    """What a page load does to the chat: it brings back the chat kept in this browser (re-worded when a
+    switch to Chinese reloaded the page; a switch to English re-words it on the radio's change), or leaves
+    the chat alone (``gr.skip()``) when nothing was kept or a new chat has already begun. Gradio sends the
+    load only once every component is loaded, so on a busy machine a question asked the moment the page
+    shows can be answered first, and the load must not wipe that answer.
+
+        >>> restored(None, [], [], "zh", False) == gr.skip()
+        True
+    """
+    if not saved or shown:
+        return gr.skip()
+    return relocalize(kb, saved, lang) if reloaded and lang_of(lang) == LANGS[0] else list(saved)
 
 def export_markdown(history: Sequence[Message], lang: str) -> str:
     """The chat as one Markdown document: each question as a heading, then its messages."""

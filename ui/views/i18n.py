@@ -46,9 +46,10 @@ SWITCH_JS = f"""(lang, ...kept) => {{
   sessionStorage.setItem('{_KEPT_KEY}', JSON.stringify(kept));
   location.reload();
   return [lang, ...kept]; }}"""
-# On load, for (kept chat, language, switched, *kept): the kept chat, the stored language, whether the
-# page was reloaded by a switch and the values kept by it; then it clicks the tab that was open.
-STORED_JS = f"""(saved, lang, switched, ...values) => {{
+# On load, for (kept chat, shown chat, language, switched, *kept): the kept and the shown chat, the stored
+# language, whether the page was reloaded by a switch and the values kept by it; then it clicks the tab
+# that was open.
+STORED_JS = f"""(saved, shown, lang, switched, ...values) => {{
   try {{
     const tab = sessionStorage.getItem('{_TAB_KEY}');
     let kept = null;
@@ -57,10 +58,10 @@ STORED_JS = f"""(saved, lang, switched, ...values) => {{
     sessionStorage.removeItem('{_KEPT_KEY}');
     if (Number(tab) > 0) setTimeout(() => document.querySelectorAll('#kg-tabs [role=tab]')[Number(tab)]?.click(), 0);
     const carried = Array.isArray(kept) && kept.length === values.length ? kept : values;
-    return [saved, localStorage.getItem('{LANG_KEY}') === 'en' ? 'en' : 'zh', tab !== null, ...carried];
+    return [saved, shown, localStorage.getItem('{LANG_KEY}') === 'en' ? 'en' : 'zh', tab !== null, ...carried];
   }} catch (error) {{  // storage refused (a privacy mode): the page still loads, in the default language
     console.warn('kgqa: could not read what the last switch kept', error);
-    return [saved, lang, false, ...values];
+    return [saved, shown, lang, false, ...values];
   }} }}"""
 _BOOT_TAG = f"<head><script>{BOOT_JS}</script>".encode()
 
