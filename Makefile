@@ -38,7 +38,7 @@ bytecode: setup
 run: bytecode
 	$(VENV)/bin/kgqa serve
 
-# Lint and types first: ruff over everything, mypy over kg/, ingest/ and qa/ (pyproject.toml).
+# Lint and types first: ruff over everything, mypy over kg/, ingest/, qa/ and ui/ (pyproject.toml).
 lint: setup
 	$(VENV)/bin/ruff check kg ingest qa ui bench tests
 	$(VENV)/bin/mypy

@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn, overload
 
 from kg.errors import InputError, KGQAError, NotFoundError
 from ui.format import concept_report, safe_json, safe_text, stats_report, tex_as_code
@@ -330,7 +331,7 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse, but a bad command line is one ``kgqa: error:`` line that points at ``--help``."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise _UsageError(f"{message} (see `{self.prog} --help`)")
 
 
@@ -345,6 +346,10 @@ def _port(value: str) -> int:
     return port
 
 
+@overload
+def _output_file(option: str, value: str) -> Path: ...
+@overload
+def _output_file(option: str, value: None) -> None: ...
 def _output_file(option: str, value: str | None) -> Path | None:
     """``value`` as a file we may write: not a directory, in a directory that exists."""
     if value is None:

@@ -80,7 +80,10 @@ def result_markdown(demo: Demo, result: DemoResult, lang: str) -> str:
             f"**{t(lang, 'verdicts')}**\n\n{claims}\n\n| {t(lang, 'metric')} | {t(lang, 'value')} |\n|---|---|\n{rows}")
 
 
-def widget(param: Param, lang: str, key: str | None = None, value: Any = None) -> gr.components.Component:
+Widget = gr.Checkbox | gr.Dropdown | gr.Slider | gr.Number  # the inputs a parameter can have
+
+
+def widget(param: Param, lang: str, key: str | None = None, value: Any = None) -> Widget:
     """The input for one parameter, labelled in ``lang`` with its help text, showing ``value``
     (default: the parameter's default); ``key`` keeps it (and the value typed into it) the same
     component when the form is rendered again."""
