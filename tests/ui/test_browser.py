@@ -27,8 +27,11 @@ def page(open_page) -> object:
 
 
 def ask(page, question: str) -> None:
+    """Ask and wait until the chat has settled on the answer (ui.views.chat.SCROLL_JS)."""
+    asked = page.locator("#kg-chat .message-row.user-row").count()
     page.locator("#kg-question textarea").fill(question)
     page.locator("#kg-ask").click()
+    expect(page.locator("#kg-chat")).to_have_attribute("data-settled", str(asked + 1), timeout=WAIT)
     expect(page.locator("#kg-chat .option").first).to_be_visible(timeout=WAIT)
 
 
@@ -179,7 +182,7 @@ def _asks(page, question: str) -> object:
     page.locator("#kg-ask").click()
     expect(rows).to_have_count(before + 1, timeout=WAIT)
     expect(page.locator("#kg-question textarea")).to_have_value("", timeout=WAIT)
-    page.wait_for_timeout(400)
+    expect(page.locator("#kg-chat")).to_have_attribute("data-settled", str(before + 1), timeout=WAIT)
     return page.locator("#kg-chat .message-row.bot-row").last
 
 
@@ -325,7 +328,6 @@ def test_a_study_session(browser, writable, tmp_path: Path) -> None:
     expect(formula).to_be_visible(timeout=WAIT)
     assert answer.locator(".katex-error").count() == 0
     assert "ε=108" not in answer.inner_text() and "\\varepsilon" not in _visible_text(answer)
-    page.wait_for_timeout(800)  # the chat's own scroll to the new question has run
     formula.evaluate("(el) => el.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(300)
     shot(page, "26b-session-maths", full=False)

@@ -373,10 +373,14 @@ def _storable(history: Sequence[Message]) -> list[Message]:
 
 
 # After an answer, bring the new question to the top of the chat: the start of the answer stays in
-# view (autoscroll is off, so Gradio does not jump to the end). Twice: the messages render late.
+# view (autoscroll is off, so Gradio does not jump to the end). Twice: the messages render late. The
+# second time it also marks the chat settled (data-settled: how many questions it shows), so that a
+# script clicking in the answer waits for the last jump rather than clicking where a block was.
 SCROLL_JS = """() => { const top = () => { const rows = document.querySelectorAll('#kg-chat .message-row.user-row');
-  const last = rows[rows.length - 1]; if (last) last.scrollIntoView({block: 'start', behavior: 'instant'}); };
-  setTimeout(top, 100); setTimeout(top, 500); }"""
+  const last = rows[rows.length - 1]; if (last) last.scrollIntoView({block: 'start', behavior: 'instant'});
+  return rows.length; };
+  setTimeout(top, 100);
+  setTimeout(() => { const n = top(); const chat = document.getElementById('kg-chat'); if (chat) chat.dataset.settled = String(n); }, 500); }"""
 
 
 def build(kb: KnowledgeBase, lang: gr.Radio) -> ChatView:
