@@ -71,6 +71,7 @@ class Answer:
     intent: str = "definition"
     lang: str = "zh"
     nearest: tuple[str, ...] = ()
+    unmentioned: tuple[str, ...] = ()  # names in the question that the notes never write
     confidence: str = "answered"   # "answered", "low" (shown as a possible match) or "refused"
     probability: float = 1.0       # P(answerable) from the refusal model
     timings: dict[str, float] = field(default_factory=dict, compare=False)

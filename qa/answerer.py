@@ -83,8 +83,9 @@ class Answerer:
         state = self.refusal.state(found.features) if found.hits else "refused"
         if state == "refused":
             nearest = self._nearest(found, model)
-            return Answer(text, True, refusal_markdown(lang, nearest), intent=found.intent, lang=lang,
-                          nearest=tuple(nearest), confidence="refused", probability=round(probability, 4), timings=timings)
+            return Answer(text, True, refusal_markdown(lang, nearest, found.unmentioned), intent=found.intent, lang=lang,
+                          nearest=tuple(nearest), unmentioned=found.unmentioned, confidence="refused",
+                          probability=round(probability, 4), timings=timings)
         return self._answer(text, found, model, lang, k, state, probability, [*asked, text], timings)
 
     @staticmethod
@@ -138,10 +139,12 @@ class Answerer:
         follow = followups(graph, model.question_headings, concept_ids, {p.section for p in passages}, lang, asked, relations=model.relations_of)
         demo_ids = self._demos(concept_ids)
         markdown = answer_markdown(lang, sources, key_points(sources, terms), chains(graph, relations, lang), follow,
-                                   [self._demo_title(d, lang) for d in demo_ids], possible=state == "low")
+                                   [self._demo_title(d, lang) for d in demo_ids], possible=state == "low",
+                                   unmentioned=found.unmentioned)
         refs = tuple(ConceptRef(c, graph.concept(c).name, graph.concept(c).kind, graph.concept(c).display_zh) for c in concept_ids)
         return Answer(text, False, markdown, sources, refs, tuple(facts(graph, relations)), tuple(follow), tuple(demo_ids),
-                      found.intent, lang, confidence=state, probability=round(probability, 4), timings=timings)
+                      found.intent, lang, unmentioned=found.unmentioned, confidence=state,
+                      probability=round(probability, 4), timings=timings)
 
     @staticmethod
     def _demos(concept_ids: Sequence[str]) -> list[str]:

@@ -25,16 +25,17 @@ from qa.answer import Answer, Fact, Source
 from qa.chunks import code_lines
 
 __all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "unescape_markdown", "quote", "sentences", "short_answer",
-           "key_points", "facts", "chains", "answer_markdown", "refusal_markdown", "topic_names", "render", "plain"]
+           "key_points", "facts", "chains", "answer_markdown", "unmentioned_line", "refusal_markdown", "topic_names", "render", "plain"]
 
 LABELS = {
     "zh": {"answer": "回答", "short": "简答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
            "refused": "笔记里没有这个问题的答案", "nearest": "笔记涵盖的相近主题", "from": "出处",
-           "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。"},
+           "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。", "unmentioned": "笔记里没有出现"},
     "en": {"answer": "Answer", "short": "In short", "points": "Key points", "graph": "From the knowledge graph", "followups": "Follow-up questions",
            "demos": "Try it", "refused": "The notes do not cover this question", "nearest": "Nearest topics the notes do cover",
            "from": "Source",
-           "possible": "Possible match: the notes may not answer this directly; these are the closest passages."},
+           "possible": "Possible match: the notes may not answer this directly; these are the closest passages.",
+           "unmentioned": "The notes never mention"},
 }
 RELATION_LABELS = {
     "zh": {"introduces": "引入", "solves": "缓解", "causes": "导致", "has_role": "作用", "part_of": "组成",
@@ -259,13 +260,29 @@ def _cite(source: Source) -> str:
     return f"`{source.citation}`"
 
 
+def unmentioned_line(lang: str, names: Sequence[str]) -> list[str]:
+    """The names of the question the notes never write, as a notice above an answer or below a
+    refusal (a passage on ResNet is no answer about ResNet-50, and the reader should see why);
+    nothing when there are none.
+
+    >>> unmentioned_line("zh", ["YOLOv8", "RoIAlign"]), unmentioned_line("en", [])
+    (['*笔记里没有出现: YOLOv8、RoIAlign*', ''], [])
+    """
+    if not names:
+        return []
+    joined = ("、" if lang == "zh" else ", ").join(escape_markdown(n) for n in names)
+    return [f"*{LABELS[lang]['unmentioned']}: {joined}*", ""]
+
+
 def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple[str, Source]], chain_lines: Sequence[str],
-                    followup_questions: Sequence[str], demo_titles: Sequence[str], possible: bool = False) -> str:
-    """The answer; ``possible`` marks it as a low-confidence match, above the quotation."""
+                    followup_questions: Sequence[str], demo_titles: Sequence[str], possible: bool = False,
+                    unmentioned: Sequence[str] = ()) -> str:
+    """The answer; ``possible`` marks it as a low-confidence match and ``unmentioned`` names what
+    the notes never write, both above the quotation."""
     labels = LABELS[lang]
     top = sources[0]
     heading = f" · {escape_markdown(top.heading)}" if top.heading else ""
-    notice = [f"*{labels['possible']}*", ""] if possible else []
+    notice = ([f"*{labels['possible']}*", ""] if possible else []) + unmentioned_line(lang, unmentioned)
     parts = [*notice, f"**{labels['answer']}**", "", quote(top.text), "", f"— {labels['from']}: {_cite(top)}{heading}"]
     if points:
         parts += ["", f"**{labels['points']}**", ""]
@@ -296,9 +313,11 @@ def topic_names(graph: KnowledgeGraph, names: Sequence[str], lang: str) -> list[
     return list(dict.fromkeys(out))
 
 
-def refusal_markdown(lang: str, nearest: Sequence[str]) -> str:
+def refusal_markdown(lang: str, nearest: Sequence[str], unmentioned: Sequence[str] = ()) -> str:
     labels = LABELS[lang]
     parts = [f"**{labels['refused']}.**"]
+    if unmentioned:
+        parts += ["", *unmentioned_line(lang, unmentioned)[:1]]
     if nearest:
         parts += ["", f"{labels['nearest']}:", ""] + [f"- {escape_markdown(t)}" for t in nearest]
     return "\n".join(parts)
@@ -337,10 +356,11 @@ def render(answer: Answer, lang: str, graph: KnowledgeGraph, *, extras: bool = F
     """
     labels = LABELS[lang]
     if answer.refused:
-        return refusal_markdown(lang, topic_names(graph, answer.nearest, lang))
+        return refusal_markdown(lang, topic_names(graph, answer.nearest, lang), answer.unmentioned)
     sides = _sides(answer, graph)
     short = short_answer(answer.sources, answer.intent, sides)
     parts = [f"*{labels['possible']}*", ""] if answer.confidence == "low" else []
+    parts += unmentioned_line(lang, answer.unmentioned)
     parts += [f"**{labels['short']}**", ""]
     parts += [f"{escape_markdown(text)} **[{i + 1}]** {_cite(answer.sources[i])}" + "  " for text, i in short]
     points = key_points(answer.sources, [t for side in sides for t in side], skip=[text for text, _ in short], start=0)

@@ -89,7 +89,7 @@ class Retrieval:
     hits: tuple[Hit, ...]
     features: tuple[float, ...] = ()   # QUESTION_FEATURES, for refusal
     novelty: float = 0.0
-    unknown_terms: int = 0
+    unmentioned: tuple[str, ...] = ()  # names in the question the notes never write (shown with the answer)
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # the question's own embedding
 
 
@@ -275,12 +275,14 @@ class Retriever:
             for p, r in ranked.items():
                 fused[p] = fused.get(p, 0.0) + 1.0 / (cfg.rrf_k + r)
         candidates = sorted(fused, key=lambda p: (-fused[p], p))[: cfg.candidates]
-        novelty, unknown = self.novelty(rest)
-        unknown += self.unknown_variants(question)
+        novelty, terms = self.novelty(rest)
+        variants = self.unknown_variants(question)
+        unknown = len(terms) + len(variants)
+        unmentioned = self.unmentioned(question, terms, variants)
         english = 0.0 if has_cjk(question) else 1.0
         if not candidates:
             return Retrieval(question, intent, linked, related, (), (0.0,) * 6 + self.question_features(
-                rest, linked, novelty, unknown, english), novelty, unknown, plain)
+                rest, linked, novelty, unknown, english), novelty, unmentioned, plain)
         words = [(w, *(fold(t) for t in translate(w))) for w in _content_words(rest, m.tokenizer)]
         rows = self._features(candidates, ranks, raw, fused, vector, plain, words, linked, intent, english, drop)
         scores = self.ranker.score(rows)
@@ -292,7 +294,7 @@ class Retriever:
         qf = (top.score, top.score - (hits[1].score if len(hits) > 1 else -5.0),
               *(float(rows[:, col[f"plain_{c}"]].max()) for c in ("sentence", "heading", "passage")), top.features[col["coverage"]],
               *self.question_features(rest, linked, novelty, unknown, english))
-        return Retrieval(question, intent, linked, related, hits[: max(k, 1)] if k else hits, qf, novelty, unknown, plain)
+        return Retrieval(question, intent, linked, related, hits[: max(k, 1)] if k else hits, qf, novelty, unmentioned, plain)
 
     def _features(self, candidates: Sequence[int], ranks: dict[str, dict[int, int]], raw: dict[str, dict[int, float]],
                   fused: dict[int, float], vector: np.ndarray, plain: np.ndarray, words: Sequence[tuple[str, ...]],
@@ -357,9 +359,9 @@ class Retriever:
         words = {fold(w) for w in _content_words(rest, self.model.tokenizer)}
         return len({w for w in words if w not in _ENGLISH_STOP and not w.isdigit()}) < 2
 
-    def novelty(self, rest: str) -> tuple[float, int]:
+    def novelty(self, rest: str) -> tuple[float, tuple[str, ...]]:
         """How much of the question (``rest``: its concept mentions blanked out) the notes never
-        mention anywhere, and how many technical names (``BERT``, ``YOLOv5``, a capitalised ``Nadam``
+        mention anywhere, and the technical names (``BERT``, ``YOLOv5``, a capitalised ``Nadam``
         inside a sentence) in it they do not know.
 
         Novelty counts Chinese character bigrams outside concept mentions and question words,
@@ -370,26 +372,33 @@ class Retriever:
         for run in re.findall(r"[\u3400-\u9fff]+", _QUESTION_WORDS.sub(" ", fold(rest))):
             units += [run[i : i + 2] for i in range(len(run) - 1)] or [run]
         missing = sum(1 for u in units if u not in vocab)
-        terms = [t for t in dict.fromkeys(_TERM.findall(rest) + _NAME.findall(rest)) if not self._known(t)]
-        return (missing / len(units) if units else 0.0), len(terms)
+        terms = tuple(t for t in dict.fromkeys(_TERM.findall(rest) + _NAME.findall(rest)) if not self._known(t))
+        return (missing / len(units) if units else 0.0), terms
 
-    def unknown_variants(self, question: str) -> int:
-        """How many model variants the question names that the notes never write: a linked name
-        followed by a size or version (``ResNet-50``, ``VGG16``, ``YOLOv5``) asks about that variant.
+    def unknown_variants(self, question: str) -> tuple[str, ...]:
+        """The model variants the question names that the notes never write, as written: a linked
+        name followed by a size or version (``ResNet-50``, ``VGG16``, ``YOLOv5``) asks about that variant.
 
         >>> import re; bool(_VARIANT.match("-50 有多少参数")), bool(_VARIANT.match("层的作用"))
         (True, False)
         """
         vocab = self.model.vocabulary
-        count = 0
+        found: list[str] = []
         for span in self.model.linker.find(question):
             match = _VARIANT.match(question, span.end)
             if not match:
                 continue
             base, number = fold(span.surface).replace(" ", ""), fold(match.group(1))
             if not {f"{base}{number}", f"{base}-{number}", number if len(number) > 2 else ""} & vocab:
-                count += 1
-        return count
+                found.append(question[span.start : match.end()].strip())
+        return tuple(found)
+
+    def unmentioned(self, question: str, terms: Sequence[str], variants: Sequence[str]) -> tuple[str, ...]:
+        """The names in the question that the notes never write, as the question writes them, for
+        the reader to see beside the answer or the refusal: unknown technical names, unknown model
+        variants and concepts the catalogue knows but no note mentions (``Swin Transformer``)."""
+        absent = [s.surface for s in self.model.linker.find(question) if s.concept not in self.model.by_concept]
+        return tuple(dict.fromkeys([*variants, *absent, *terms]))
 
     def _known(self, word: str) -> bool:
         folded = fold(word)

@@ -10,7 +10,7 @@ import pytest
 from qa import HashEmbedder, KnowledgeBase
 from qa.answerer import closeness, question_lang, simplified
 from qa.api import clean_question
-from qa.compose import brief, sentences
+from qa.compose import brief, escape_markdown, sentences
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "notes"
 
@@ -92,3 +92,13 @@ def test_the_short_answer_opens_with_the_sentence_meaning_what_was_asked(real_kb
     # By names and cue words alone each opened with another sentence of the same passage.
     answer = real_kb.ask(question)
     assert snippet in brief(answer, real_kb.graph)[0]
+
+
+@pytest.mark.parametrize(("question", "unmentioned"), [
+    ("ResNet-50 一共有多少个参数?", ("ResNet-50",)), ("YOLOv8和RoIAlign是什么", ("YOLOv8", "RoIAlign")),
+    ("BN层的作用是什么?", ()), ("What does 1x1 convolution do?", ())])
+def test_an_answer_or_refusal_names_what_the_notes_never_write(hash_kb: KnowledgeBase, question: str,
+                                                                unmentioned: tuple[str, ...]) -> None:
+    answer = hash_kb.ask(question)
+    assert answer.unmentioned == unmentioned and answer.to_dict()["unmentioned"] == unmentioned
+    assert all(escape_markdown(name) in answer.markdown for name in unmentioned)

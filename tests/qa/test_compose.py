@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from kg.graph import KnowledgeGraph
@@ -129,6 +131,20 @@ def test_render_frames_in_the_readers_language_and_cites_each_sentence(lang: str
 def test_render_marks_a_possible_match() -> None:
     answer, graph = _answer("low")
     assert render(answer, "en", graph).startswith("*Possible match")
+
+
+@pytest.mark.parametrize("confidence", ["answered", "low", "refused"])
+@pytest.mark.parametrize(("lang", "label"), [("zh", "笔记里没有出现: "), ("en", "The notes never mention: ")])
+def test_names_the_notes_never_write_are_shown_in_every_state_escaped(confidence: str, lang: str, label: str) -> None:
+    answer, graph = _answer(confidence)
+    answer = replace(answer, refused=confidence == "refused", unmentioned=("ResNet-50", "<b>x_y</b>"))
+    md = render(answer, lang, graph)
+    assert md.count(label) == 1 and escape_markdown("ResNet-50") in md and "<b>" not in md and "x\\_y" in md
+    assert (md.index(label) < md.index("**[1]**")) if confidence != "refused" else md.index(label) > md.index("**")
+    assert label not in render(replace(answer, unmentioned=()), lang, graph)
+    api = (refusal_markdown(lang, [], answer.unmentioned) if confidence == "refused" else
+           answer_markdown(lang, list(answer.sources), [], [], [], [], confidence == "low", answer.unmentioned))
+    assert api.count(label) == 1
 
 
 def test_unescape_inverts_escape() -> None:
