@@ -29,7 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -278,7 +278,7 @@ class Retriever:
         novelty, terms = self.novelty(rest)
         variants = self.unknown_variants(question)
         unknown = len(terms) + len(variants)
-        unmentioned = self.unmentioned(question, terms, variants)
+        unmentioned = self.unmentioned(question, terms)
         english = 0.0 if has_cjk(question) else 1.0
         if not candidates:
             return Retrieval(question, intent, linked, related, (), (0.0,) * 6 + self.question_features(
@@ -382,23 +382,30 @@ class Retriever:
         >>> import re; bool(_VARIANT.match("-50 有多少参数")), bool(_VARIANT.match("层的作用"))
         (True, False)
         """
+        return tuple(written for written, _ in self._variants(question))
+
+    def _variants(self, question: str) -> Iterator[tuple[str, str]]:
+        """Each unknown variant as written, with the concept it is a variant of."""
         vocab = self.model.vocabulary
-        found: list[str] = []
         for span in self.model.linker.find(question):
             match = _VARIANT.match(question, span.end)
             if not match:
                 continue
             base, number = fold(span.surface).replace(" ", ""), fold(match.group(1))
             if not {f"{base}{number}", f"{base}-{number}", number if len(number) > 2 else ""} & vocab:
-                found.append(question[span.start : match.end()].strip())
-        return tuple(found)
+                yield question[span.start : match.end()].strip(), span.concept
 
-    def unmentioned(self, question: str, terms: Sequence[str], variants: Sequence[str]) -> tuple[str, ...]:
+    def unmentioned(self, question: str, terms: Sequence[str]) -> tuple[str, ...]:
         """The names in the question that the notes never write, as the question writes them, for
-        the reader to see beside the answer or the refusal: unknown technical names, unknown model
-        variants and concepts the catalogue knows but no note mentions (``Swin Transformer``)."""
-        absent = [s.surface for s in self.model.linker.find(question) if s.concept not in self.model.by_concept]
-        return tuple(dict.fromkeys([*variants, *absent, *terms]))
+        the reader to see beside the answer or the refusal: unknown technical names (``terms``)
+        and variants of architectures (``ResNet-50``). Only those the notes surely never write:
+        a number after another concept is a value ("stride 2"); a concept the notes never link
+        may still be written in other words (LSTM's "gates" as 门); a shape ("NxN") is written
+        as maths; and a known word with a number ("beta2") may be written as ``\\beta_{2}``."""
+        graph = self.model.graph
+        variants = [written for written, c in self._variants(question) if graph.concept(c).kind == "architecture"]
+        names = [t for t in terms if not _SHAPE.fullmatch(t) and not self._known(t.rstrip("0123456789").rstrip("-"))]
+        return tuple(dict.fromkeys([*variants, *names]))
 
     def _known(self, word: str) -> bool:
         folded = fold(word)
@@ -421,6 +428,7 @@ _ENGLISH_STOP = frozenset(
     "get gets got make makes made need needs have has had not but yet so such like vs via per kind kinds type types "
     "part parts thing things deal main idea core does exactly actually usually typically common overall".split()
 )
+_SHAPE = re.compile(r"[A-Za-z]\d*(?:[x×][A-Za-z]\d*)+")  # NxN, KxKxC, W1xH1xC1
 _VARIANT = re.compile(r"[-\s]?((?:[vVbB]\d{1,2}|\d{1,3})[a-z]?)(?![A-Za-z0-9.])")
 _EVIDENCE_PER_RELATION = 24  # a relation stated in hundreds of notes still costs a bounded loop
 # A capitalised word inside a sentence (after a lowercase word, a comma, "(" or "/"): a name.
