@@ -29,7 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -278,7 +278,7 @@ class Retriever:
         novelty, terms = self.novelty(rest)
         variants = self.unknown_variants(question)
         unknown = len(terms) + len(variants)
-        unmentioned = self.unmentioned(question, terms)
+        unmentioned = self.unmentioned(terms, variants)
         english = 0.0 if has_cjk(question) else 1.0
         if not candidates:
             return Retrieval(question, intent, linked, related, (), (0.0,) * 6 + self.question_features(
@@ -375,37 +375,37 @@ class Retriever:
         terms = tuple(t for t in dict.fromkeys(_TERM.findall(rest) + _NAME.findall(rest)) if not self._known(t))
         return (missing / len(units) if units else 0.0), terms
 
-    def unknown_variants(self, question: str) -> tuple[str, ...]:
-        """The model variants the question names that the notes never write, as written: a linked
-        name followed by a size or version (``ResNet-50``, ``VGG16``, ``YOLOv5``) asks about that variant.
+    def unknown_variants(self, question: str) -> tuple[tuple[str, str], ...]:
+        """The model variants the question names that the notes never write, each as written with
+        the concept it is a variant of: a linked name followed by a size or version (``ResNet-50``,
+        ``VGG16``, ``YOLOv5``) asks about that variant.
 
         >>> import re; bool(_VARIANT.match("-50 有多少参数")), bool(_VARIANT.match("层的作用"))
         (True, False)
         """
-        return tuple(written for written, _ in self._variants(question))
-
-    def _variants(self, question: str) -> Iterator[tuple[str, str]]:
-        """Each unknown variant as written, with the concept it is a variant of."""
         vocab = self.model.vocabulary
+        found = []
         for span in self.model.linker.find(question):
             match = _VARIANT.match(question, span.end)
             if not match:
                 continue
             base, number = fold(span.surface).replace(" ", ""), fold(match.group(1))
             if not {f"{base}{number}", f"{base}-{number}", number if len(number) > 2 else ""} & vocab:
-                yield question[span.start : match.end()].strip(), span.concept
+                found.append((question[span.start : match.end()].strip(), span.concept))
+        return tuple(found)
 
-    def unmentioned(self, question: str, terms: Sequence[str]) -> tuple[str, ...]:
+    def unmentioned(self, terms: Sequence[str], variants: Sequence[tuple[str, str]]) -> tuple[str, ...]:
         """The names in the question that the notes never write, as the question writes them, for
         the reader to see beside the answer or the refusal: unknown technical names (``terms``)
-        and variants of architectures (``ResNet-50``). Only those the notes surely never write:
+        and unknown variants (:meth:`unknown_variants`) of architectures (``ResNet-50``). Only
+        those the notes surely never write:
         a number after another concept is a value ("stride 2"); a concept the notes never link
         may still be written in other words (LSTM's "gates" as 门); a shape ("NxN") is written
         as maths; and a known word with a number ("beta2") may be written as ``\\beta_{2}``."""
         graph = self.model.graph
-        variants = [written for written, c in self._variants(question) if graph.concept(c).kind == "architecture"]
+        models = [written for written, c in variants if graph.concept(c).kind == "architecture"]
         names = [t for t in terms if not _SHAPE.fullmatch(t) and not self._known(t.rstrip("0123456789").rstrip("-"))]
-        return tuple(dict.fromkeys([*variants, *names]))
+        return tuple(dict.fromkeys([*models, *names]))
 
     def _known(self, word: str) -> bool:
         folded = fold(word)
