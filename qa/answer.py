@@ -1,4 +1,4 @@
-"""The records an answer is made of: :class:`Answer`, :class:`Source`, :class:`ConceptRef`, :class:`Fact`.
+"""The records an answer is made of: :class:`Answer`, :class:`Source`, :class:`ConceptRef`, :class:`Fact`, :class:`Outline`.
 
 They are frozen and JSON-able (``to_dict``), because the CLI prints them, the app renders
 them and the acceptance checks read them.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Source", "ConceptRef", "Fact", "Answer"]
+__all__ = ["Source", "ConceptRef", "Fact", "Outline", "Answer"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,16 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Outline:
+    """The subsection headings of the notes' section that the answer's best passages belong to,
+    for a question asking for a list: ``items`` in note order, the first of ``total``."""
+
+    heading: str
+    items: tuple[str, ...]
+    total: int
+
+
+@dataclass(frozen=True)
 class Answer:
     """A composed answer, or a refusal that names the nearest topics the notes do cover."""
 
@@ -72,6 +82,7 @@ class Answer:
     lang: str = "zh"
     nearest: tuple[str, ...] = ()
     unmentioned: tuple[str, ...] = ()  # names in the question that the notes never write
+    outline: Outline | None = None     # the whole list the notes give, for a question asking for one
     confidence: str = "answered"   # "answered", "low" (shown as a possible match) or "refused"
     probability: float = 1.0       # P(answerable) from the refusal model
     timings: dict[str, float] = field(default_factory=dict, compare=False)

@@ -18,11 +18,12 @@ import numpy as np
 
 from kg.model import Relation
 from kg.text import has_cjk
-from qa.answer import Answer, ConceptRef, Source
+from qa.answer import Answer, ConceptRef, Outline, Source
+from qa.chunks import outline
 from qa.compose import answer_markdown, chains, facts, key_points, refusal_markdown, sentences
 from qa.embed import Embedder
 from qa.followups import followups
-from qa.intent import RELATIONS_FOR
+from qa.intent import RELATIONS_FOR, lists
 from qa.ranker import Ranker
 from qa.readmodel import ReadModel
 from qa.refusal import RefusalModel
@@ -138,12 +139,18 @@ class Answerer:
         terms = [a for c in concept_ids[:3] for a in graph.concept(c).aliases]
         follow = followups(graph, model.question_headings, concept_ids, {p.section for p in passages}, lang, asked, relations=model.relations_of)
         demo_ids = self._demos(concept_ids)
+        # A question asking for a list (有哪些, 怎么办, tricks) gets the whole list that the section of
+        # its best passages gives, when that section's heading asks for one (not a glossary's).
+        # Not for a possible match: a list beside passages that may not answer would only add to them.
+        asks = found.intent in ("list", "how") and state == "answered"
+        listed = outline(model.passages, [h.passage for h in chosen]) if asks else None
+        items = Outline(*listed) if listed and lists(listed[0]) else None
         markdown = answer_markdown(lang, sources, key_points(sources, terms), chains(graph, relations, lang), follow,
                                    [self._demo_title(d, lang) for d in demo_ids], possible=state == "low",
-                                   unmentioned=found.unmentioned)
+                                   unmentioned=found.unmentioned, outline=items)
         refs = tuple(ConceptRef(c, graph.concept(c).name, graph.concept(c).kind, graph.concept(c).display_zh) for c in concept_ids)
         return Answer(text, False, markdown, sources, refs, tuple(facts(graph, relations)), tuple(follow), tuple(demo_ids),
-                      found.intent, lang, unmentioned=found.unmentioned, confidence=state,
+                      found.intent, lang, unmentioned=found.unmentioned, outline=items, confidence=state,
                       probability=round(probability, 4), timings=timings)
 
     @staticmethod

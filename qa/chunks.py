@@ -13,13 +13,15 @@ above it, which is indexed with it but never shown as if it were quoted text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.model import Section
 
-__all__ = ["MAX_CHARS", "Passage", "code_lines", "passages", "substantive"]
+__all__ = ["MAX_CHARS", "OUTLINE_MAX", "Passage", "code_lines", "outline", "passages", "substantive"]
 
 MAX_CHARS = 600
+OUTLINE_MAX = 20  # items an outline lists; a longer section says how many more
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 
 
@@ -134,3 +136,44 @@ def passages(section: Section) -> list[Passage]:
         run.append(atom)
     flush()
     return out
+
+
+def outline(items: Sequence[Passage], chosen: Sequence[int]) -> tuple[str, tuple[str, ...], int] | None:
+    """The section that two of the best three ``chosen`` passages (indexes into ``items``, the
+    passages in note order) share as parent, as (its heading, its subsection headings in note
+    order, how many there are), when it has at least three: a question asking for a list ("GAN
+    训练有哪些技巧") is answered by a few of its items, and the reader should see the whole list
+    the notes give. Only the parent's own run of passages is read, never the whole corpus.
+
+    >>> p = [Passage(f"n{i}", "n.md", f"n.md#{i}", t, c, i, i, "x") for i, (t, c) in enumerate([
+    ...     ("T", "N > T"), ("A", "N > T > A"), ("B", "N > T > B"), ("B", "N > T > B"), ("C", "N > T > C"), ("U", "N > U")])]
+    >>> outline(p, [2, 4, 5])
+    ('T', ('A', 'B', 'C'), 3)
+    >>> outline(p, [2, 5, 0]) is None  # no two of the best three share a section below the note
+    True
+    """
+    parents = [_parent(items[i].context) for i in chosen[:3]]
+    shared = next((c for c in dict.fromkeys(parents) if c and parents.count(c) >= 2), None)
+    if shared is None:
+        return None
+    start = end = chosen[parents.index(shared)]
+    doc, inside = items[start].doc, shared + " > "
+
+    def within(i: int) -> bool:
+        return items[i].doc == doc and (items[i].context == shared or items[i].context.startswith(inside))
+
+    while start > 0 and within(start - 1):
+        start -= 1
+    while end + 1 < len(items) and within(end + 1):
+        end += 1
+    children = dict.fromkeys(items[i].context[len(inside):].split(" > ")[0] for i in range(start, end + 1)
+                             if items[i].context.startswith(inside))
+    if len(children) < 3:
+        return None
+    return shared.rsplit(" > ", 1)[-1], tuple(children)[:OUTLINE_MAX], len(children)
+
+
+def _parent(context: str) -> str:
+    """The context above a passage's own heading, if it is a section below the note's title."""
+    head = context.rsplit(" > ", 1)[0] if " > " in context else ""
+    return head if " > " in head else ""

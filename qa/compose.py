@@ -21,21 +21,23 @@ from collections.abc import Sequence
 
 from kg.graph import KnowledgeGraph
 from kg.model import Relation
-from qa.answer import Answer, Fact, Source
+from qa.answer import Answer, Fact, Outline, Source
 from qa.chunks import code_lines
 
 __all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "unescape_markdown", "quote", "sentences", "short_answer",
-           "key_points", "facts", "chains", "answer_markdown", "unmentioned_line", "refusal_markdown", "topic_names", "render", "plain"]
+           "key_points", "facts", "chains", "answer_markdown", "unmentioned_line", "outline_lines", "refusal_markdown", "topic_names", "render", "plain"]
 
 LABELS = {
     "zh": {"answer": "回答", "short": "简答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
            "refused": "笔记里没有这个问题的答案", "nearest": "笔记涵盖的相近主题", "from": "出处",
-           "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。", "unmentioned": "笔记里没有出现"},
+           "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。", "unmentioned": "笔记里没有出现",
+           "outline": "笔记「{heading}」一节的 {total} 条", "more": "另有 {n} 条"},
     "en": {"answer": "Answer", "short": "In short", "points": "Key points", "graph": "From the knowledge graph", "followups": "Follow-up questions",
            "demos": "Try it", "refused": "The notes do not cover this question", "nearest": "Nearest topics the notes do cover",
            "from": "Source",
            "possible": "Possible match: the notes may not answer this directly; these are the closest passages.",
-           "unmentioned": "The notes never mention"},
+           "unmentioned": "The notes never mention",
+           "outline": "The {total} items of the notes' section “{heading}”", "more": "{n} more"},
 }
 RELATION_LABELS = {
     "zh": {"introduces": "引入", "solves": "缓解", "causes": "导致", "has_role": "作用", "part_of": "组成",
@@ -274,11 +276,29 @@ def unmentioned_line(lang: str, names: Sequence[str]) -> list[str]:
     return [f"*{LABELS[lang]['unmentioned']}: {joined}*", ""]
 
 
+def outline_lines(lang: str, outline: Outline | None) -> list[str]:
+    """The whole list a section of the notes gives, as a heading and one line of its items (the
+    notes' own subsection headings, escaped); nothing without an outline.
+
+    >>> outline_lines("zh", Outline("技巧?", ("a", "b"), 3))
+    ['', '**笔记「技巧?」一节的 3 条**', '', 'a · b · …(另有 1 条)']
+    """
+    if outline is None:
+        return []
+    labels = LABELS[lang]
+    items = [escape_markdown(i) for i in outline.items]
+    if outline.total > len(outline.items):
+        items.append(f"…({labels['more'].format(n=outline.total - len(outline.items))})")
+    return ["", f"**{labels['outline'].format(heading=escape_markdown(outline.heading), total=outline.total)}**", "",
+            " · ".join(items)]
+
+
 def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple[str, Source]], chain_lines: Sequence[str],
                     followup_questions: Sequence[str], demo_titles: Sequence[str], possible: bool = False,
-                    unmentioned: Sequence[str] = ()) -> str:
+                    unmentioned: Sequence[str] = (), outline: Outline | None = None) -> str:
     """The answer; ``possible`` marks it as a low-confidence match and ``unmentioned`` names what
-    the notes never write, both above the quotation."""
+    the notes never write, both above the quotation; ``outline`` lists the items of the section
+    the best passages come from, after the key points."""
     labels = LABELS[lang]
     top = sources[0]
     heading = f" · {escape_markdown(top.heading)}" if top.heading else ""
@@ -287,6 +307,7 @@ def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple
     if points:
         parts += ["", f"**{labels['points']}**", ""]
         parts += [f"- {escape_markdown(text)} ({_cite(source)})" for text, source in points]
+    parts += outline_lines(lang, outline)
     if chain_lines:
         parts += ["", f"**{labels['graph']}**", ""] + [f"- {line}" for line in chain_lines]
     if followup_questions:
@@ -367,6 +388,7 @@ def render(answer: Answer, lang: str, graph: KnowledgeGraph, *, extras: bool = F
     if points:
         parts += ["", f"**{labels['points']}**", ""]
         parts += [f"- {escape_markdown(text)} **[{answer.sources.index(source) + 1}]**" for text, source in points]
+    parts += outline_lines(lang, answer.outline)
     chain_lines = chains(graph, _relations(graph, answer.relations), lang)
     if chain_lines:
         parts += ["", f"**{labels['graph']}**", ""] + [f"- {line}" for line in chain_lines]

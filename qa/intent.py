@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["Intent", "INTENTS", "TITLED", "detect", "cue_words", "describe", "RELATIONS_FOR"]
+__all__ = ["Intent", "INTENTS", "TITLED", "detect", "cue_words", "describe", "lists", "RELATIONS_FOR"]
 
 Intent = Literal[
     "definition", "why", "role", "difference", "pros_cons", "pros", "cons", "compute", "train_test", "list", "how", "general"
@@ -86,6 +86,19 @@ _DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
     (r"是什么|概念|定义|原理|思想|理解|简述|介绍", "what is it, definition, idea, principle"),
     (r"哪些|几种|常用|经典", "which ones, list, common types"),
 ))
+
+
+_LISTS = re.compile(r"有哪些|哪几|几种|列举|tricks|技巧|v\d\s*[-到~]\s*v\d", re.I)
+
+
+def lists(heading: str) -> bool:
+    """Whether a heading of the notes asks for a list of items (its subsections are then the
+    items), rather than only grouping sections ("常用的一些术语的概念" is a glossary).
+
+    >>> [lists(h) for h in ("【六】有哪些提高GAN训练稳定性的Tricks?", "简述 Inception v1-v4区别、改进", "深度学习中常用的一些术语的概念")]
+    [True, True, False]
+    """
+    return bool(_LISTS.search(heading))
 
 
 def describe(heading: str) -> str:

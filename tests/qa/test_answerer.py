@@ -105,3 +105,18 @@ def test_an_answer_or_refusal_names_what_the_notes_never_write(hash_kb: Knowledg
     answer = hash_kb.ask(question)
     assert answer.unmentioned == unmentioned and answer.to_dict()["unmentioned"] == unmentioned
     assert all(escape_markdown(name) in answer.markdown for name in unmentioned)
+
+
+
+@pytest.mark.parametrize(("question", "heading"), [("GAN训练有哪些技巧?", "【六】有哪些提高GAN训练稳定性的Tricks?"),
+                                                 ("有哪些经典的优化器?", "【五】深度学习中有哪些经典的优化器?"),
+                                                 ("过拟合了怎么办", None),   # its section is a glossary
+                                                 ("BN层的作用是什么?", None)])
+def test_a_question_asking_for_a_list_gets_the_whole_list_its_section_gives(real_kb: KnowledgeBase, question: str,
+                                                                         heading: str | None) -> None:
+    answer = real_kb.ask(question)
+    assert (answer.outline.heading if answer.outline else None) == heading
+    if answer.outline:
+        cited = {s.heading.split(" > ")[-1] for s in answer.sources if s.heading.startswith(heading + " > ")}
+        assert len(answer.outline.items) >= 4 and cited <= set(answer.outline.items)
+        assert f"「{heading}」" in answer.markdown

@@ -4,7 +4,7 @@ import pytest
 
 from ingest.notes import parse_sections
 from ingest.pipeline import bundled_notes
-from qa.chunks import MAX_CHARS, code_lines, passages
+from qa.chunks import MAX_CHARS, OUTLINE_MAX, Passage, code_lines, outline, passages
 
 SECTIONS = [s for note in bundled_notes() for s in parse_sections(note.id, note.text, note.format)]
 LINES = {note.id: note.text.split("\n") for note in bundled_notes()}
@@ -45,3 +45,26 @@ def test_code_lines_mark_a_fenced_block_whatever_it_holds() -> None:
     text = "前文。\n```python\n卷积 = 特征\n\n```\n后文。"
     assert code_lines(text) == [False, True, True, True, True, False]
     assert len(code_lines(text)) == len(text.split("\n"))
+
+
+def _tree(contexts: list[tuple[str, str]]) -> list[Passage]:
+    """Passages in note order from (doc, context) pairs."""
+    return [Passage(f"p{i}", doc, f"{doc}#{i}", c.rsplit(" > ", 1)[-1], c, i, i, "x") for i, (doc, c) in enumerate(contexts)]
+
+
+@pytest.mark.parametrize("children", [3, 5, OUTLINE_MAX + 4])
+def test_an_outline_lists_the_shared_sections_items_in_note_order_and_no_further(children: int) -> None:
+    items = [f"{n}. item" for n in range(1, children + 1)]
+    tree = _tree([("a.md", "A > Other"), ("b.md", "B > T"), *[("b.md", f"B > T > {i}") for i in items],
+                  ("b.md", f"B > T > {items[1]} > detail"), ("b.md", "B > U"), ("c.md", "C > T > x")])
+    best = [3, 4, len(tree) - 1]  # two items of T, then a passage of another note
+    heading, shown, total = outline(tree, best) or ("", (), 0)
+    assert heading == "T" and total == children and shown == tuple(items[:OUTLINE_MAX])
+    assert outline(tree, list(reversed(best))) == (heading, shown, total)  # whichever of them ranks first
+
+
+@pytest.mark.parametrize("best", [[1, 5, 6], [0, 6, 1]])
+def test_no_outline_without_two_of_the_best_three_in_one_section_of_three(best: list[int]) -> None:
+    tree = _tree([("a.md", "A > T"), ("a.md", "A > T > x"), ("a.md", "A > T > y"), ("a.md", "A > U"),
+                  ("a.md", "A > U > z"), ("a.md", "A > V"), ("b.md", "B > W > x")])
+    assert outline(tree, best) is None

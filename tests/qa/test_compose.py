@@ -6,7 +6,7 @@ import pytest
 
 from kg.graph import KnowledgeGraph
 from kg.model import Concept
-from qa.answer import Answer, ConceptRef, Source
+from qa.answer import Answer, ConceptRef, Outline, Source
 from qa.compose import (
     answer_markdown,
     escape_markdown,
@@ -174,3 +174,14 @@ def test_a_bare_name_is_not_a_point_but_a_statement_is(text: str, points: list[s
 @pytest.mark.parametrize("line", ["多数样本下采样", "ReLU的导数在正区间恒为1,所以不会梯度消失", "残差结构图中的捷径可以跳过两层。"])
 def test_statements_that_mention_a_figure_or_end_unpunctuated_stay_points(line: str) -> None:
     assert sentences(line) == [line]
+
+
+@pytest.mark.parametrize(("lang", "label"), [("zh", "笔记「【六】Tricks?」一节的 14 条"), ("en", "The 14 items of the notes' section “【六】Tricks?”")])
+def test_an_outline_follows_the_key_points_in_both_renderings(lang: str, label: str) -> None:
+    answer, graph = _answer()
+    listed = replace(answer, outline=Outline("【六】Tricks?", ("1.输入Normalize", "<b>2</b>"), 14))
+    md = render(listed, lang, graph)
+    assert f"**{label}**" in md and "1.输入Normalize · &lt;b&gt;2&lt;/b&gt; · …" in md
+    assert md.index(label) > md.index("**[2]**") and label not in render(answer, lang, graph)
+    api = answer_markdown(lang, list(answer.sources), [], [], [], [], outline=listed.outline)
+    assert api.count(label) == 1
