@@ -31,13 +31,13 @@ LABELS = {
     "zh": {"answer": "回答", "short": "简答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
            "refused": "笔记里没有这个问题的答案", "nearest": "笔记涵盖的相近主题", "from": "出处",
            "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。", "unmentioned": "笔记里没有出现",
-           "outline": "笔记「{heading}」一节的 {total} 条", "more": "另有 {n} 条"},
+           "outline": "笔记中这一节的 {total} 条", "more": "另有 {n} 条"},
     "en": {"answer": "Answer", "short": "In short", "points": "Key points", "graph": "From the knowledge graph", "followups": "Follow-up questions",
            "demos": "Try it", "refused": "The notes do not cover this question", "nearest": "Nearest topics the notes do cover",
            "from": "Source",
            "possible": "Possible match: the notes may not answer this directly; these are the closest passages.",
            "unmentioned": "The notes never mention",
-           "outline": "The {total} items of the notes' section “{heading}”", "more": "{n} more"},
+           "outline": "The {total} items of this section of the notes", "more": "{n} more"},
 }
 RELATION_LABELS = {
     "zh": {"introduces": "引入", "solves": "缓解", "causes": "导致", "has_role": "作用", "part_of": "组成",
@@ -277,11 +277,12 @@ def unmentioned_line(lang: str, names: Sequence[str]) -> list[str]:
 
 
 def outline_lines(lang: str, outline: Outline | None) -> list[str]:
-    """The whole list a section of the notes gives, as a heading and one line of its items (the
-    notes' own subsection headings, escaped); nothing without an outline.
+    """The whole list a section of the notes gives: a label in the reader's words, the section's
+    heading and one line of its items, both the notes' own words (escaped, and outside the bold
+    label: they are quoted, not interface); nothing without an outline.
 
     >>> outline_lines("zh", Outline("技巧?", ("a", "b"), 3))
-    ['', '**笔记「技巧?」一节的 3 条**', '', 'a · b · …(另有 1 条)']
+    ['', '**笔记中这一节的 3 条** · 技巧?', '', 'a · b · …(另有 1 条)']
     """
     if outline is None:
         return []
@@ -289,7 +290,7 @@ def outline_lines(lang: str, outline: Outline | None) -> list[str]:
     items = [escape_markdown(i) for i in outline.items]
     if outline.total > len(outline.items):
         items.append(f"…({labels['more'].format(n=outline.total - len(outline.items))})")
-    return ["", f"**{labels['outline'].format(heading=escape_markdown(outline.heading), total=outline.total)}**", "",
+    return ["", f"**{labels['outline'].format(total=outline.total)}** · {escape_markdown(outline.heading)}", "",
             " · ".join(items)]
 
 

@@ -119,4 +119,4 @@ def test_a_question_asking_for_a_list_gets_the_whole_list_its_section_gives(real
     if answer.outline:
         cited = {s.heading.split(" > ")[-1] for s in answer.sources if s.heading.startswith(heading + " > ")}
         assert len(answer.outline.items) >= 4 and cited <= set(answer.outline.items)
-        assert f"「{heading}」" in answer.markdown
+        assert escape_markdown(heading) in answer.markdown

@@ -176,12 +176,13 @@ def test_statements_that_mention_a_figure_or_end_unpunctuated_stay_points(line: 
     assert sentences(line) == [line]
 
 
-@pytest.mark.parametrize(("lang", "label"), [("zh", "笔记「【六】Tricks?」一节的 14 条"), ("en", "The 14 items of the notes' section “【六】Tricks?”")])
+@pytest.mark.parametrize(("lang", "label"), [("zh", "笔记中这一节的 14 条"), ("en", "The 14 items of this section of the notes")])
 def test_an_outline_follows_the_key_points_in_both_renderings(lang: str, label: str) -> None:
     answer, graph = _answer()
     listed = replace(answer, outline=Outline("【六】Tricks?", ("1.输入Normalize", "<b>2</b>"), 14))
     md = render(listed, lang, graph)
-    assert f"**{label}**" in md and "1.输入Normalize · &lt;b&gt;2&lt;/b&gt; · …" in md
+    # the label is the reader's language and bold; the heading and items are the notes' words, quoted
+    assert f"**{label}** · {escape_markdown('【六】Tricks?')}" in md and "1.输入Normalize · &lt;b&gt;2&lt;/b&gt; · …" in md
     assert md.index(label) > md.index("**[2]**") and label not in render(answer, lang, graph)
     api = answer_markdown(lang, list(answer.sources), [], [], [], [], outline=listed.outline)
     assert api.count(label) == 1
