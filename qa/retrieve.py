@@ -398,10 +398,10 @@ class Retriever:
         """The names in the question that the notes never write, as the question writes them, for
         the reader to see beside the answer or the refusal: unknown technical names (``terms``)
         and unknown variants (:meth:`unknown_variants`) of architectures (``ResNet-50``). Only
-        those the notes surely never write:
-        a number after another concept is a value ("stride 2"); a concept the notes never link
-        may still be written in other words (LSTM's "gates" as 门); a shape ("NxN") is written
-        as maths; and a known word with a number ("beta2") may be written as ``\\beta_{2}``."""
+        those the notes surely never write: a number after another concept is a value ("stride
+        2"); a concept the notes never link may still be written in other words (LSTM's "gates"
+        as 门); a shape ("NxN") is written as maths; and a known word with a number ("beta2") may
+        be written as ``\\beta_{2}``."""
         graph = self.model.graph
         models = [written for written, c in variants if graph.concept(c).kind == "architecture"]
         names = [t for t in terms if not _SHAPE.fullmatch(t) and not self._known(t.rstrip("0123456789").rstrip("-"))]

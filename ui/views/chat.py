@@ -308,6 +308,7 @@ def restored(kb: KnowledgeBase, saved: Sequence[Message] | None, shown: Sequence
         return gr.skip()
     return relocalize(kb, saved, lang) if reloaded and lang_of(lang) == LANGS[0] else list(saved)
 
+
 def export_markdown(history: Sequence[Message], lang: str) -> str:
     """The chat as one Markdown document: each question as a heading, then its messages."""
     parts = [f"# {t(lang, 'title')} · {t(lang, 'tab_chat')}"]
