@@ -24,7 +24,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -173,6 +173,56 @@ def _cue_maps(titles: Sequence[str], texts: Sequence[str]) -> dict[str, tuple[fr
     return out
 
 
+def english_names(concepts: Sequence[Concept]) -> dict[tuple[str, ...], str]:
+    """The catalogue's English names as lower-case words, each with its concept: the names a
+    misspelling may mean (:meth:`qa.retrieve.Retriever.link`). One-word names of under five
+    letters are left out, as one edit turns them into too many other words; names of more
+    than three words are rarely typed whole.
+
+    >>> from kg.model import Concept
+    >>> english_names([Concept("lr", "Learning Rate", "hyperparameter", aliases=("LR", "学习率"))])
+    {('learning', 'rate'): 'lr'}
+    """
+    out: dict[tuple[str, ...], str] = {}
+    for concept in concepts:
+        if concept.proposed:
+            continue
+        for alias in (concept.name, *concept.aliases):
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9 \-]*", alias):
+                continue
+            words = tuple(re.findall(r"[a-z0-9]+", alias.lower()))
+            if (len(words) == 1 and len(words[0]) >= 5 and words[0].isalpha()) or 2 <= len(words) <= 3:
+                out.setdefault(words, concept.id)
+    return out
+
+
+def name_keys(names: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """Where each word of the names may be met misspelt: every word of four letters or more,
+    and each form of it with one letter deleted, leads to (name, position of the word). A word
+    one edit away from a name's word shares a key with it (the SymSpell deletion neighbourhood),
+    so a lookup costs a few dictionary reads, not an edit distance per name.
+
+    >>> name_keys([("receptive", "field")])["feld"]
+    ((('receptive', 'field'), 1),)
+    """
+    out: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+    for name in names:
+        for j, word in enumerate(name):
+            if len(word) >= 4:
+                for key in dict.fromkeys([word, *deletions(word)]):
+                    out[key].append((name, j))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def deletions(word: str) -> list[str]:
+    """``word`` with one letter left out, each way.
+
+    >>> deletions("abc")
+    ['bc', 'ac', 'ab']
+    """
+    return [word[:i] + word[i + 1:] for i in range(len(word))]
+
+
 def _vocabulary(folded: Sequence[str]) -> frozenset[str]:
     """Chinese character bigrams and English words the notes use (``folded``: each passage's
     folded context and text): what "the notes mention" means for the novelty of a question, in
@@ -237,7 +287,8 @@ class ReadModel:
     cues: dict[str, tuple[frozenset[int], frozenset[int]]]
     heading_concepts: dict[str, frozenset[str]]
     vocabulary: frozenset[str]
-    english_words: dict[str, str]
+    english_names: dict[tuple[str, ...], str]   # English aliases as words, for misspelt names
+    name_keys: dict[str, tuple[tuple[tuple[str, ...], int], ...]]  # :func:`name_keys` of english_names
     question_headings: dict[str, tuple[tuple[str, str], ...]]
     bank: Bank
     relations: dict[str, tuple[Relation, ...]]   # each concept's edges, built once (graph lookups rebuild them)
@@ -634,7 +685,6 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
     passage_index, view_index, unit_index, heading_index_, concept_index = (
         vector_index(m, index_dir, used) for m in (passage_m, view_m, unit_m, heading_m, concept_m))
     _prune_graphs(index_dir, used)
-    words = {a.lower(): c.id for c in concepts for a in c.aliases if re.fullmatch(r"[A-Za-z]{5,}", a) and not c.proposed}
     return ReadModel(
         snapshot=snapshot,
         model_id=embedder.model_id,
@@ -669,7 +719,8 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         cues=_cue_maps(folds[n:2 * n], folds[2 * n:]),
         heading_concepts=heading_concepts,
         vocabulary=_vocabulary(folded),
-        english_words=words,
+        english_names=(names := english_names(concepts)),
+        name_keys=name_keys(names),
         question_headings=asked,
         bank=Bank.from_snapshot(snapshot, heading_concepts, asked),
         relations={c.id: tuple(snapshot.graph.relations_of(c.id)) for c in concepts},

@@ -18,6 +18,12 @@ def test_a_question_with_chinese_in_it_has_no_gist(hash_kb: KnowledgeBase, quest
 @pytest.mark.parametrize(("question", "concept", "linked"), [
     ("what is dropuot for", "dropout", True),            # one swap away: a misspelling
     ("why are learning rates tuned", "gating_mechanism", False),  # "rates" is a word, not "gates" misspelt
+    ("why can BN use a biger lerning rate", "learning_rate", True),  # a misspelt word of a two-word name
+    ("is grid serach worth it", "grid_search", True),
+    ("what does a receptive feild depend on", "receptive_field", True),
+    ("how big are receptive fields", "receptive_field", True),  # the last word a plural
+    ("how is ResNeXt different", "resnet", False),        # a capital inside: a name, not ResNet misspelt
+    ("why does the feild matter", "receptive_field", False),  # one word of a two-word name is no mention
 ])
 def test_a_misspelt_name_links_but_a_known_word_does_not(hash_kb: KnowledgeBase, question: str, concept: str,
                                                          linked: bool) -> None:
