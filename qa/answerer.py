@@ -20,7 +20,7 @@ from kg.model import Relation
 from kg.text import has_cjk
 from qa.answer import Answer, ConceptRef, Outline, Source
 from qa.chunks import outline
-from qa.compose import answer_markdown, chains, facts, key_points, refusal_markdown, sentences
+from qa.compose import answer_markdown, chains, facts, key_points, refusal_markdown, sentences, unexplained
 from qa.embed import Embedder
 from qa.followups import followups
 from qa.intent import RELATIONS_FOR, lists
@@ -137,6 +137,8 @@ class Answerer:
         cited = {(p.doc, line) for p in passages for line in range(p.start_line, p.end_line + 1)}
         relations = self._relations(model, concept_ids[:3], found.intent, cited)
         terms = [a for c in concept_ids[:3] for a in graph.concept(c).aliases]
+        titled = [i for i, c in enumerate(concept_ids[:2]) if any(c in model.title_mentions[h.passage] for h in chosen)]
+        one_sided = tuple(concept_ids[i] for i in unexplained(sources, found.intent, [graph.concept(c).aliases for c in concept_ids[:2]], titled))
         follow = followups(graph, model.question_headings, concept_ids, {p.section for p in passages}, lang, asked, relations=model.relations_of)
         demo_ids = self._demos(concept_ids)
         # A question asking for a list (有哪些, 怎么办, tricks) gets the whole list that the section of
@@ -147,10 +149,11 @@ class Answerer:
         items = Outline(*listed) if listed and lists(listed[0]) else None
         markdown = answer_markdown(lang, sources, key_points(sources, terms), chains(graph, relations, lang), follow,
                                    [self._demo_title(d, lang) for d in demo_ids], possible=state == "low",
-                                   unmentioned=found.unmentioned, outline=items)
+                                   unmentioned=found.unmentioned, outline=items,
+                                   unexplained=[graph.concept(c).name if lang == "en" else graph.concept(c).display_zh for c in one_sided])
         refs = tuple(ConceptRef(c, graph.concept(c).name, graph.concept(c).kind, graph.concept(c).display_zh) for c in concept_ids)
         return Answer(text, False, markdown, sources, refs, tuple(facts(graph, relations)), tuple(follow), tuple(demo_ids),
-                      found.intent, lang, unmentioned=found.unmentioned, outline=items, confidence=state,
+                      found.intent, lang, unmentioned=found.unmentioned, outline=items, unexplained=one_sided, confidence=state,
                       probability=round(probability, 4), timings=timings)
 
     @staticmethod

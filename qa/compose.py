@@ -25,18 +25,20 @@ from qa.answer import Answer, Fact, Outline, Source
 from qa.chunks import code_lines
 
 __all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "unescape_markdown", "quote", "sentences", "short_answer",
-           "key_points", "facts", "chains", "answer_markdown", "unmentioned_line", "outline_lines", "refusal_markdown", "topic_names", "render", "plain"]
+           "key_points", "facts", "chains", "answer_markdown", "unmentioned_line", "unexplained", "unexplained_line", "outline_lines", "refusal_markdown", "topic_names", "render", "plain"]
 
 LABELS = {
     "zh": {"answer": "回答", "short": "简答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
            "refused": "笔记里没有这个问题的答案", "nearest": "笔记涵盖的相近主题", "from": "出处",
            "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。", "unmentioned": "笔记里没有出现",
+           "unexplained": "引用的段落没有讲到",
            "outline": "笔记中这一节的 {total} 条", "more": "另有 {n} 条"},
     "en": {"answer": "Answer", "short": "In short", "points": "Key points", "graph": "From the knowledge graph", "followups": "Follow-up questions",
            "demos": "Try it", "refused": "The notes do not cover this question", "nearest": "Nearest topics the notes do cover",
            "from": "Source",
            "possible": "Possible match: the notes may not answer this directly; these are the closest passages.",
            "unmentioned": "The notes never mention",
+           "unexplained": "None of the cited passages explains",
            "outline": "The {total} items of this section of the notes", "more": "{n} more"},
 }
 RELATION_LABELS = {
@@ -276,6 +278,44 @@ def unmentioned_line(lang: str, names: Sequence[str]) -> list[str]:
     return [f"*{LABELS[lang]['unmentioned']}: {joined}*", ""]
 
 
+def unexplained(sources: Sequence[Source], intent: str, sides: Sequence[Sequence[str]],
+                titled: Sequence[int] = ()) -> list[int]:
+    """Which of the two sides of a comparison ("LN vs BN?") the cited passages never explain,
+    by position in ``sides``: the answer then covers one side only, and the reader should be
+    told so instead of reading a BN answer as the comparison. A side is explained by a sentence
+    or a heading that names it (spaces and hyphens aside: "LeakyReLU" names "Leaky ReLU"), or
+    when its position is in ``titled`` (a passage's heading names it as the linker reads
+    headings: "V4" under "Inception v1-v4"); a name in a bare list ("- Layer Normalization")
+    explains nothing.
+
+    >>> s = [Source("a.md", 1, 2, "BN依赖batch大小。\\n- Layer Normalization", 1.0)]
+    >>> unexplained(s, "difference", [["BN"], ["Layer Normalization"]]), unexplained(s, "difference", [["BN"], ["LN"]], [1])
+    ([1], [])
+    """
+    if intent != "difference" or len(sides) < 2:
+        return []
+    statements = {_squeeze(text) for source in sources for text in (source.heading, *sentences(source.text))}
+    return [i for i, side in enumerate(sides[:2]) if i not in titled
+            and not any(name and _squeeze(name) in text for name in side for text in statements)]
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\s\-_]+", "", text.casefold())
+
+
+def unexplained_line(lang: str, names: Sequence[str]) -> list[str]:
+    """The sides of a comparison the cited passages never explain, as a notice above the
+    answer; nothing when there are none.
+
+    >>> unexplained_line("en", ["Layer Normalization"]), unexplained_line("zh", [])
+    (['*None of the cited passages explains: Layer Normalization*', ''], [])
+    """
+    if not names:
+        return []
+    joined = ("、" if lang == "zh" else ", ").join(escape_markdown(n) for n in names)
+    return [f"*{LABELS[lang]['unexplained']}: {joined}*", ""]
+
+
 def outline_lines(lang: str, outline: Outline | None) -> list[str]:
     """The whole list a section of the notes gives: a label in the reader's words, the section's
     heading and one line of its items, both the notes' own words (escaped, and outside the bold
@@ -296,14 +336,16 @@ def outline_lines(lang: str, outline: Outline | None) -> list[str]:
 
 def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple[str, Source]], chain_lines: Sequence[str],
                     followup_questions: Sequence[str], demo_titles: Sequence[str], possible: bool = False,
-                    unmentioned: Sequence[str] = (), outline: Outline | None = None) -> str:
-    """The answer; ``possible`` marks it as a low-confidence match and ``unmentioned`` names what
-    the notes never write, both above the quotation; ``outline`` lists the items of the section
-    the best passages come from, after the key points."""
+                    unmentioned: Sequence[str] = (), outline: Outline | None = None, unexplained: Sequence[str] = ()) -> str:
+    """The answer; ``possible`` marks it as a low-confidence match, ``unmentioned`` names what
+    the notes never write and ``unexplained`` the sides of a comparison the passages do not
+    explain, all above the quotation; ``outline`` lists the items of the section the best
+    passages come from, after the key points."""
     labels = LABELS[lang]
     top = sources[0]
     heading = f" · {escape_markdown(top.heading)}" if top.heading else ""
-    notice = ([f"*{labels['possible']}*", ""] if possible else []) + unmentioned_line(lang, unmentioned)
+    notice = [*([f"*{labels['possible']}*", ""] if possible else []), *unmentioned_line(lang, unmentioned),
+              *unexplained_line(lang, unexplained)]
     parts = [*notice, f"**{labels['answer']}**", "", quote(top.text), "", f"— {labels['from']}: {_cite(top)}{heading}"]
     if points:
         parts += ["", f"**{labels['points']}**", ""]
@@ -383,6 +425,7 @@ def render(answer: Answer, lang: str, graph: KnowledgeGraph, *, extras: bool = F
     short = short_answer(answer.sources, answer.intent, sides)
     parts = [f"*{labels['possible']}*", ""] if answer.confidence == "low" else []
     parts += unmentioned_line(lang, answer.unmentioned)
+    parts += unexplained_line(lang, [c.zh or c.name if lang == "zh" else c.name for c in answer.concepts if c.id in answer.unexplained])
     parts += [f"**{labels['short']}**", ""]
     parts += [f"{escape_markdown(text)} **[{i + 1}]** {_cite(answer.sources[i])}" + "  " for text, i in short]
     points = key_points(answer.sources, [t for side in sides for t in side], skip=[text for text, _ in short], start=0)

@@ -120,3 +120,15 @@ def test_a_question_asking_for_a_list_gets_the_whole_list_its_section_gives(real
         cited = {s.heading.split(" > ")[-1] for s in answer.sources if s.heading.startswith(heading + " > ")}
         assert len(answer.outline.items) >= 4 and cited <= set(answer.outline.items)
         assert escape_markdown(heading) in answer.markdown
+
+
+@pytest.mark.parametrize(("question", "one_sided"), [("LN vs BN?", ("layer_normalization",)),
+                                                     ("LN和BN有什么区别", ("layer_normalization",)),
+                                                     ("GRU和LSTM的区别?", ()), ("BN的作用?", ())])
+def test_a_comparison_whose_other_side_the_notes_only_list_says_so(hash_kb: KnowledgeBase, question: str,
+                                                                     one_sided: tuple[str, ...]) -> None:
+    # The notes explain BN at length but only list Layer Normalization among the norms.
+    answer = hash_kb.ask(question)
+    assert answer.unexplained == one_sided
+    name = "层归一化" if answer.lang == "zh" else "Layer Normalization"
+    assert (name in answer.markdown.split("\n")[0]) == bool(one_sided)

@@ -18,6 +18,7 @@ from qa.compose import (
     sentences,
     short_answer,
     unescape_markdown,
+    unexplained,
 )
 
 
@@ -145,6 +146,34 @@ def test_names_the_notes_never_write_are_shown_in_every_state_escaped(confidence
     api = (refusal_markdown(lang, [], answer.unmentioned) if confidence == "refused" else
            answer_markdown(lang, list(answer.sources), [], [], [], [], confidence == "low", answer.unmentioned))
     assert api.count(label) == 1
+
+
+@pytest.mark.parametrize(("text", "heading", "titled", "expected"), [
+    ("BN依赖batch大小。\n- Layer Normalization\n- Group Normalization", "归一化", (), [1]),   # a bare list explains nothing
+    ("BN依赖batch大小。LN对单个样本归一化。", "", (), []),
+    ("BN依赖batch大小。", "Layer-Normalization", (), []),                                   # a heading, hyphen aside
+    ("BN依赖batch大小。", "V4", (1,), []),                                                  # the linker reads the heading
+    ("LayerNormalization与batch无关。", "", (), [0]),
+])
+def test_a_comparison_side_no_cited_passage_explains_is_named(text: str, heading: str, titled: tuple[int, ...],
+                                                                expected: list[int]) -> None:
+    sources = [Source("a.md", 1, 3, text, 1.0, heading)]
+    sides = [["Batch Normalization", "BN"], ["Layer Normalization", "LN"]]
+    assert unexplained(sources, "difference", sides, titled) == expected
+    assert unexplained(sources, "definition", sides, titled) == []  # only a comparison has sides
+
+
+@pytest.mark.parametrize(("lang", "label", "name"), [("zh", "引用的段落没有讲到: ", "层归一化"),
+                                                      ("en", "None of the cited passages explains: ", "Layer Normalization")])
+def test_the_unexplained_side_is_named_above_the_answer_in_both_renderings(lang: str, label: str, name: str) -> None:
+    answer, graph = _answer()
+    ln = ConceptRef("ln", "Layer Normalization", "technique", "层归一化")
+    answer = replace(answer, concepts=(ln, *answer.concepts), intent="difference", unexplained=("ln",))
+    md = render(answer, lang, graph)
+    assert md.index(label + name) < md.index("**[1]**")
+    assert label not in render(replace(answer, unexplained=()), lang, graph)
+    api = answer_markdown(lang, list(answer.sources), [], [], [], [], unexplained=[name])
+    assert api.startswith(f"*{label}{name}*")
 
 
 def test_unescape_inverts_escape() -> None:
