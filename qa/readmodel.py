@@ -52,6 +52,7 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _HEADING_LINE = re.compile(r"^\s*#{1,6}\s")
 _WORDY, _NOT_WORDY = r"[\u3400-\u9fffA-Za-z0-9]", r"[^\u3400-\u9fffA-Za-z0-9]"
 _ENGLISH = re.compile(r"[a-z][a-z0-9\-]+")
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")  # code's names (use_softmax), kept whole as well
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_RUN = re.compile(r"[A-Za-z]+")
 Progress = Callable[[str], None]
@@ -232,8 +233,8 @@ def _vocabulary(folded: Sequence[str]) -> frozenset[str]:
     the bigrams found as pairs of code points with numpy: a set of 9M two-character strings
     took 3 s at 1,000 notes, the distinct pairs 0.3 s.
 
-    >>> sorted(_vocabulary(["卷积层 relu", "池化"]))
-    ['relu', '卷', '卷积', '池', '池化', '积层']
+    >>> sorted(_vocabulary(["卷积层 relu", "池化 num_class"]))
+    ['class', 'num', 'num_class', 'relu', '卷', '卷积', '池', '池化', '积层']
     """
     joined = "\n".join(folded)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
@@ -248,6 +249,7 @@ def _vocabulary(folded: Sequence[str]) -> frozenset[str]:
     first[1:] &= ~chinese[:-1]  # the first character of each run: a one-character run is a word too
     vocab.update(np.unique(codes[first]).tobytes().decode("utf-32-le"))
     vocab.update(_ENGLISH.findall(joined))
+    vocab.update(_IDENTIFIER.findall(joined))
     return frozenset(vocab)
 
 

@@ -456,10 +456,13 @@ _ENGLISH_STOP = frozenset(
 _SHAPE = re.compile(r"[A-Za-z]\d*(?:[x×][A-Za-z]\d*)+")  # NxN, KxKxC, W1xH1xC1
 _VARIANT = re.compile(r"[-\s]?((?:[vVbB]\d{1,2}|\d{1,3})[a-z]?)(?![A-Za-z0-9.])")
 _EVIDENCE_PER_RELATION = 24  # a relation stated in hundreds of notes still costs a bounded loop
-# A capitalised word inside a sentence (after a lowercase word, a comma, "(" or "/"): a name.
+# A capitalised word inside a sentence (after a lowercase word, a comma, "(", "/" or a Chinese
+# character: 分割里常用的Dice loss): a name.
 # Not after ". " or ": ", where an ordinary word starts a sentence.
-_NAME = re.compile(r"(?:(?<=[a-z0-9,;] )|(?<=[(/]))[A-Z][a-z]{2,}[A-Za-z0-9]*")
-_TERM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Za-z]+[a-z][A-Z][A-Za-z0-9]*)(?![A-Za-z0-9])")
+_NAME = re.compile(r"(?:(?<=[a-z0-9,;] )|(?<=[(/\u3400-\u9fff]))[A-Z][a-z]{2,}[A-Za-z0-9]*")
+# A code name (output_padding) too, but not maths (o_i, W_hh: a one-letter first part).
+_TERM = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Za-z]+[a-z][A-Z][A-Za-z0-9]*"
+                   r"|[a-z]{2,}[a-z0-9]*(?:_[a-z0-9]+)+)(?![A-Za-z0-9_])")
 
 
 def _content_words(rest: str, tokenizer: Tokenizer) -> list[str]:

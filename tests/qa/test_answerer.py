@@ -99,7 +99,10 @@ def test_the_short_answer_opens_with_the_sentence_meaning_what_was_asked(real_kb
     ("BN层的作用是什么?", ()), ("What does 1x1 convolution do?", ()),
     # what the notes may well write: a value after a concept, a shape, a known word with a number
     ("transposed conv with stride 2 and no padding: output size?", ()), ("swap an NxN kernel for what?", ()),
-    ("Adam的beta2默认是多少?", ())])
+    ("Adam的beta2默认是多少?", ()),
+    # a code name or a name right after Chinese text, but not maths (o_i) or a code name the notes write
+    ("转置卷积的output_padding参数是干什么用的?", ("output_padding",)), ("分割里常用的Dice loss怎么计算?", ("Dice",)),
+    ("MSE损失对输出o_i的偏导是啥", ()), ("conv3x3_bn_relu里有什么?", ())])
 def test_an_answer_or_refusal_names_what_the_notes_never_write(hash_kb: KnowledgeBase, question: str,
                                                                 unmentioned: tuple[str, ...]) -> None:
     answer = hash_kb.ask(question)

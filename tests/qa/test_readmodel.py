@@ -238,7 +238,8 @@ def test_a_saved_graph_index_is_extended_by_appended_rows_only(tmp_path: Path, m
 
 
 def _vocabulary_by_strings(folded: list[str]) -> frozenset[str]:
-    """The vocabulary spelled out: each text's Chinese runs, their bigrams and first characters, and English words."""
+    """The vocabulary spelled out: each text's Chinese runs, their bigrams and first characters, English
+    words, and code names (kernel_size) whole."""
     import re
 
     vocab: set[str] = set()
@@ -247,6 +248,7 @@ def _vocabulary_by_strings(folded: list[str]) -> frozenset[str]:
             vocab.update(run[i:i + 2] for i in range(len(run) - 1))
             vocab.add(run[0])
         vocab.update(re.findall(r"[a-z][a-z0-9\-]+", text))
+        vocab.update(re.findall(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", text))
     return frozenset(vocab)
 
 
@@ -257,8 +259,8 @@ def test_the_vocabulary_equals_the_one_spelled_out(seed: int) -> None:
     from qa.readmodel import _vocabulary
 
     rng = random.Random(seed)
-    # Runs that touch the alphabet's edges (U+3400, U+9FFF), Latin, digits, separators and an astral character.
-    alphabet = ["\u3400", "\u33ff", "\u9fff", "\ua000", "卷", "积", "层", "a", "z", "0", "-", " ", "\n", "😀", "é"]
+    # Runs that touch the alphabet's edges (U+3400, U+9FFF), Latin, digits, underscores, separators and an astral character.
+    alphabet = ["\u3400", "\u33ff", "\u9fff", "\ua000", "卷", "积", "层", "a", "z", "0", "-", "_", " ", "\n", "😀", "é"]
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(rng.randrange(0, 6))]
     assert _vocabulary(texts) == _vocabulary_by_strings(texts)
 
