@@ -387,7 +387,8 @@ class Retriever:
     def novelty(self, rest: str) -> tuple[float, tuple[str, ...]]:
         """How much of the question (``rest``: its concept mentions blanked out) the notes never
         mention anywhere, and the technical names (``BERT``, ``YOLOv5``, a capitalised ``Nadam``
-        inside a sentence) in it they do not know.
+        inside a sentence) in it they do not know. A shape (``NxN``, ``KxKxC``) is no name: the
+        notes write it as maths (K×K×C), and both of our questions with one are answerable.
 
         Novelty counts Chinese character bigrams outside concept mentions and question words,
         which makes it indifferent to how jieba segments the question.
@@ -397,7 +398,8 @@ class Retriever:
         for run in re.findall(r"[\u3400-\u9fff]+", _QUESTION_WORDS.sub(" ", fold(rest))):
             units += [run[i : i + 2] for i in range(len(run) - 1)] or [run]
         missing = sum(1 for u in units if u not in vocab)
-        terms = tuple(t for t in dict.fromkeys(_TERM.findall(rest) + _NAME.findall(rest)) if not self._known(t))
+        terms = tuple(t for t in dict.fromkeys(_TERM.findall(rest) + _NAME.findall(rest))
+                      if not self._known(t) and not _SHAPE.fullmatch(t))
         return (missing / len(units) if units else 0.0), terms
 
     def unknown_variants(self, question: str) -> tuple[tuple[str, str], ...]:
@@ -425,11 +427,10 @@ class Retriever:
         and unknown variants (:meth:`unknown_variants`) of architectures (``ResNet-50``). Only
         those the notes surely never write: a number after another concept is a value ("stride
         2"); a concept the notes never link may still be written in other words (LSTM's "gates"
-        as 门); a shape ("NxN") is written as maths; and a known word with a number ("beta2") may
-        be written as ``\\beta_{2}``."""
+        as 门); and a known word with a number ("beta2") may be written as ``\\beta_{2}``."""
         graph = self.model.graph
         models = [written for written, c in variants if graph.concept(c).kind == "architecture"]
-        names = [t for t in terms if not _SHAPE.fullmatch(t) and not self._known(t.rstrip("0123456789").rstrip("-"))]
+        names = [t for t in terms if not self._known(t.rstrip("0123456789").rstrip("-"))]
         return tuple(dict.fromkeys([*models, *names]))
 
     def _known(self, word: str) -> bool:

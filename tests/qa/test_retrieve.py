@@ -15,6 +15,20 @@ def test_a_question_with_chinese_in_it_has_no_gist(hash_kb: KnowledgeBase, quest
     assert retriever.gist(question, retriever.link(question), "why") == ""
 
 
+@pytest.mark.parametrize(("question", "names"), [
+    ("For a KxKxC kernel and a W1xH1xC1 output, how many weights?", ()),  # shapes are maths, not names
+    ("swap an NxN kernel for what?", ()),
+    ("转置卷积的output_padding参数是干什么用的?", ("output_padding",)),
+    ("分割里常用的Dice loss怎么计算?", ("Dice",)),
+])
+def test_the_unknown_names_refusal_weighs_are_names_not_shapes(hash_kb: KnowledgeBase, question: str,
+                                                                names: tuple[str, ...]) -> None:
+    retriever = hash_kb.retriever()
+    assert retriever.novelty(retriever.without_mentions(question))[1] == names
+    unknown = retriever.retrieve(question).features[QUESTION_FEATURES.index("unknown")]
+    assert unknown == min(len(names), 2) / 2
+
+
 @pytest.mark.parametrize(("question", "concept", "linked"), [
     ("what is dropuot for", "dropout", True),            # one swap away: a misspelling
     ("why are learning rates tuned", "gating_mechanism", False),  # "rates" is a word, not "gates" misspelt
