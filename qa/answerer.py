@@ -20,7 +20,7 @@ from kg.model import Relation
 from kg.text import has_cjk
 from qa.answer import Answer, ConceptRef, Outline, Source
 from qa.chunks import outline
-from qa.compose import answer_markdown, chains, facts, key_points, refusal_markdown, sentences, unexplained
+from qa.compose import answer_markdown, as_read, chains, facts, key_points, refusal_markdown, sentences, unexplained
 from qa.embed import Embedder
 from qa.followups import followups
 from qa.intent import RELATIONS_FOR, lists
@@ -84,8 +84,10 @@ class Answerer:
         state = self.refusal.state(found.features) if found.hits else "refused"
         if state == "refused":
             nearest = self._nearest(found, model)
-            return Answer(text, True, refusal_markdown(lang, nearest, found.unmentioned), intent=found.intent, lang=lang,
-                          nearest=tuple(nearest), unmentioned=found.unmentioned, confidence="refused",
+            read_as = tuple((c.written, c.meant) for c in found.read_as)
+            return Answer(text, True, refusal_markdown(lang, nearest, found.unmentioned, as_read(read_as)),
+                          intent=found.intent, lang=lang, nearest=tuple(nearest), unmentioned=found.unmentioned,
+                          read_as=read_as, confidence="refused",
                           probability=round(probability, 4), timings=timings)
         return self._answer(text, found, model, lang, k, state, probability, [*asked, text], timings)
 
@@ -137,6 +139,7 @@ class Answerer:
         cited = {(p.doc, line) for p in passages for line in range(p.start_line, p.end_line + 1)}
         relations = self._relations(model, concept_ids[:3], found.intent, cited)
         terms = [a for c in concept_ids[:3] for a in graph.concept(c).aliases]
+        read_as = tuple((c.written, c.meant) for c in found.read_as)
         titled = [i for i, c in enumerate(concept_ids[:2]) if any(c in model.title_mentions[h.passage] for h in chosen)]
         one_sided = tuple(concept_ids[i] for i in unexplained(sources, found.intent, [graph.concept(c).aliases for c in concept_ids[:2]], titled))
         follow = followups(graph, model.question_headings, concept_ids, {p.section for p in passages}, lang, asked, relations=model.relations_of)
@@ -150,10 +153,12 @@ class Answerer:
         markdown = answer_markdown(lang, sources, key_points(sources, terms), chains(graph, relations, lang), follow,
                                    [self._demo_title(d, lang) for d in demo_ids], possible=state == "low",
                                    unmentioned=found.unmentioned, outline=items,
-                                   unexplained=[graph.concept(c).name if lang == "en" else graph.concept(c).display_zh for c in one_sided])
+                                   unexplained=[graph.concept(c).name if lang == "en" else graph.concept(c).display_zh for c in one_sided],
+                                   read_as=as_read(read_as))
         refs = tuple(ConceptRef(c, graph.concept(c).name, graph.concept(c).kind, graph.concept(c).display_zh) for c in concept_ids)
         return Answer(text, False, markdown, sources, refs, tuple(facts(graph, relations)), tuple(follow), tuple(demo_ids),
-                      found.intent, lang, unmentioned=found.unmentioned, outline=items, unexplained=one_sided, confidence=state,
+                      found.intent, lang, unmentioned=found.unmentioned, outline=items, unexplained=one_sided, read_as=read_as,
+                      confidence=state,
                       probability=round(probability, 4), timings=timings)
 
     @staticmethod

@@ -106,6 +106,22 @@ class Tokenizer:
         """
         return tuple(sorted({t for t in terms if _TERM.fullmatch(t)}))
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where jieba's words of ``text`` start and end, the domain terms kept whole.
+
+        >>> Tokenizer(["池化层"]).spans("池化层的作用")
+        [(0, 3), (3, 4), (4, 6)]
+        """
+        return [(start, end) for _, start, end in self._jieba.tokenize(text)]
+
+    def is_word(self, word: str) -> bool:
+        """Whether ``word`` is a word of the dictionary (jieba's, and the domain terms).
+
+        >>> Tokenizer().is_word("倒数"), Tokenizer().is_word("过你和")
+        (True, False)
+        """
+        return bool(self._jieba.FREQ.get(word))
+
     def tokenize(self, text: str, bigrams: bool = True) -> list[str]:
         """Tokens of ``text`` without function words; ``bigrams=False`` leaves out character bigrams.
 

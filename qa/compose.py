@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 from kg.graph import KnowledgeGraph
 from kg.model import Relation
@@ -25,20 +26,20 @@ from qa.answer import Answer, Fact, Outline, Source
 from qa.chunks import code_lines
 
 __all__ = ["LABELS", "RELATION_LABELS", "escape_markdown", "unescape_markdown", "quote", "sentences", "short_answer",
-           "key_points", "facts", "chains", "answer_markdown", "unmentioned_line", "unexplained", "unexplained_line", "outline_lines", "refusal_markdown", "topic_names", "render", "plain"]
+           "key_points", "facts", "chains", "answer_markdown", "Notice", "notice_line", "unexplained", "as_read", "outline_lines", "refusal_markdown", "topic_names", "render", "plain"]
 
 LABELS = {
     "zh": {"answer": "回答", "short": "简答", "points": "要点", "graph": "知识图谱", "followups": "追问", "demos": "动手演示",
            "refused": "笔记里没有这个问题的答案", "nearest": "笔记涵盖的相近主题", "from": "出处",
            "possible": "可能相关:笔记未必直接回答了这个问题,以下是最接近的段落。", "unmentioned": "笔记里没有出现",
-           "unexplained": "引用的段落没有讲到",
+           "unexplained": "引用的段落没有讲到", "read_as": "按此理解",
            "outline": "笔记中这一节的 {total} 条", "more": "另有 {n} 条"},
     "en": {"answer": "Answer", "short": "In short", "points": "Key points", "graph": "From the knowledge graph", "followups": "Follow-up questions",
            "demos": "Try it", "refused": "The notes do not cover this question", "nearest": "Nearest topics the notes do cover",
            "from": "Source",
            "possible": "Possible match: the notes may not answer this directly; these are the closest passages.",
            "unmentioned": "The notes never mention",
-           "unexplained": "None of the cited passages explains",
+           "unexplained": "None of the cited passages explains", "read_as": "Read as",
            "outline": "The {total} items of this section of the notes", "more": "{n} more"},
 }
 RELATION_LABELS = {
@@ -264,18 +265,24 @@ def _cite(source: Source) -> str:
     return f"`{source.citation}`"
 
 
-def unmentioned_line(lang: str, names: Sequence[str]) -> list[str]:
-    """The names of the question the notes never write, as a notice above an answer or below a
-    refusal (a passage on ResNet is no answer about ResNet-50, and the reader should see why);
-    nothing when there are none.
+Notice = Literal["read_as", "unmentioned", "unexplained"]
 
-    >>> unmentioned_line("zh", ["YOLOv8", "RoIAlign"]), unmentioned_line("en", [])
+
+def notice_line(lang: str, kind: Notice, names: Sequence[str]) -> list[str]:
+    """A notice above an answer (below a refusal's heading), nothing when ``names`` is empty:
+
+    - ``read_as``: names the question typed by sound wrongly, as it was read ("过你和 → 过拟合");
+    - ``unmentioned``: names of the question the notes never write (a passage on ResNet is no
+      answer about ResNet-50, and the reader should see why);
+    - ``unexplained``: the sides of a comparison the cited passages never explain.
+
+    >>> notice_line("zh", "unmentioned", ["YOLOv8", "RoIAlign"]), notice_line("en", "unexplained", [])
     (['*笔记里没有出现: YOLOv8、RoIAlign*', ''], [])
     """
     if not names:
         return []
     joined = ("、" if lang == "zh" else ", ").join(escape_markdown(n) for n in names)
-    return [f"*{LABELS[lang]['unmentioned']}: {joined}*", ""]
+    return [f"*{LABELS[lang][kind]}: {joined}*", ""]
 
 
 def unexplained(sources: Sequence[Source], intent: str, sides: Sequence[Sequence[str]],
@@ -303,19 +310,6 @@ def _squeeze(text: str) -> str:
     return re.sub(r"[\s\-_]+", "", text.casefold())
 
 
-def unexplained_line(lang: str, names: Sequence[str]) -> list[str]:
-    """The sides of a comparison the cited passages never explain, as a notice above the
-    answer; nothing when there are none.
-
-    >>> unexplained_line("en", ["Layer Normalization"]), unexplained_line("zh", [])
-    (['*None of the cited passages explains: Layer Normalization*', ''], [])
-    """
-    if not names:
-        return []
-    joined = ("、" if lang == "zh" else ", ").join(escape_markdown(n) for n in names)
-    return [f"*{LABELS[lang]['unexplained']}: {joined}*", ""]
-
-
 def outline_lines(lang: str, outline: Outline | None) -> list[str]:
     """The whole list a section of the notes gives: a label in the reader's words, the section's
     heading and one line of its items, both the notes' own words (escaped, and outside the bold
@@ -336,16 +330,16 @@ def outline_lines(lang: str, outline: Outline | None) -> list[str]:
 
 def answer_markdown(lang: str, sources: Sequence[Source], points: Sequence[tuple[str, Source]], chain_lines: Sequence[str],
                     followup_questions: Sequence[str], demo_titles: Sequence[str], possible: bool = False,
-                    unmentioned: Sequence[str] = (), outline: Outline | None = None, unexplained: Sequence[str] = ()) -> str:
-    """The answer; ``possible`` marks it as a low-confidence match, ``unmentioned`` names what
-    the notes never write and ``unexplained`` the sides of a comparison the passages do not
-    explain, all above the quotation; ``outline`` lists the items of the section the best
-    passages come from, after the key points."""
+                    unmentioned: Sequence[str] = (), outline: Outline | None = None, unexplained: Sequence[str] = (),
+                    read_as: Sequence[str] = ()) -> str:
+    """The answer; ``possible`` marks it as a low-confidence match; ``read_as``, ``unmentioned``
+    and ``unexplained`` are :func:`notice_line` notices, all above the quotation; ``outline``
+    lists the items of the section the best passages come from, after the key points."""
     labels = LABELS[lang]
     top = sources[0]
     heading = f" · {escape_markdown(top.heading)}" if top.heading else ""
-    notice = [*([f"*{labels['possible']}*", ""] if possible else []), *unmentioned_line(lang, unmentioned),
-              *unexplained_line(lang, unexplained)]
+    notice = [*notice_line(lang, "read_as", read_as), *([f"*{labels['possible']}*", ""] if possible else []),
+              *notice_line(lang, "unmentioned", unmentioned), *notice_line(lang, "unexplained", unexplained)]
     parts = [*notice, f"**{labels['answer']}**", "", quote(top.text), "", f"— {labels['from']}: {_cite(top)}{heading}"]
     if points:
         parts += ["", f"**{labels['points']}**", ""]
@@ -377,11 +371,12 @@ def topic_names(graph: KnowledgeGraph, names: Sequence[str], lang: str) -> list[
     return list(dict.fromkeys(out))
 
 
-def refusal_markdown(lang: str, nearest: Sequence[str], unmentioned: Sequence[str] = ()) -> str:
+def refusal_markdown(lang: str, nearest: Sequence[str], unmentioned: Sequence[str] = (), read_as: Sequence[str] = ()) -> str:
     labels = LABELS[lang]
     parts = [f"**{labels['refused']}.**"]
-    if unmentioned:
-        parts += ["", *unmentioned_line(lang, unmentioned)[:1]]
+    for kind, names in (("read_as", read_as), ("unmentioned", unmentioned)):
+        if names:
+            parts += ["", *notice_line(lang, kind, names)[:1]]  # type: ignore[arg-type]
     if nearest:
         parts += ["", f"{labels['nearest']}:", ""] + [f"- {escape_markdown(t)}" for t in nearest]
     return "\n".join(parts)
@@ -411,6 +406,16 @@ def brief(answer: Answer, graph: KnowledgeGraph) -> list[str]:
     return [text for text, _ in short_answer(answer.sources, answer.intent, _sides(answer, graph))]
 
 
+def as_read(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """How names the question typed by sound wrongly were read, (written, meant) pairs, for
+    :func:`notice_line`.
+
+    >>> as_read([("过你和", "过拟合")])
+    ['过你和 → 过拟合']
+    """
+    return [f"{written} → {meant}" for written, meant in pairs]
+
+
 def render(answer: Answer, lang: str, graph: KnowledgeGraph, *, extras: bool = False) -> str:
     """An answer's markdown framed in ``lang`` (the reader's language, not the question's): the short
     answer with numbered citations, key points, graph chains; with ``extras`` also follow-ups and
@@ -420,12 +425,14 @@ def render(answer: Answer, lang: str, graph: KnowledgeGraph, *, extras: bool = F
     """
     labels = LABELS[lang]
     if answer.refused:
-        return refusal_markdown(lang, topic_names(graph, answer.nearest, lang), answer.unmentioned)
+        return refusal_markdown(lang, topic_names(graph, answer.nearest, lang), answer.unmentioned, as_read(answer.read_as))
     sides = _sides(answer, graph)
     short = short_answer(answer.sources, answer.intent, sides)
-    parts = [f"*{labels['possible']}*", ""] if answer.confidence == "low" else []
-    parts += unmentioned_line(lang, answer.unmentioned)
-    parts += unexplained_line(lang, [c.zh or c.name if lang == "zh" else c.name for c in answer.concepts if c.id in answer.unexplained])
+    parts = notice_line(lang, "read_as", as_read(answer.read_as))
+    parts += [f"*{labels['possible']}*", ""] if answer.confidence == "low" else []
+    parts += notice_line(lang, "unmentioned", answer.unmentioned)
+    parts += notice_line(lang, "unexplained", [c.zh or c.name if lang == "zh" else c.name for c in answer.concepts
+                                               if c.id in answer.unexplained])
     parts += [f"**{labels['short']}**", ""]
     parts += [f"{escape_markdown(text)} **[{i + 1}]** {_cite(answer.sources[i])}" + "  " for text, i in short]
     points = key_points(answer.sources, [t for side in sides for t in side], skip=[text for text, _ in short], start=0)

@@ -49,7 +49,7 @@ ALLOWED = frozenset({
     ("kg.graph", "KnowledgeGraph"), ("kg.store", "Snapshot"),
     *(("kg.model", n) for n in ("Concept", "Document", "Evidence", "Mention", "Relation", "Section", "Term")),
     ("qa.bank", "Bank"), ("qa.bank", "Question"), ("qa.bm25", "BM25"), ("qa.chunks", "Passage"),
-    ("qa.readmodel", "ReadModel"), ("qa.readmodel", "Unit"),
+    ("qa.readmodel", "ReadModel"), ("qa.readmodel", "Unit"), ("qa.homophone", "Homophones"),
     ("networkx.classes.multidigraph", "MultiDiGraph"), ("networkx.classes.coreviews", "MultiAdjacencyView"),
     ("networkx.classes.reportviews", "NodeView"), ("networkx.classes.reportviews", "InMultiEdgeView"),
     ("networkx.classes.reportviews", "OutMultiEdgeView"),

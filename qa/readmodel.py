@@ -41,6 +41,7 @@ from qa.bm25 import BM25, Tokenizer
 from qa.chunks import Passage, code_lines, passages, substantive
 from qa.embed import Embedder
 from qa.followups import question_headings
+from qa.homophone import Homophones
 from qa.intent import cue_words, describe
 from qa.vectors import APPROXIMATE_ABOVE, EmbeddingCache, FaissIndex, VectorIndex, add_in_order, text_key
 
@@ -291,6 +292,7 @@ class ReadModel:
     vocabulary: frozenset[str]
     english_names: dict[tuple[str, ...], str]   # English aliases as words, for misspelt names
     name_keys: dict[str, tuple[tuple[tuple[str, ...], int], ...]]  # :func:`name_keys` of english_names
+    homophones: Homophones                       # Chinese aliases by sound, for names typed by sound wrongly
     question_headings: dict[str, tuple[tuple[str, str], ...]]
     bank: Bank
     relations: dict[str, tuple[Relation, ...]]   # each concept's edges, built once (graph lookups rebuild them)
@@ -723,6 +725,7 @@ def compile_model(snapshot: Snapshot, embedder: Embedder, cache: EmbeddingCache 
         vocabulary=_vocabulary(folded),
         english_names=(names := english_names(concepts)),
         name_keys=name_keys(names),
+        homophones=Homophones.of((a, c.id) for c in concepts for a in c.aliases),
         question_headings=asked,
         bank=Bank.from_snapshot(snapshot, heading_concepts, asked),
         relations={c.id: tuple(snapshot.graph.relations_of(c.id)) for c in concepts},

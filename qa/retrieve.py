@@ -38,6 +38,7 @@ from ingest.linker import family
 from kg.text import fold, has_cjk
 from qa.bm25 import Tokenizer, top_k
 from qa.embed import Embedder
+from qa.homophone import Correction, corrected
 from qa.intent import RELATIONS_FOR, TITLED, cue_words, detect
 from qa.lexicon import LEXICON, translate
 from qa.ranker import Ranker
@@ -91,6 +92,7 @@ class Retrieval:
     novelty: float = 0.0
     unmentioned: tuple[str, ...] = ()  # names in the question the notes never write (shown with the answer)
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # the question's own embedding
+    read_as: tuple[Correction, ...] = ()  # names typed by sound wrongly (过你和), as the question was read
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -269,11 +271,14 @@ class Retriever:
     def retrieve(self, question: str, k: int = 5, drop: frozenset[str] = frozenset()) -> Retrieval:
         """The ranked passages for ``question``; ``drop`` leaves signals out (ablation)."""
         m, cfg = self.model, self.config
+        # A name typed by sound wrongly (过你和) is read as meant before anything else reads the question.
+        read_as = tuple(m.homophones.find(question, m.tokenizer))
+        asked, question = question, corrected(question, read_as)
         intent = detect(question)
         linked = self.link(question)
         rest = self.without_mentions(question)
         if self.vague(rest, linked):  # "hi", "ok", "test 123": nothing to look up, so no candidates
-            return Retrieval(question, intent, linked, (), (), (0.0,) * len(QUESTION_FEATURES))
+            return Retrieval(asked, intent, linked, (), (), (0.0,) * len(QUESTION_FEATURES), read_as=read_as)
         # Passages are ranked by the question with its Chinese gist (:meth:`gist`); how well the
         # best of them match the question itself (what refusal weighs) and which concepts it is
         # near are the plain question's: the gist brings every passage on the named concept
@@ -306,8 +311,8 @@ class Retriever:
         unmentioned = self.unmentioned(terms, variants)
         english = 0.0 if has_cjk(question) else 1.0
         if not candidates:
-            return Retrieval(question, intent, linked, related, (), (0.0,) * 6 + self.question_features(
-                rest, linked, novelty, unknown, english), novelty, unmentioned, plain)
+            return Retrieval(asked, intent, linked, related, (), (0.0,) * 6 + self.question_features(
+                rest, linked, novelty, unknown, english), novelty, unmentioned, plain, read_as)
         words = [(w, *(fold(t) for t in translate(w))) for w in _content_words(rest, m.tokenizer)]
         rows = self._features(candidates, ranks, raw, fused, vector, plain, words, linked, intent, english, drop)
         scores = self.ranker.score(rows)
@@ -319,7 +324,8 @@ class Retriever:
         qf = (top.score, top.score - (hits[1].score if len(hits) > 1 else -5.0),
               *(float(rows[:, col[f"plain_{c}"]].max()) for c in ("sentence", "heading", "passage")), top.features[col["coverage"]],
               *self.question_features(rest, linked, novelty, unknown, english))
-        return Retrieval(question, intent, linked, related, hits[: max(k, 1)] if k else hits, qf, novelty, unmentioned, plain)
+        return Retrieval(asked, intent, linked, related, hits[: max(k, 1)] if k else hits, qf, novelty, unmentioned, plain,
+                         read_as)
 
     def _features(self, candidates: Sequence[int], ranks: dict[str, dict[int, int]], raw: dict[str, dict[int, float]],
                   fused: dict[int, float], vector: np.ndarray, plain: np.ndarray, words: Sequence[tuple[str, ...]],

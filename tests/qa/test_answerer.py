@@ -135,3 +135,17 @@ def test_a_comparison_whose_other_side_the_notes_only_list_says_so(hash_kb: Know
     assert answer.unexplained == one_sided
     name = "层归一化" if answer.lang == "zh" else "Layer Normalization"
     assert (name in answer.markdown.split("\n")[0]) == bool(one_sided)
+
+
+@pytest.mark.parametrize("refuses", [False, True])
+def test_a_name_typed_by_sound_wrongly_is_answered_as_meant_and_says_how_it_was_read(
+        hash_kb: KnowledgeBase, refusing_kb: KnowledgeBase, refuses: bool) -> None:
+    kb = refusing_kb if refuses else hash_kb
+    answer = kb.ask("过你和了除了加数据还能咋办")
+    assert answer.read_as == (("过你和", "过拟合"),) and answer.question == "过你和了除了加数据还能咋办"
+    assert answer.refused == refuses and "按此理解: 过你和 → 过拟合" in answer.markdown
+    assert answer.to_dict()["read_as"] == (("过你和", "过拟合"),)
+    if not refuses:
+        assert "overfitting" in [c.id for c in answer.concepts]
+        assert answer == kb.ask("过你和了除了加数据还能咋办")  # the same reading every time
+    assert kb.ask("过拟合了除了加数据还能咋办").read_as == ()

@@ -176,6 +176,17 @@ def test_the_unexplained_side_is_named_above_the_answer_in_both_renderings(lang:
     assert api.startswith(f"*{label}{name}*")
 
 
+@pytest.mark.parametrize("confidence", ["answered", "low", "refused"])
+@pytest.mark.parametrize(("lang", "label"), [("zh", "按此理解: "), ("en", "Read as: ")])
+def test_how_a_misspelt_name_was_read_leads_every_state(confidence: str, lang: str, label: str) -> None:
+    answer, graph = _answer(confidence)
+    answer = replace(answer, refused=confidence == "refused", read_as=(("池话层", "池化层"),))
+    md = render(answer, lang, graph)
+    assert md.count(f"{label}池话层 → 池化层") == 1
+    assert md.startswith(f"*{label}") if confidence != "refused" else md.index(label) > md.index("**")
+    assert label not in render(replace(answer, read_as=()), lang, graph)
+
+
 def test_unescape_inverts_escape() -> None:
     for text in ["a_b <i>x</i> &amp; (1-2) [c]", "\\frac{a}{b}", "#1 * 2 | 3 ~ 4 > 5 ! $5", "\\[x\\] \\(y\\)"]:
         assert unescape_markdown(escape_markdown(text)) == text

@@ -40,7 +40,7 @@ def test_a_reopen_reads_the_image_and_answers_exactly_as_the_compiled_model(kb_d
     fresh._model = fresh._compile(fresh.snapshot)  # the same store compiled now, for comparison
     a, b = compiled.model, fresh.model
     for field in ("fingerprint", "passages", "tokens", "folded", "units", "concepts", "cues", "vocabulary", "views",
-                  "headings", "question_headings", "english_names"):
+                  "headings", "question_headings", "english_names", "homophones"):
         assert getattr(a, field) == getattr(b, field), field
     assert a.tokenizer.terms == b.tokenizer.terms and a.bank.questions == b.bank.questions
     assert {c.id for c in a.graph.concepts()} == {c.id for c in b.graph.concepts()}
