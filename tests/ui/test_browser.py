@@ -76,6 +76,17 @@ def test_refusal_looks_different_and_offers_topics(page) -> None:
     shot(page, "08-chat-refusal", full=False)
 
 
+def test_an_answer_says_how_it_read_a_misspelt_name_and_which_side_the_notes_leave_out(page) -> None:
+    ask(page, "过你和了除了加数据还能咋办")  # 过拟合 typed by sound
+    chat = page.locator("#kg-chat")
+    expect(chat).to_contain_text("按此理解: 过你和 → 过拟合")
+    expect(chat).to_contain_text("正则化")
+    shot(page, "08b-chat-read-as", full=False)
+    ask(page, "LN vs BN?")  # the notes only list Layer Normalization
+    expect(chat).to_contain_text("引用的段落没有讲到: 层归一化")
+    shot(page, "08c-chat-one-sided", full=False)
+
+
 def test_a_question_asked_before_the_page_finished_loading_keeps_its_answer(open_page) -> None:
     # Gradio sends the page's load once every component is loaded; on a busy machine a question asked
     # as soon as the page shows is answered first. Hold the load back until the answer is in.
