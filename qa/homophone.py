@@ -34,7 +34,7 @@ from functools import cache, lru_cache
 
 from qa.bm25 import Tokenizer
 
-__all__ = ["Correction", "Homophones", "readings", "corrected"]
+__all__ = ["Correction", "Homophones", "readings", "disjoint", "corrected"]
 
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,8}")
 _RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -118,11 +118,7 @@ class Homophones:
                         changed = [j for j in range(length) if meant[j] != written[j]]
                         if self._slip(text, written, meant, start, changed, word_at, tokenizer):
                             found.append((len(changed) / length, -length, start, Correction(start, start + length, written, meant, concept)))
-        chosen: list[Correction] = []
-        for *_, c in sorted(found, key=lambda f: f[:3]):
-            if all(c.end <= o.start or o.end <= c.start for o in chosen):
-                chosen.append(c)
-        return sorted(chosen, key=lambda c: c.start)
+        return disjoint(c for *_, c in sorted(found, key=lambda f: f[:3]))
 
     def _candidates(self, written: str) -> list[tuple[str, str]]:
         keys = {written[0], self.typed.get(written[0], "")}
@@ -142,6 +138,19 @@ class Homophones:
         if list(changed) == [last] and written[last] in _JOINERS and tokenizer.is_word(written[:last]):
             return False
         return not (list(changed) == [0] and written[0] in _JOINERS and tokenizer.is_word(written[1:]))
+
+
+def disjoint(corrections: Iterable[Correction]) -> list[Correction]:
+    """The corrections, best first, each kept unless it overlaps one kept before; in text order.
+
+    >>> [c.written for c in disjoint([Correction(0, 3, "卷基和", "卷积核", "k"), Correction(0, 2, "卷基", "卷积", "c")])]
+    ['卷基和']
+    """
+    chosen: list[Correction] = []
+    for c in corrections:
+        if all(c.end <= o.start or o.end <= c.start for o in chosen):
+            chosen.append(c)
+    return sorted(chosen, key=lambda c: c.start)
 
 
 def corrected(text: str, corrections: Sequence[Correction]) -> str:

@@ -149,3 +149,10 @@ def test_a_name_typed_by_sound_wrongly_is_answered_as_meant_and_says_how_it_was_
         assert "overfitting" in [c.id for c in answer.concepts]
         assert answer == kb.ask("过你和了除了加数据还能咋办")  # the same reading every time
     assert kb.ask("过拟合了除了加数据还能咋办").read_as == ()
+
+
+def test_a_misspelt_english_name_is_read_as_meant_in_the_readers_words(hash_kb: KnowledgeBase) -> None:
+    answer = hash_kb.ask("why does batchnorm let you start with a biger lerning rate?")
+    assert answer.read_as == (("lerning rate", "learning rate"),) and answer.lang == "en"
+    assert answer.markdown.startswith("*Read as: lerning rate → learning rate*")
+    assert "learning_rate" in [c.id for c in answer.concepts]

@@ -41,7 +41,23 @@ def test_the_unknown_names_refusal_weighs_are_names_not_shapes(hash_kb: Knowledg
 ])
 def test_a_misspelt_name_links_but_a_known_word_does_not(hash_kb: KnowledgeBase, question: str, concept: str,
                                                          linked: bool) -> None:
-    assert (concept in hash_kb.retriever().link(question)) is linked
+    found = hash_kb.retriever().retrieve(question)
+    assert (concept in found.linked) is linked
+    for c in found.read_as:  # each misspelling is read as the name, written where the question wrote it
+        assert question[c.start:c.end] == c.written != c.meant and c.concept in found.linked
+    assert not [c for c in found.read_as if c.written.lower() in (c.meant, c.meant + "s")]  # a plural is no misspelling
+
+
+@pytest.mark.parametrize(("question", "read"), [
+    ("why can BN use a biger lerning rate", [("lerning rate", "learning rate")]),
+    ("depthwise seperable conv: upsides?", [("depthwise seperable conv", "depthwise separable conv")]),
+    ("过你和了, is a biger lerning rate ok", [("过你和", "过拟合"), ("lerning rate", "learning rate")]),
+    ("Batch-normalisation vs layer norm", []),   # the linker reads it as written
+    ("how big are receptive fields", []),
+])
+def test_the_question_is_read_with_its_names_spelt_right(hash_kb: KnowledgeBase, question: str,
+                                                         read: list[tuple[str, str]]) -> None:
+    assert [(c.written, c.meant) for c in hash_kb.retriever().read_as(question)] == read
 
 
 @pytest.mark.parametrize(("question", "words"), [
