@@ -130,6 +130,14 @@ class Retriever:
         found = [*self.model.homophones.find(question, self.model.tokenizer), *self.misspelt(question)]
         return tuple(sorted(found, key=lambda c: c.start))
 
+    def spelt(self, text: str) -> str:
+        """``text`` with the names it misspells (:meth:`read_as`) as meant: how a practice answer is read.
+
+        >>> retriever.spelt("过你和时, 用dropuot")  # doctest: +SKIP
+        '过拟合时, 用dropout'
+        """
+        return corrected(text, self.read_as(text))
+
     def misspelt(self, question: str) -> list[Correction]:
         """English names the question writes with a misspelt word: each word of the name as
         written, or a plural of it, or, for a word neither the lexicon nor the notes know

@@ -517,7 +517,9 @@ def remembered(embed: Embed, size: int = 4096) -> Embed:
 
 @dataclass(frozen=True)
 class Scorer:
-    """What scoring needs, built once per read model: linker, graph, embedder and the background vectors."""
+    """What scoring needs, built once per read model: linker, graph, embedder and the background
+    vectors; ``read`` spells the answer's misspelt names as meant before it is scored (a
+    candidate who types 过你和 for 过拟合 has named it)."""
 
     linker: Linker
     graph: KnowledgeGraph | None
@@ -525,17 +527,19 @@ class Scorer:
     background: np.ndarray
     rules: Rules = Rules()
     vocab: Vocabulary = Vocabulary()
+    read: Callable[[str], str] | None = None
 
     @classmethod
     def build(cls, references: Sequence[str], linker: Linker, graph: KnowledgeGraph | None, embed: Embed,
-              rules: Rules | None = None) -> Scorer:
+              rules: Rules | None = None, read: Callable[[str], str] | None = None) -> Scorer:
         embed = remembered(embed)
         every = list(dict.fromkeys(c.text for r in references for c in claims(r, linker)))
         vocab = Vocabulary.build(graph, linker, every)
         sample = [vocab.canonical(t, linker) for t in background_claims(references, linker)]
         vectors = np.asarray(embed(sample), dtype=np.float32) if sample else np.zeros((0, 1), np.float32)
-        return cls(linker, graph, embed, vectors, rules or Rules(), vocab)
+        return cls(linker, graph, embed, vectors, rules or Rules(), vocab, read)
 
     def score(self, answer: str, reference: str, question: str = "", exclude: Collection[str] = ()) -> Score:
+        answer = self.read(answer) if self.read else answer
         return score_answer(answer, reference, linker=self.linker, embed=self.embed, background=self.background,
                             question=question, exclude=exclude, graph=self.graph, rules=self.rules, vocab=self.vocab)

@@ -48,6 +48,12 @@ def test_a_misspelt_name_links_but_a_known_word_does_not(hash_kb: KnowledgeBase,
     assert not [c for c in found.read_as if c.written.lower() in (c.meant, c.meant + "s")]  # a plural is no misspelling
 
 
+def test_a_practice_answer_is_spelt_as_meant(hash_kb: KnowledgeBase) -> None:
+    retriever = hash_kb.retriever()
+    assert retriever.spelt("过你和时, 用dropuot") == "过拟合时, 用dropout"
+    assert retriever.spelt("卷积和池化的区别") == "卷积和池化的区别"
+
+
 @pytest.mark.parametrize(("question", "read"), [
     ("why can BN use a biger lerning rate", [("lerning rate", "learning rate")]),
     ("depthwise seperable conv: upsides?", [("depthwise seperable conv", "depthwise separable conv")]),

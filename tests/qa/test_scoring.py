@@ -3,6 +3,7 @@ one concept name in either language; bands and the zh/en gap hold on the real mo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,15 @@ def test_a_concept_named_in_english_is_evidence_for_a_chinese_claim() -> None:
     assert score_answer(answer.replace("Global average pooling", "It"), reference, linker=LINKER,
                         embed=lambda t: np.ones((len(t), 2)), rules=rules).total == 0
     assert score_answer(answer, reference, linker=LINKER, embed=lambda t: np.ones((len(t), 2)), rules=rules).total == 100
+
+
+def test_a_misspelt_name_in_an_answer_scores_as_if_spelt_right() -> None:
+    reference = "批归一化可以缓解梯度消失。"
+    plain = Scorer(LINKER, None, lambda t: np.ones((len(t), 2)), np.zeros((0, 2), np.float32), Rules(low=0.0, high=0.5, need=1))
+    reading = replace(plain, read=lambda text: text.replace("梯度小时", "梯度消失"))
+    typo, spelt = "批归一化能缓解梯度小时", "批归一化能缓解梯度消失"
+    assert reading.score(typo, reference) == plain.score(spelt, reference)
+    assert plain.score(typo, reference).points[0].named != plain.score(spelt, reference).points[0].named  # it matters
 
 
 def test_vocabulary_writes_every_mention_in_one_language_and_finds_vague_terms() -> None:

@@ -69,7 +69,8 @@ class Practice:
         """Scoring over the KB's read model; signed-in users' progress in ``progress.sqlite`` beside it."""
         model = kb.model
         bank = model.bank
-        scorer = Scorer.build([q.reference for q in bank.questions], model.linker, kb.graph, kb.embed)
+        scorer = Scorer.build([q.reference for q in bank.questions], model.linker, kb.graph, kb.embed,
+                              read=kb.retriever(model).spelt)
         return cls(bank, scorer, ProgressStore(Path(kb.path) / "progress.sqlite"))
 
 
