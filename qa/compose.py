@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from os.path import commonprefix
 from typing import Literal
 
 from kg.graph import KnowledgeGraph
@@ -187,12 +188,30 @@ def short_answer(sources: Sequence[Source], intent: str, sides: Sequence[Sequenc
     chosen: list[tuple[str, int]] = []
     wanted = list(sides[:2]) if intent == "difference" and len(sides) >= 2 else []
     for side in [*wanted, *[None] * limit]:  # a side's own pick must name it; the others are free
-        left = [item for item in pool if item not in chosen and not any(item[0] in c or c in item[0] for c, _ in chosen)]
+        left = [item for item in pool if item not in chosen and not any(_repeats(item[0], c) for c, _ in chosen)]
         if side is not None:
             left = [item for item in left if _names(item[0], side)]
         if left and len(chosen) < limit:
             chosen.append(min(left, key=order))
     return chosen
+
+
+def _repeats(a: str, b: str) -> bool:
+    """Whether one text says the other again: inside it, or the same sentence with a clause
+    added in the middle (the notes repeat a sentence so, and both would be shown as points).
+    Parallel items ("浅层卷积 → 提取边缘特征", "深层卷积 → 提取全局特征") are not repeats.
+
+    >>> _repeats("相当于进行了K-1的填充,再做标准卷积。", "相当于进行了K-1的填充,空洞大小为s-1,再做标准卷积。")
+    True
+    >>> _repeats("浅层卷积 → 提取边缘特征", "深层卷积 → 提取全局特征"), _repeats("BN能加快收敛。", "BN能防止过拟合。")
+    (False, False)
+    """
+    short, long = sorted((a, b), key=len)
+    if short in long:
+        return True
+    head = len(commonprefix([short, long]))
+    tail = len(commonprefix([short[head:][::-1], long[head:][::-1]]))
+    return head + tail >= len(short) >= 10
 
 
 def key_points(sources: Sequence[Source], terms: Sequence[str], limit: int = 4, width: int = 160,
@@ -212,7 +231,7 @@ def key_points(sources: Sequence[Source], terms: Sequence[str], limit: int = 4, 
     points: list[tuple[str, Source]] = []
     for source in sources[start:]:
         fresh = [s for s in sentences(source.text, width)
-                 if not any(s in other or other in s for other in seen) and (not terms or _names(s, terms))]
+                 if not any(_repeats(s, other) for other in seen) and (not terms or _names(s, terms))]
         if fresh:
             point = min(fresh, key=lambda s: -source.closeness.get(s, 0.0))  # min keeps the first of equals
             points.append((point, source))

@@ -8,6 +8,7 @@ from kg.graph import KnowledgeGraph
 from kg.model import Concept
 from qa.answer import Answer, ConceptRef, Outline, Source
 from qa.compose import (
+    _repeats,
     answer_markdown,
     escape_markdown,
     key_points,
@@ -102,6 +103,20 @@ def test_within_a_passage_the_sentence_closest_in_meaning_comes_first_but_never_
     brief = short_answer([Source("a.md", 1, 3, text, 1.0, closeness=close), lower], "why", [["ResNet"]])
     assert brief[0] == (statements[closest], 0)
     assert [i for _, i in brief] == sorted(i for _, i in brief)  # source order first, whatever the closeness
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    # the notes' sentence again with a clause added is one point, not two
+    ("转置卷积相当于进行了K-1的填充,再做标准卷积。转置卷积相当于进行了K-1的填充,空洞大小为s-1,再做标准卷积。转置卷积能恢复尺寸。", 2),
+    # parallel items are each their own point
+    ("浅层卷积 → 提取边缘特征。中层卷积 → 提取局部特征。深层卷积 → 提取全局特征。", 3),
+])
+def test_a_sentence_repeated_with_a_clause_added_is_shown_once(text: str, shown: int) -> None:
+    sources = [Source("a.md", 1, 1, text, 1.0)]
+    brief = short_answer(sources, "how", [["转置卷积", "卷积"]])
+    assert len(brief) == shown
+    points = key_points(sources, ["卷积"], skip=[brief[0][0]], start=0)
+    assert not any(_repeats(point, brief[0][0]) for point, _ in points)  # nor again among the key points
 
 
 def test_short_answer_sentences_are_verbatim_from_their_passage() -> None:
