@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from os.path import commonprefix
 from typing import Literal
 
@@ -304,29 +305,41 @@ def notice_line(lang: str, kind: Notice, names: Sequence[str]) -> list[str]:
     return [f"*{LABELS[lang][kind]}: {joined}*", ""]
 
 
-def unexplained(sources: Sequence[Source], intent: str, sides: Sequence[Sequence[str]],
-                titled: Sequence[int] = ()) -> list[int]:
-    """Which of the two sides of a comparison ("LN vs BN?") the cited passages never explain,
-    by position in ``sides``: the answer then covers one side only, and the reader should be
-    told so instead of reading a BN answer as the comparison. A side is explained by a sentence
-    or a heading that names it (spaces and hyphens aside: "LeakyReLU" names "Leaky ReLU"), or
-    when its position is in ``titled`` (a passage's heading names it as the linker reads
-    headings: "V4" under "Inception v1-v4"); a name in a bare list ("- Layer Normalization")
-    explains nothing.
+def unexplained(sources: Sequence[Source], sides: Sequence[Sequence[str]], titled: Sequence[int] = ()) -> list[int]:
+    """Which of the question's concepts (``sides``, each as its names) the cited passages never
+    explain, by position: the concept a question asks about ("How does Nadam work?"), or a side
+    of a comparison ("LN vs BN?"). The answer then covers something else, and the reader should
+    be told so instead of reading an Adam or a BN answer as the one asked for. A concept is
+    explained by a sentence or a heading that names it (spaces and hyphens aside: "LeakyReLU"
+    names "Leaky ReLU"), or when its position is in ``titled`` (a passage's heading names it as
+    the linker reads headings: "V4" under "Inception v1-v4"); a name in a bare list
+    ("- Layer Normalization") explains nothing.
 
     >>> s = [Source("a.md", 1, 2, "BN依赖batch大小。\\n- Layer Normalization", 1.0)]
-    >>> unexplained(s, "difference", [["BN"], ["Layer Normalization"]]), unexplained(s, "difference", [["BN"], ["LN"]], [1])
+    >>> unexplained(s, [["BN"], ["Layer Normalization"]]), unexplained(s, [["BN"], ["LN"]], [1])
     ([1], [])
     """
-    if intent != "difference" or len(sides) < 2:
-        return []
-    statements = {_squeeze(text) for source in sources for text in (source.heading, *sentences(source.text))}
-    return [i for i, side in enumerate(sides[:2]) if i not in titled
-            and not any(name and _squeeze(name) in text for name in side for text in statements)]
+    statements = [text.casefold() for source in sources for text in (source.heading, *sentences(source.text))]
+    return [i for i, side in enumerate(sides) if i not in titled
+            and not any(name and _spelling(name).search(text) for name in side for text in statements)]
 
 
-def _squeeze(text: str) -> str:
-    return re.sub(r"[\s\-_]+", "", text.casefold())
+@lru_cache(maxsize=4096)
+def _spelling(name: str) -> re.Pattern[str]:
+    """A name as a text may write it: casefolded, spaces and hyphens between its parts optional
+    ("LeakyReLU" is "Leaky ReLU"), and a Latin end never inside a longer word (the "LN" of
+    "spectral normalization" is none).
+
+    >>> bool(_spelling("Leaky ReLU").search("leakyrelu激活函数")), bool(_spelling("LN").search("spectral normalization"))
+    (True, False)
+    """
+    parts = re.findall(r"[^\s\-_]+", name.casefold())
+    pattern = r"[\s\-_]*".join(map(re.escape, parts))
+    if re.match(r"[a-z0-9]", pattern):
+        pattern = r"(?<![a-z0-9])" + pattern
+    if re.search(r"[a-z0-9]$", pattern):
+        pattern += r"(?![a-z0-9])"
+    return re.compile(pattern)
 
 
 def outline_lines(lang: str, outline: Outline | None) -> list[str]:

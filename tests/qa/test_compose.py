@@ -170,12 +170,12 @@ def test_names_the_notes_never_write_are_shown_in_every_state_escaped(confidence
     ("BN依赖batch大小。", "V4", (1,), []),                                                  # the linker reads the heading
     ("LayerNormalization与batch无关。", "", (), [0]),
 ])
-def test_a_comparison_side_no_cited_passage_explains_is_named(text: str, heading: str, titled: tuple[int, ...],
+def test_a_concept_asked_about_that_no_cited_passage_explains_is_named(text: str, heading: str, titled: tuple[int, ...],
                                                                 expected: list[int]) -> None:
     sources = [Source("a.md", 1, 3, text, 1.0, heading)]
     sides = [["Batch Normalization", "BN"], ["Layer Normalization", "LN"]]
-    assert unexplained(sources, "difference", sides, titled) == expected
-    assert unexplained(sources, "definition", sides, titled) == []  # only a comparison has sides
+    assert unexplained(sources, sides, titled) == expected
+    assert unexplained(sources, sides[1:], [t - 1 for t in titled]) == [i - 1 for i in expected if i]  # one concept alone
 
 
 @pytest.mark.parametrize(("lang", "label", "name"), [("zh", "引用的段落没有讲到: ", "层归一化"),
