@@ -83,8 +83,8 @@ class Answer:
     nearest: tuple[str, ...] = ()
     unmentioned: tuple[str, ...] = ()  # names in the question that the notes never write
     outline: Outline | None = None     # the whole list the notes give, for a question asking for one
-    unexplained: tuple[str, ...] = ()  # concept ids: the sides of a comparison no cited passage explains
-    read_as: tuple[tuple[str, str], ...] = ()  # (written, meant): names the question typed by sound wrongly
+    unexplained: tuple[str, ...] = ()  # concept ids asked about (either side of a comparison) no cited passage explains
+    read_as: tuple[tuple[str, str], ...] = ()  # (written, meant): names the question misspelt, as they were read
     confidence: str = "answered"   # "answered", "low" (shown as a possible match) or "refused"
     probability: float = 1.0       # P(answerable) from the refusal model
     timings: dict[str, float] = field(default_factory=dict, compare=False)

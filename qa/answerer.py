@@ -84,10 +84,9 @@ class Answerer:
         state = self.refusal.state(found.features) if found.hits else "refused"
         if state == "refused":
             nearest = self._nearest(found, model)
-            read_as = tuple((c.written, c.meant) for c in found.read_as)
-            return Answer(text, True, refusal_markdown(lang, nearest, found.unmentioned, as_read(read_as)),
+            return Answer(text, True, refusal_markdown(lang, nearest, found.unmentioned, as_read(found.read_pairs)),
                           intent=found.intent, lang=lang, nearest=tuple(nearest), unmentioned=found.unmentioned,
-                          read_as=read_as, confidence="refused",
+                          read_as=found.read_pairs, confidence="refused",
                           probability=round(probability, 4), timings=timings)
         return self._answer(text, found, model, lang, k, state, probability, [*asked, text], timings)
 
@@ -139,10 +138,9 @@ class Answerer:
         cited = {(p.doc, line) for p in passages for line in range(p.start_line, p.end_line + 1)}
         relations = self._relations(model, concept_ids[:3], found.intent, cited)
         terms = [a for c in concept_ids[:3] for a in graph.concept(c).aliases]
-        read_as = tuple((c.written, c.meant) for c in found.read_as)
         # The concepts the question asks about (both sides of a comparison) that no cited passage
         # explains: said above the answer, and an answer that misses its first one is only a
-        # possible match (on our questions: 14 of 100 answered unanswerable ones, 6 of 754
+        # possible match (on our questions: 20 of 156 answered unanswerable ones, 7 of 817
         # answerable ones).
         asked_about = list(found.linked[:2] if found.intent == "difference" else found.linked[:1])
         titled = [i for i, c in enumerate(asked_about) if any(c in model.title_mentions[h.passage] for h in chosen)]
@@ -161,10 +159,10 @@ class Answerer:
                                    [self._demo_title(d, lang) for d in demo_ids], possible=state == "low",
                                    unmentioned=found.unmentioned, outline=items,
                                    unexplained=[graph.concept(c).name if lang == "en" else graph.concept(c).display_zh for c in one_sided],
-                                   read_as=as_read(read_as))
+                                   read_as=as_read(found.read_pairs))
         refs = tuple(ConceptRef(c, graph.concept(c).name, graph.concept(c).kind, graph.concept(c).display_zh) for c in concept_ids)
         return Answer(text, False, markdown, sources, refs, tuple(facts(graph, relations)), tuple(follow), tuple(demo_ids),
-                      found.intent, lang, unmentioned=found.unmentioned, outline=items, unexplained=one_sided, read_as=read_as,
+                      found.intent, lang, unmentioned=found.unmentioned, outline=items, unexplained=one_sided, read_as=found.read_pairs,
                       confidence=state,
                       probability=round(probability, 4), timings=timings)
 

@@ -291,10 +291,11 @@ Notice = Literal["read_as", "unmentioned", "unexplained"]
 def notice_line(lang: str, kind: Notice, names: Sequence[str]) -> list[str]:
     """A notice above an answer (below a refusal's heading), nothing when ``names`` is empty:
 
-    - ``read_as``: names the question typed by sound wrongly, as it was read ("过你和 → 过拟合");
+    - ``read_as``: names the question misspelt, as they were read ("过你和 → 过拟合");
     - ``unmentioned``: names of the question the notes never write (a passage on ResNet is no
       answer about ResNet-50, and the reader should see why);
-    - ``unexplained``: the sides of a comparison the cited passages never explain.
+    - ``unexplained``: the concepts asked about (either side of a comparison) the cited
+      passages never explain.
 
     >>> notice_line("zh", "unmentioned", ["YOLOv8", "RoIAlign"]), notice_line("en", "unexplained", [])
     (['*笔记里没有出现: YOLOv8、RoIAlign*', ''], [])
@@ -406,9 +407,10 @@ def topic_names(graph: KnowledgeGraph, names: Sequence[str], lang: str) -> list[
 def refusal_markdown(lang: str, nearest: Sequence[str], unmentioned: Sequence[str] = (), read_as: Sequence[str] = ()) -> str:
     labels = LABELS[lang]
     parts = [f"**{labels['refused']}.**"]
-    for kind, names in (("read_as", read_as), ("unmentioned", unmentioned)):
+    notices: tuple[tuple[Notice, Sequence[str]], ...] = (("read_as", read_as), ("unmentioned", unmentioned))
+    for kind, names in notices:
         if names:
-            parts += ["", *notice_line(lang, kind, names)[:1]]  # type: ignore[arg-type]
+            parts += ["", *notice_line(lang, kind, names)[:1]]
     if nearest:
         parts += ["", f"{labels['nearest']}:", ""] + [f"- {escape_markdown(t)}" for t in nearest]
     return "\n".join(parts)
@@ -439,7 +441,7 @@ def brief(answer: Answer, graph: KnowledgeGraph) -> list[str]:
 
 
 def as_read(pairs: Sequence[tuple[str, str]]) -> list[str]:
-    """How names the question typed by sound wrongly were read, (written, meant) pairs, for
+    """How the names a question misspelt were read, from (written, meant) pairs, for
     :func:`notice_line`.
 
     >>> as_read([("过你和", "过拟合")])

@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from qa.bm25 import Tokenizer
 
@@ -53,7 +53,7 @@ class Correction:
     concept: str
 
 
-@lru_cache(maxsize=1)
+@cache
 def _table() -> Mapping[int, str]:
     from pypinyin.pinyin_dict import pinyin_dict  # only when a model is compiled
 

@@ -177,7 +177,7 @@ def _cue_maps(titles: Sequence[str], texts: Sequence[str]) -> dict[str, tuple[fr
 
 def english_names(concepts: Sequence[Concept]) -> dict[tuple[str, ...], str]:
     """The catalogue's English names as lower-case words, each with its concept: the names a
-    misspelling may mean (:meth:`qa.retrieve.Retriever.link`). One-word names of under five
+    misspelling may mean (:meth:`qa.retrieve.Retriever.misspelt`). One-word names of under five
     letters are left out, as one edit turns them into too many other words; names of more
     than three words are rarely typed whole.
 

@@ -92,7 +92,12 @@ class Retrieval:
     novelty: float = 0.0
     unmentioned: tuple[str, ...] = ()  # names in the question the notes never write (shown with the answer)
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # the question's own embedding
-    read_as: tuple[Correction, ...] = ()  # names typed by sound wrongly (过你和), as the question was read
+    read_as: tuple[Correction, ...] = ()  # misspelt names (过你和, lerning rate), as the question was read
+
+    @property
+    def read_pairs(self) -> tuple[tuple[str, str], ...]:
+        """:attr:`read_as` as (written, meant) pairs, as an :class:`~qa.answer.Answer` keeps them."""
+        return tuple((c.written, c.meant) for c in self.read_as)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
