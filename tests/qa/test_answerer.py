@@ -162,3 +162,11 @@ def test_a_misspelt_english_name_is_read_as_meant_in_the_readers_words(hash_kb: 
     assert answer.read_as == (("lerning rate", "learning rate"),) and answer.lang == "en"
     assert answer.markdown.startswith("*Read as: lerning rate → learning rate*")
     assert "learning_rate" in [c.id for c in answer.concepts]
+
+
+@pytest.mark.parametrize("junk", [" <img src=x onerror=alert(1)>", " 😀😀", "\n\n**", "   "])
+def test_junk_around_a_misspelt_question_leaves_its_reading_alone(hash_kb: KnowledgeBase, junk: str) -> None:
+    plain = hash_kb.ask("过你和了除了加数据还能咋办")
+    padded = hash_kb.ask("过你和了除了加数据还能咋办" + junk)
+    assert padded.read_as == plain.read_as == (("过你和", "过拟合"),)
+    assert [s.citation for s in padded.sources] == [s.citation for s in plain.sources]
